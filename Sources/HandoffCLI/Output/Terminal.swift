@@ -1,0 +1,35 @@
+import Foundation
+
+/// Standard output and error, and whether colour is welcome on them: only on a terminal, never
+/// with `NO_COLOR` set (https://no-color.org) or `TERM=dumb`.
+struct Terminal: Sendable {
+    let descriptor: Int32
+
+    static let standardOutput = Terminal(descriptor: STDOUT_FILENO)
+    static let standardError = Terminal(descriptor: STDERR_FILENO)
+
+    var isTerminal: Bool { isatty(descriptor) == 1 }
+
+    var usesColour: Bool {
+        let environment = ProcessInfo.processInfo.environment
+        if let noColour = environment["NO_COLOR"], !noColour.isEmpty { return false }
+        if environment["TERM"] == "dumb" { return false }
+        return isTerminal
+    }
+
+    func write(_ text: String) {
+        guard !text.isEmpty else { return }
+        FileHandle(fileDescriptor: descriptor, closeOnDealloc: false).write(Data(text.utf8))
+    }
+}
+
+/// ANSI styles for the few places colour helps a reader (error labels, plan signs).
+enum Style {
+    static func error(_ text: String) -> String { "\u{1B}[1;31m\(text)\u{1B}[0m" }
+    static func warning(_ text: String) -> String { "\u{1B}[1;33m\(text)\u{1B}[0m" }
+    static func green(_ text: String) -> String { "\u{1B}[32m\(text)\u{1B}[0m" }
+    static func red(_ text: String) -> String { "\u{1B}[31m\(text)\u{1B}[0m" }
+    static func yellow(_ text: String) -> String { "\u{1B}[33m\(text)\u{1B}[0m" }
+    static func bold(_ text: String) -> String { "\u{1B}[1m\(text)\u{1B}[0m" }
+    static func dim(_ text: String) -> String { "\u{1B}[2m\(text)\u{1B}[0m" }
+}

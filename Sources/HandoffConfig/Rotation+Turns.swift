@@ -1,0 +1,99 @@
+public import HandoffTime
+
+/// Turn arithmetic: where turn *k* of an era begins, and which turn holds an instant, computed
+/// directly (never by walking turns from the start), so any window costs the same.
+extension RotationEra {
+    /// The instant turn `k` begins: `from + k·turn` on the wall clock for days and weeks, in
+    /// absolute time for minutes and hours.
+    public func turnStart(_ k: Int, in zone: some ZoneOffsets) -> Instant {
+        if turn.isCalendarBased {
+            return zone.instant(for: from.adding(days: k * turn.days))
+        }
+        return zone.instant(for: from).adding(seconds: Int64(k) * turn.nominalSeconds)
+    }
+
+    /// The index of the turn that contains `instant` (negative before `from`).
+    public func turnIndex(containing instant: Instant, in zone: some ZoneOffsets) -> Int {
+        if !turn.isCalendarBased {
+            let elapsed = instant - zone.instant(for: from)
+            return Int(elapsed.floorDivided(by: turn.nominalSeconds))
+        }
+        // Estimate on the wall clock, then correct for daylight-saving shifts of an hour or so.
+        let localSeconds = instant.secondsSinceEpoch + Int64(zone.offset(at: instant))
+        var k = Int((localSeconds - from.localSeconds).floorDivided(by: Int64(turn.days) * 86_400))
+        while turnStart(k + 1, in: zone) <= instant { k += 1 }
+        while turnStart(k, in: zone) > instant { k -= 1 }
+        return k
+    }
+
+    /// The index of the turn that begins at the wall-clock time `local`, or nil when no turn
+    /// begins there (the index may be negative: a turn before the era).
+    public func turnIndex(startingAt local: LocalDateTime, in zone: some ZoneOffsets) -> Int? {
+        if turn.isCalendarBased {
+            guard local.minuteOfDay == from.minuteOfDay else { return nil }
+            let days = local.date.daysSinceEpoch - from.date.daysSinceEpoch
+            guard days % turn.days == 0 else { return nil }
+            return days / turn.days
+        }
+        let elapsed = zone.instant(for: local) - zone.instant(for: from)
+        guard elapsed % turn.nominalSeconds == 0 else { return nil }
+        return Int(elapsed / turn.nominalSeconds)
+    }
+
+    /// The wall-clock start of turn `k`, as a schedule's author would name it in a swap.
+    public func turnStartLocal(_ k: Int, in zone: some ZoneOffsets) -> LocalDateTime {
+        if turn.isCalendarBased { return from.adding(days: k * turn.days) }
+        return zone.local(at: turnStart(k, in: zone))
+    }
+}
+
+extension Rotation {
+    /// The era in force at `instant` (the last one whose `from` is not after it), with its index.
+    public func era(at instant: Instant, in zone: some ZoneOffsets) -> (index: Int, era: RotationEra)? {
+        var found: (Int, RotationEra)?
+        for (index, era) in eras.enumerated() where zone.instant(for: era.from) <= instant {
+            found = (index, era)
+        }
+        return found
+    }
+
+    /// The absolute range era `index` is in force: from its `from` to the next era's `from`.
+    public func range(ofEra index: Int, in zone: some ZoneOffsets) -> InstantRange {
+        let start = zone.instant(for: eras[index].from)
+        let end = index + 1 < eras.count ? zone.instant(for: eras[index + 1].from) : Instant(secondsSinceEpoch: .max / 4)
+        return InstantRange(start: start, end: end)
+    }
+}
+
+extension Schedule {
+    /// The covered parts of `window` in absolute time, sorted and disjoint (adjacent windows
+    /// joined); the whole window when the schedule covers the clock around.
+    public func coveredRanges(in window: InstantRange, zone offsets: some ZoneOffsets) -> [InstantRange] {
+        guard !coverage.isEmpty else { return window.isEmpty ? [] : [window] }
+        let first = offsets.local(at: window.start).date.adding(days: -1)
+        let last = offsets.local(at: window.end).date
+        var ranges: [InstantRange] = []
+        var day = first
+        while day <= last {
+            let weekday = day.weekday
+            for window in coverage where window.lengthInMinutes > 0 && window.days.contains(weekday) {
+                let start = LocalDateTime(date: day, time: window.from)
+                let endDay = window.to.minutes > window.from.minutes ? day : day.adding(days: 1)
+                let end = LocalDateTime(date: endDay, time: window.to)
+                ranges.append(InstantRange(start: offsets.instant(for: start), end: offsets.instant(for: end)))
+            }
+            day = day.adding(days: 1)
+        }
+        ranges.sort()
+        var merged: [InstantRange] = []
+        for range in ranges {
+            guard let clipped = range.clamped(to: window) else { continue }
+            if let last = merged.last, clipped.start <= last.end {
+                merged[merged.count - 1].end = max(last.end, clipped.end)
+            } else {
+                merged.append(clipped)
+            }
+        }
+        return merged
+    }
+}

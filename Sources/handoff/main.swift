@@ -1,0 +1,3 @@
+import HandoffCLI
+
+await HandoffMain.run()

@@ -1,0 +1,84 @@
+public import Foundation
+
+/// Runs the built `handoff` executable as a user or a CI job would, and captures what it prints.
+public struct HandoffProcess: Sendable {
+    public struct Output: Sendable {
+        public var exitCode: Int32
+        public var standardOutput: String
+        public var standardError: String
+    }
+
+    /// The `handoff` binary beside the test bundle (both are products of one build).
+    public static var executable: URL {
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("handoff")
+        if FileManager.default.isExecutableFile(atPath: besideTests.path) { return besideTests }
+        // `swift test` on Linux runs the test bundle from the products directory too; this is a fallback
+        // for runners that start it elsewhere.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/handoff")
+    }
+
+    /// The package root, for paths to `examples/`.
+    public static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// Runs `handoff arguments…` in `directory`, with colour off and no terminal, and waits.
+    public static func run(
+        _ arguments: [String],
+        in directory: URL? = nil,
+        environment: [String: String] = [:],
+        input: String? = nil
+    ) throws -> Output {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = directory ?? packageRoot
+        var merged = ProcessInfo.processInfo.environment
+        merged["NO_COLOR"] = "1"
+        for (key, value) in environment { merged[key] = value }
+        process.environment = merged
+        let output = Pipe()
+        let error = Pipe()
+        let stdin = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        // Read both pipes to the end before waiting, so a large output cannot block the child.
+        let group = DispatchGroup()
+        let collected = Collected()
+        group.enter()
+        DispatchQueue.global().async {
+            collected.setError(error.fileHandleForReading.readDataToEndOfFile())
+            group.leave()
+        }
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Output(
+            exitCode: process.terminationStatus,
+            standardOutput: String(decoding: outputData, as: UTF8.self),
+            standardError: String(decoding: collected.error, as: UTF8.self)
+        )
+    }
+}
+
+private final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage = Data()
+
+    func setError(_ data: Data) {
+        lock.lock()
+        storage = data
+        lock.unlock()
+    }
+
+    var error: Data {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage
+    }
+}
