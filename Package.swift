@@ -15,9 +15,15 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "handoff", targets: ["handoff"]),
+        .executable(name: "handoff-benchmarks", targets: ["HandoffBenchmarks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // MARK: - Configuration: YAML → nodes with places → validated desired-state graph
@@ -30,23 +36,63 @@ let package = Package(
         .target(name: "YAMLNodes", dependencies: ["CYAML"], swiftSettings: strictSettings),
         .target(name: "HandoffTime", swiftSettings: strictSettings),
         .target(name: "OrderedJSON", swiftSettings: strictSettings),
+        .target(name: "DurableFiles", swiftSettings: strictSettings),
         .target(name: "HandoffConfig", dependencies: ["YAMLNodes", "HandoffTime"], swiftSettings: strictSettings),
+        .target(name: "HandoffRota", dependencies: ["HandoffConfig", "HandoffTime"], swiftSettings: strictSettings),
+
+        // MARK: - PagerDuty: the client, and the simulated PagerDuty it is tested against
+        .target(
+            name: "PagerDuty",
+            dependencies: [
+                "HandoffTime",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PagerDutySandbox",
+            dependencies: [
+                "HandoffTime", "OrderedJSON", "YAMLNodes", "DurableFiles",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
 
         // MARK: - Commands
         .target(
             name: "HandoffCLI",
             dependencies: [
-                "HandoffConfig", "HandoffTime", "YAMLNodes", "OrderedJSON",
+                "HandoffConfig", "HandoffRota", "HandoffTime", "YAMLNodes", "OrderedJSON", "PagerDuty", "PagerDutySandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
         ),
         .executableTarget(name: "handoff", dependencies: ["HandoffCLI"], swiftSettings: strictSettings),
+        .executableTarget(
+            name: "HandoffBenchmarks",
+            dependencies: [
+                "HandoffTime", "PagerDuty", "PagerDutySandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
 
         // MARK: - Tests
         .target(
             name: "HandoffTestSupport",
-            dependencies: ["HandoffConfig", "YAMLNodes"],
+            dependencies: [
+                "HandoffConfig", "YAMLNodes", "HandoffTime", "PagerDuty", "PagerDutySandbox",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Tests/HandoffTestSupport",
             swiftSettings: strictSettings
         ),
@@ -54,6 +100,20 @@ let package = Package(
         .testTarget(
             name: "HandoffConfigTests",
             dependencies: ["HandoffConfig", "HandoffTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HandoffRotaTests",
+            dependencies: ["HandoffRota", "HandoffConfig", "HandoffTime", "HandoffTestSupport", "YAMLNodes"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PagerDutyTests",
+            dependencies: [
+                "PagerDuty", "PagerDutySandbox", "HandoffTestSupport", "HandoffTime",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

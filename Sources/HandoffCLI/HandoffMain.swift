@@ -36,7 +36,7 @@ public struct HandoffCommand: AsyncParsableCommand {
             present (plan --detailed-exitcode).
             """,
         version: HandoffVersion.current,
-        subcommands: [ValidateCommand.self]
+        subcommands: [ValidateCommand.self, WhoCommand.self, SandboxCommand.self]
     )
 
     public init() {}

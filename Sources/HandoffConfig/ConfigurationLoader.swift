@@ -62,7 +62,7 @@ public enum ConfigurationLoader {
         limits: YAMLLimits = .default
     ) -> LoadedConfiguration {
         // Parsing and per-file decoding are independent, so they run on every core.
-        let results = ConcurrentMap.map(files) { file -> (FileDeclarations, String) in
+        let results = ParallelMap.map(files) { file -> (FileDeclarations, String) in
             let parsed = YAMLLoader.load(file.bytes, path: file.path, limits: limits)
             var declarations = FileDecoder.decode(parsed.root, path: file.path)
             declarations.diagnostics.insert(contentsOf: parsed.errors.map(Diagnostic.init), at: 0)
@@ -124,9 +124,10 @@ public enum ConfigurationLoader {
     }
 }
 
-/// A parallel map over an array that keeps the order of results.
-enum ConcurrentMap {
-    static func map<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
+/// A map over an array that runs on every core and keeps the order of results, for CPU-bound
+/// work on independent items (parsing files, expanding schedules).
+public enum ParallelMap {
+    public static func map<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
         guard items.count > 1 else { return items.map(transform) }
         let results = ResultSlots<R>(count: items.count)
         DispatchQueue.concurrentPerform(iterations: items.count) { index in

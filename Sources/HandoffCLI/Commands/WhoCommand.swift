@@ -1,0 +1,221 @@
+import ArgumentParser
+import Foundation
+import HandoffConfig
+import HandoffRota
+import HandoffTime
+import OrderedJSON
+
+/// `handoff who`: who is on call now (or at a given time) and who is next, straight from the
+/// configuration; no PagerDuty needed.
+struct WhoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "who",
+        abstract: "Show who is on call and the next handoffs, per schedule.",
+        discussion: """
+            Computed from the configuration alone (PagerDuty is not asked): the person on call at \
+            TIME (default now) since and until when, and the next handoffs. Times are shown in each \
+            schedule's time zone. With --report, a fairness summary instead: shifts, hours, \
+            weekend hours and hours covering others' time off, per person.
+
+            Examples:
+              handoff who
+              handoff who --at 2026-12-24T20:00:00+01:00 --schedule platform-primary --next 5
+              handoff who --report --from 2026-12-01 --until 2027-01-01
+            """
+    )
+
+    @Argument(help: "The configuration directory.", completion: .directory)
+    var directory: String = "."
+
+    @Option(help: "The moment to look at, RFC 3339 (2026-12-24T20:00:00Z or with an offset); default now.")
+    var at: String?
+
+    @Option(name: .customLong("schedule"), help: "Only this schedule (repeatable).")
+    var schedules: [String] = []
+
+    @Option(help: "How many handoffs to show after the current shift.")
+    var next: Int = 3
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @Flag(help: "Show a fairness summary per schedule and person instead.")
+    var report = false
+
+    @Option(help: "With --report: the first day (YYYY-MM-DD, in each schedule's zone); default today.")
+    var from: String?
+
+    @Option(help: "With --report: the day after the last one (YYYY-MM-DD); default 12 weeks after --from.")
+    var until: String?
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    func validate() throws {
+        guard next >= 0 else { throw ValidationError("--next must not be negative") }
+        if let at, Instant(rfc3339: at) == nil {
+            throw ValidationError("--at must be an RFC 3339 time such as 2026-12-24T20:00:00Z or 2026-12-24T20:00:00+01:00, not \(at)")
+        }
+        for (name, value) in [("--from", from), ("--until", until)] {
+            if let value, LocalDate(parsing: value) == nil { throw ValidationError("\(name) must be a date such as 2026-12-01, not \(value)") }
+        }
+        if !report, from != nil || until != nil { throw ValidationError("--from and --until go with --report") }
+    }
+
+    func run() async throws {
+        let configuration = try loadValidConfiguration(directory)
+        let selected = try selectSchedules(configuration)
+        let instant = at.flatMap { Instant(rfc3339: $0) } ?? Instant.now.flooredToMinute
+        if report {
+            try runReport(configuration, selected, now: instant)
+        } else {
+            runWho(configuration, selected, at: instant)
+        }
+    }
+
+    private func selectSchedules(_ configuration: Configuration) throws -> [Schedule] {
+        guard !schedules.isEmpty else { return configuration.schedules }
+        return try schedules.map { name in
+            guard let schedule = configuration.schedule(named: name) else {
+                let hint = Suggestion.hint(for: name, in: configuration.schedules.map(\.name))
+                throw CommandFailure("no schedule \"\(name)\" in the configuration\(hint)")
+            }
+            return schedule
+        }
+    }
+
+    // MARK: - who
+
+    private func runWho(_ configuration: Configuration, _ selected: [Schedule], at instant: Instant) {
+        let statuses = ParallelMap.map(selected) { OnCallStatus.at(instant, schedule: $0, next: next) }
+        switch format {
+        case .json:
+            let items: [JSONValue] = zip(selected, statuses).map { schedule, status in
+                .object([
+                    "name": .string(schedule.name),
+                    "time_zone": .string(schedule.zone.identifier),
+                    "on_call": status.current.map { shiftJSON($0, configuration, schedule.zone) } ?? .null,
+                    "next": .array(status.upcoming.map { shiftJSON($0, configuration, schedule.zone) }),
+                    "gaps": status.gaps.isEmpty ? nil : .array(status.gaps.map { gap in
+                        .object([
+                            "start": .string(DisplayTime.rfc3339(gap.range.start, in: schedule.zone)),
+                            "end": .string(DisplayTime.rfc3339(gap.range.end, in: schedule.zone)),
+                            "message": .string(gap.description),
+                        ])
+                    }),
+                ])
+            }
+            Terminal.standardOutput.write(JSONValue.object(["at": .string(instant.description), "schedules": .array(items)]).serialized())
+        case .text:
+            var output = ""
+            for (index, (schedule, status)) in zip(selected, statuses).enumerated() {
+                if index > 0 { output += "\n" }
+                output += "\(schedule.name) (\(schedule.zone.identifier))\n"
+                let names = ([status.current].compactMap { $0 } + status.upcoming).map { person($0.person, configuration) }
+                let width = names.map(\.count).max() ?? 0
+                func row(_ label: String, _ shift: Shift) -> String {
+                    let name = person(shift.person, configuration)
+                    return "  \(label)  \(name)\(String(repeating: " ", count: width - name.count))  \(DisplayTime.span(shift.range, in: schedule.zone))\n"
+                }
+                if let current = status.current {
+                    output += row("on call", current)
+                } else if let gap = status.gaps.first(where: { $0.range.contains(instant) }) {
+                    output += "  on call  nobody: \(gap.description)\n"
+                } else {
+                    output += "  on call  nobody (outside coverage)\n"
+                }
+                for (offset, shift) in status.upcoming.enumerated() {
+                    output += row(offset == 0 ? "next   " : "       ", shift)
+                }
+                for gap in status.gaps where !gap.range.contains(instant) {
+                    output += "  warning: \(gap.description)\n"
+                }
+            }
+            Terminal.standardOutput.write(output)
+        }
+    }
+
+    private func person(_ key: String, _ configuration: Configuration) -> String {
+        configuration.person(key)?.displayName ?? key
+    }
+
+    private func shiftJSON(_ shift: Shift, _ configuration: Configuration, _ zone: Zone) -> JSONValue {
+        .object([
+            "person": .string(configuration.person(shift.person)?.name ?? shift.person),
+            "email": .string(configuration.person(shift.person)?.email ?? shift.person),
+            "start": .string(DisplayTime.rfc3339(shift.start, in: zone)),
+            "end": .string(DisplayTime.rfc3339(shift.end, in: zone)),
+        ])
+    }
+
+    // MARK: - report
+
+    private func runReport(_ configuration: Configuration, _ selected: [Schedule], now: Instant) throws {
+        var blocks: [JSONValue] = []
+        var text = ""
+        for schedule in selected {
+            let zone = schedule.zone
+            let firstDay = from.flatMap { LocalDate(parsing: $0) } ?? zone.local(at: now).date
+            let lastDay = until.flatMap { LocalDate(parsing: $0) } ?? firstDay.adding(days: 84)
+            guard lastDay > firstDay else { throw CommandFailure("--until must be after --from") }
+            let window = InstantRange(
+                start: zone.instant(for: LocalDateTime(date: firstDay, time: .midnight)),
+                end: zone.instant(for: LocalDateTime(date: lastDay, time: .midnight))
+            )
+            let (rows, gaps) = FairnessRow.report(for: schedule, over: window)
+            blocks.append(
+                .object([
+                    "name": .string(schedule.name),
+                    "time_zone": .string(zone.identifier),
+                    "from": .string(firstDay.description),
+                    "until": .string(lastDay.description),
+                    "people": .array(rows.map { row in
+                        .object([
+                            "person": .string(configuration.person(row.person)?.name ?? row.person),
+                            "email": .string(configuration.person(row.person)?.email ?? row.person),
+                            "shifts": .int(row.shifts),
+                            "hours": .number((row.hours * 100).rounded() / 100),
+                            "weekend_hours": .number((row.weekendHours * 100).rounded() / 100),
+                            "time_off_cover_hours": .number((row.coverHours * 100).rounded() / 100),
+                        ])
+                    }),
+                    "gaps": .int(gaps.count),
+                ])
+            )
+            if !text.isEmpty { text += "\n" }
+            text += "\(schedule.name) (\(zone.identifier)), \(firstDay) to \(lastDay)\n"
+            let names = rows.map { person($0.person, configuration) }
+            let width = max(6, names.map(\.count).max() ?? 0)
+            text += "  " + "person".padding(toLength: width, withPad: " ", startingAt: 0) + "  shifts    hours  weekend  covering\n"
+            for (row, name) in zip(rows, names) {
+                text += "  " + name.padding(toLength: width, withPad: " ", startingAt: 0)
+                text += String(format: "  %6d  %7.1f  %7.1f  %8.1f\n", row.shifts, row.hours, row.weekendHours, row.coverHours)
+            }
+            for gap in gaps { text += "  warning: \(gap.description)\n" }
+        }
+        switch format {
+        case .json: Terminal.standardOutput.write(JSONValue.object(["schedules": .array(blocks)]).serialized())
+        case .text: Terminal.standardOutput.write(text)
+        }
+    }
+}
+
+/// Loads a configuration for a command that needs a valid one: the diagnostics go to standard
+/// error (warnings too), and errors stop the command.
+func loadValidConfiguration(_ directory: String) throws -> Configuration {
+    let loaded = ConfigurationLoader.load(directory: directory)
+    let terminal = Terminal.standardError
+    if !loaded.diagnostics.isEmpty {
+        terminal.write(DiagnosticReport.text(loaded.diagnostics, sources: loaded.sources, colour: terminal.usesColour))
+    }
+    guard let configuration = loaded.configuration else {
+        throw CommandFailure("the configuration has \(plural(loaded.diagnostics.errorCount, "error")); `handoff validate \(directory)` lists them")
+    }
+    return configuration
+}
+
+extension Instant {
+    /// The current time from the system clock.
+    static var now: Instant { Instant(secondsSinceEpoch: Int64(Date().timeIntervalSince1970.rounded(.down))) }
+}

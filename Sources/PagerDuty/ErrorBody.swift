@@ -1,0 +1,46 @@
+import Foundation
+
+/// PagerDuty's error body in every shape seen in the wild (reference section 2): the documented
+/// object with `errors` as a list or as one string, `error` as a plain string, `error` as a list,
+/// and bodies that are not JSON at all.
+struct ErrorBody: Sendable, Hashable {
+    var message: String?
+    var code: Int?
+    var errors: [String]
+
+    init(bytes: [UInt8]) {
+        message = nil
+        code = nil
+        errors = []
+        guard !bytes.isEmpty, let object = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) else {
+            return
+        }
+        guard let top = object as? [String: Any] else { return }
+        switch top["error"] {
+        case let inner as [String: Any]:
+            message = inner["message"] as? String
+            code = (inner["code"] as? Int) ?? (inner["code"] as? String).flatMap(Int.init)
+            switch inner["errors"] {
+            case let list as [Any]: errors = list.compactMap { $0 as? String }
+            case let text as String: errors = [text]
+            default: break
+            }
+        case let text as String:
+            message = text
+        case let list as [Any]:
+            errors = list.compactMap { $0 as? String }
+        default:
+            message = top["message"] as? String
+        }
+    }
+
+    /// `message: detail; detail (code)` for a sentence's tail, or nil when the body said nothing.
+    var summary: String? {
+        var parts: [String] = []
+        if let message, !message.isEmpty { parts.append(message) }
+        let details = errors.filter { !$0.isEmpty && $0 != message }
+        if !details.isEmpty { parts.append(details.joined(separator: "; ")) }
+        guard !parts.isEmpty else { return nil }
+        return parts.joined(separator: ": ") + (code.map { " (code \($0))" } ?? "")
+    }
+}

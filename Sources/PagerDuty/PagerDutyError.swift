@@ -1,0 +1,53 @@
+/// A failure talking to PagerDuty, as one sentence a person can act on. The kind lets callers
+/// branch (an unknown outcome must be resolved by listing before any retry); the description never
+/// holds the API key.
+public struct PagerDutyError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable {
+        /// 401: the key is wrong, expired or malformed.
+        case unauthorized
+        /// 403 on a write: the key may read but not write.
+        case readOnlyKey
+        /// 403 on a read.
+        case forbidden
+        /// 404 for a schedule.
+        case scheduleNotFound
+        /// 404 for anything else.
+        case notFound
+        /// 400 and other refusals that retrying will not change.
+        case rejected
+        /// 429 that kept coming after waiting as told.
+        case rateLimited
+        /// 5xx or 408 that kept coming after the retries.
+        case serverError
+        /// A write whose response was lost (timeout, dropped connection, 5xx): it may or may not
+        /// have happened; list and match before trying again.
+        case outcomeUnknown
+        /// The network failed before PagerDuty answered.
+        case unreachable
+        /// The answer could not be understood.
+        case invalidResponse
+        /// A schedule Handoff cannot write overrides to (shift-based v3 schedules).
+        case unsupportedSchedule
+        /// An address other than https://, or http:// to a loopback address.
+        case insecureURL
+    }
+
+    public let kind: Kind
+    /// The HTTP status, when there was a response.
+    public let status: Int?
+    /// The sentence shown to the user.
+    public let message: String
+    /// PagerDuty's own error code and details, when the body had them.
+    public let apiCode: Int?
+    public let apiErrors: [String]
+
+    init(_ kind: Kind, _ message: String, status: Int? = nil, apiCode: Int? = nil, apiErrors: [String] = []) {
+        self.kind = kind
+        self.message = message
+        self.status = status
+        self.apiCode = apiCode
+        self.apiErrors = apiErrors
+    }
+
+    public var description: String { message }
+}

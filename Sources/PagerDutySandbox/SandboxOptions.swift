@@ -1,0 +1,87 @@
+/// Faults the simulated PagerDuty injects on request, changeable while it runs, so tests can
+/// check that the client and the applier survive what the real API does on a bad day.
+public struct SandboxFaults: Sendable, Hashable {
+    public enum Latency: Sendable, Hashable {
+        case none
+        case fixed(milliseconds: Int)
+        case random(milliseconds: ClosedRange<Int>)
+    }
+
+    public var latency: Latency = .none
+    /// Share of requests (0...1) answered 500 before being processed.
+    public var serverErrorRate: Double = 0
+    /// The next N requests (of `serverErrorMethods`) are answered 500.
+    public var serverErrorBurst: Int = 0
+    /// Methods the 5xx faults apply to (`GET`, `POST`, `DELETE`).
+    public var serverErrorMethods: Set<String> = ["GET", "POST", "DELETE"]
+    /// The next N requests are answered 429 (a burst), whatever the bucket says.
+    public var rateLimitBurst: Int = 0
+    /// Whether 429 responses carry the ratelimit headers and body (PagerDuty says some do not).
+    public var rateLimitHeaders = true
+    /// The `ratelimit-reset` sent with burst 429s.
+    public var rateLimitResetSeconds = 1
+    /// Enforce a real token bucket of `requestsPerMinute` (capacity the same, refilled evenly).
+    public var enforceRateLimit = false
+    public var requestsPerMinute = 960
+    /// Share of POSTs whose connection is dropped after they were processed: the overrides exist,
+    /// the client never hears so.
+    public var dropAfterPostRate: Double = 0
+    /// The next N POSTs are processed and their connection dropped.
+    public var dropNextPosts: Int = 0
+    /// Seed for the random choices above, so a faulty run can be repeated.
+    public var seed: UInt64 = 1
+
+    public init() {}
+}
+
+/// Choices for the points of PagerDuty's behaviour that no public source confirms (reference
+/// section 12), so tests can run the client against each plausible answer.
+public struct SandboxQuirks: Sendable, Hashable {
+    /// Bulk POST answer: the specification's bare array (default), or `{"overrides": [...]}`.
+    public var wrapBulkResponse = false
+    /// Status of a bulk POST in which every item failed: 201 with per-item statuses (default) or
+    /// 400 with the standard error body.
+    public var allFailedStatus = 201
+    /// Most overrides accepted in one POST.
+    public var maxOverridesPerRequest = 1000
+    /// Status for deleting an override that has already ended.
+    public var pastDeleteStatus = 400
+    /// Error code for an unknown override: 2100 (Not Found, default) or 4004 (Override Not Found).
+    public var unknownOverrideCode = 2100
+    /// Reject overrides whose start is in the past (the default accepts them).
+    public var rejectPastStart = false
+    /// Render override times in UTC instead of the schedule's time zone.
+    public var overridesInUTC = false
+    /// Add `limit`, `offset`, `more`, `total` to the override listing.
+    public var paginateOverrideListing = false
+    /// Answer 201 to the override listing, as the current specification (wrongly) says.
+    public var overrideListingStatus = 200
+    /// Return schedule layers in POST order instead of reversed (the reference's inference).
+    public var layersInPostOrder = false
+    /// Error body variants seen in the wild: `errors` as one string, or `error` as a string.
+    public var errorsAsString = false
+    public var errorAsString = false
+    /// 401 with an empty text/html body instead of JSON.
+    public var unauthorizedWithoutJSON = false
+    /// The body and code for writes with a read-only key (403).
+    public var readOnlyMessage = "Access Denied"
+    public var readOnlyCode = 2010
+
+    public init() {}
+}
+
+/// How the simulated PagerDuty starts.
+public struct SandboxOptions: Sendable {
+    /// 0 picks a free port.
+    public var port = 0
+    public var host = "127.0.0.1"
+    /// The JSON data file, loaded at start and rewritten atomically after every change; nil keeps
+    /// everything in memory.
+    public var dataPath: String?
+    public var seed: SandboxSeed?
+    public var clock = SandboxClock()
+    public var faults = SandboxFaults()
+    public var quirks = SandboxQuirks()
+
+    public init() {}
+}

@@ -1,0 +1,196 @@
+import Foundation
+public import HandoffTime
+import YAMLNodes
+
+/// Accounts, people and schedules to start a simulated PagerDuty with, from YAML or JSON:
+///
+/// ```yaml
+/// users: [{ name: Alice Archer, email: alice@example.com, time_zone: Europe/Berlin }]
+/// schedules:
+///   - name: Platform
+///     id: PABC123                 # optional
+///     time_zone: Europe/Berlin
+///     layers:                     # optional; POST order, the last wins
+///       - start: 2026-11-02T09:00:00+01:00
+///         rotation_virtual_start: 2026-11-02T09:00:00+01:00
+///         rotation_turn_length_seconds: 604800
+///         users: [alice@example.com, bob@example.com]
+///         restrictions: [{ type: daily_restriction, start_time_of_day: "09:00:00", duration_seconds: 32400 }]
+/// tokens: [{ token: ro-token, read_only: true }]
+/// overrides: [{ schedule: PABC123, start: …, end: …, user: alice@example.com }]
+/// ```
+public struct SandboxSeed: Sendable, Decodable, Hashable {
+    public struct User: Sendable, Decodable, Hashable {
+        public var name: String
+        public var email: String
+        public var timeZone: String?
+        public var id: String?
+
+        public init(name: String, email: String, timeZone: String? = nil, id: String? = nil) {
+            self.name = name
+            self.email = email
+            self.timeZone = timeZone
+            self.id = id
+        }
+    }
+
+    public struct Restriction: Sendable, Decodable, Hashable {
+        public var type: String
+        public var startTimeOfDay: String
+        public var durationSeconds: Int
+        public var startDayOfWeek: Int?
+
+        public init(type: String, startTimeOfDay: String, durationSeconds: Int, startDayOfWeek: Int? = nil) {
+            self.type = type
+            self.startTimeOfDay = startTimeOfDay
+            self.durationSeconds = durationSeconds
+            self.startDayOfWeek = startDayOfWeek
+        }
+    }
+
+    public struct Layer: Sendable, Decodable, Hashable {
+        public var name: String?
+        public var start: Instant
+        public var end: Instant?
+        public var rotationVirtualStart: Instant
+        public var rotationTurnLengthSeconds: Int
+        /// E-mail addresses or user ids, in rotation order.
+        public var users: [String]
+        public var restrictions: [Restriction]?
+
+        public init(
+            name: String? = nil,
+            start: Instant,
+            end: Instant? = nil,
+            rotationVirtualStart: Instant,
+            rotationTurnLengthSeconds: Int,
+            users: [String],
+            restrictions: [Restriction]? = nil
+        ) {
+            self.name = name
+            self.start = start
+            self.end = end
+            self.rotationVirtualStart = rotationVirtualStart
+            self.rotationTurnLengthSeconds = rotationTurnLengthSeconds
+            self.users = users
+            self.restrictions = restrictions
+        }
+    }
+
+    public struct Schedule: Sendable, Decodable, Hashable {
+        public var name: String
+        public var timeZone: String
+        public var id: String?
+        public var description: String?
+        public var type: String?
+        public var layers: [Layer]?
+
+        public init(name: String, timeZone: String, id: String? = nil, description: String? = nil, type: String? = nil, layers: [Layer]? = nil) {
+            self.name = name
+            self.timeZone = timeZone
+            self.id = id
+            self.description = description
+            self.type = type
+            self.layers = layers
+        }
+    }
+
+    public struct Token: Sendable, Decodable, Hashable {
+        public var token: String
+        public var readOnly: Bool
+
+        public init(token: String, readOnly: Bool) {
+            self.token = token
+            self.readOnly = readOnly
+        }
+    }
+
+    public struct Override: Sendable, Decodable, Hashable {
+        /// Schedule id or name.
+        public var schedule: String
+        public var start: Instant
+        public var end: Instant
+        /// E-mail address or user id.
+        public var user: String
+
+        public init(schedule: String, start: Instant, end: Instant, user: String) {
+            self.schedule = schedule
+            self.start = start
+            self.end = end
+            self.user = user
+        }
+    }
+
+    public var users: [User]
+    public var schedules: [Schedule]
+    public var tokens: [Token]
+    public var overrides: [Override]
+
+    public init(users: [User] = [], schedules: [Schedule] = [], tokens: [Token] = [], overrides: [Override] = []) {
+        self.users = users
+        self.schedules = schedules
+        self.tokens = tokens
+        self.overrides = overrides
+    }
+
+    enum CodingKeys: String, CodingKey { case users, schedules, tokens, overrides }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        users = try container.decodeIfPresent([User].self, forKey: .users) ?? []
+        schedules = try container.decodeIfPresent([Schedule].self, forKey: .schedules) ?? []
+        tokens = try container.decodeIfPresent([Token].self, forKey: .tokens) ?? []
+        overrides = try container.decodeIfPresent([Override].self, forKey: .overrides) ?? []
+    }
+
+    public struct LoadError: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Reads a seed file: JSON when it ends in `.json`, YAML otherwise.
+    public static func load(path: String) throws -> SandboxSeed {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LoadError(description: "sandbox seed \(path) cannot be read")
+        }
+        return try parse([UInt8](data), path: path)
+    }
+
+    public static func parse(_ bytes: [UInt8], path: String) throws -> SandboxSeed {
+        var json = Data(bytes)
+        if !path.hasSuffix(".json") {
+            let loaded = YAMLLoader.load(bytes, path: path)
+            if let error = loaded.errors.first { throw LoadError(description: "\(error.location): \(error.message)") }
+            let object = loaded.root.map(Self.foundationValue) ?? [String: Any]()
+            json = try JSONSerialization.data(withJSONObject: object, options: [.fragmentsAllowed])
+        }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do {
+            return try decoder.decode(SandboxSeed.self, from: json)
+        } catch {
+            throw LoadError(description: "sandbox seed \(path) is not valid: \(error)")
+        }
+    }
+
+    /// YAML scalars as JSON would read them: plain numbers and booleans typed, the rest strings.
+    private static func foundationValue(_ node: YAMLNode) -> Any {
+        switch node.content {
+        case .mapping(let pairs):
+            var object: [String: Any] = [:]
+            for pair in pairs { object[pair.key.scalar?.value ?? ""] = foundationValue(pair.value) }
+            return object
+        case .sequence(let items):
+            return items.map(foundationValue)
+        case .scalar(let scalar):
+            if node.isNull { return NSNull() }
+            guard scalar.isPlain else { return scalar.value }
+            if let integer = Int(scalar.value) { return integer }
+            if let number = Double(scalar.value) { return number }
+            switch scalar.value {
+            case "true", "True", "TRUE": return true
+            case "false", "False", "FALSE": return false
+            default: return scalar.value
+            }
+        }
+    }
+}

@@ -1,0 +1,181 @@
+import HandoffConfig
+import HandoffRota
+import HandoffTestSupport
+import HandoffTime
+import Testing
+import YAMLNodes
+
+/// Random schedules built from a seed: zones from the time zone database, turns from 30 minutes
+/// to two weeks, coverage (across midnight too), time off, swaps, covers and roster changes.
+struct RandomSchedule {
+    var schedule: Schedule
+    var window: InstantRange
+
+    private static let place = SourceLocation(path: "generated.yaml", line: 1, column: 1)
+    private static let pool = ["ana", "ben", "cho", "dev", "eli", "fay", "gus"]
+    private static let zones = Zone.knownIdentifiers.compactMap(Zone.init(identifier:))
+
+    init(seed: UInt64) {
+        var random = SeededRandom(seed: seed)
+        let zone = random.pick(Self.zones)
+        let turn: CalendarDuration = random.pick([
+            CalendarDuration(30, .minutes), CalendarDuration(90, .minutes), CalendarDuration(8, .hours), CalendarDuration(12, .hours),
+            CalendarDuration(1, .days), CalendarDuration(3, .days), CalendarDuration(1, .weeks), CalendarDuration(2, .weeks),
+        ])
+        let startDate = LocalDate(daysSinceEpoch: LocalDate(year: 2026, month: 1, day: 1)!.daysSinceEpoch + random.int(in: 0..<365))
+        let start = LocalDateTime(date: startDate, time: LocalTime(minutesSinceMidnight: random.int(in: 0..<96) * 15))
+        let members = Array(Self.pool.shuffled(using: &random).prefix(random.int(in: 1...5)))
+        var eras = [RotationEra(from: start, members: members, turn: turn, location: Self.place)]
+        if random.chance(0.3) {
+            let k = random.int(in: 1...40)
+            let from = eras[0].turnStartLocal(k, in: zone)
+            let roster = Array(Self.pool.shuffled(using: &random).prefix(random.int(in: 1...5)))
+            let newTurn = random.chance(0.5) ? turn : random.pick([CalendarDuration(1, .days), CalendarDuration(12, .hours), CalendarDuration(1, .weeks)])
+            if from > start { eras.append(RotationEra(from: from, members: roster, turn: newTurn, location: Self.place)) }
+        }
+        let eraStart = zone.instant(for: start)
+        let windowStart = eraStart.adding(seconds: Int64(random.int(in: -7...120)) * 86_400 + Int64(random.int(in: 0..<1440)) * 60)
+        window = InstantRange(start: windowStart, end: windowStart.adding(seconds: Int64(random.int(in: 1...42)) * 86_400 + Int64(random.int(in: 0..<1440)) * 60))
+
+        var coverage: [CoverageWindow] = []
+        if random.chance(0.6) {
+            for _ in 0..<random.int(in: 1...3) {
+                let days = Weekday.allCases.filter { _ in random.chance(0.6) }
+                let from = LocalTime(minutesSinceMidnight: random.int(in: 0..<96) * 15)
+                let to = LocalTime(minutesSinceMidnight: random.int(in: 1...96) * 15)
+                coverage.append(CoverageWindow(days: days.isEmpty ? [.monday] : days, from: from, to: to, location: Self.place))
+            }
+        }
+        let allMembers = Array(Set(eras.flatMap(\.members))).sorted()
+        let windowLocal = zone.local(at: window.start)
+        var timeOff: [TimeOff] = []
+        for _ in 0..<random.int(in: 0...3) {
+            let from = windowLocal.date.adding(days: random.int(in: -3...30))
+            let until = from.adding(days: random.int(in: 1...10))
+            timeOff.append(
+                TimeOff(person: random.pick(allMembers), from: LocalDateTime(date: from, time: .midnight), until: LocalDateTime(date: until, time: .midnight), location: Self.place)
+            )
+        }
+        var assignments: [Assignment] = []
+        var cursor = windowLocal.adding(days: random.int(in: -2...5))
+        for _ in 0..<random.int(in: 0...2) {
+            let from = cursor.adding(days: random.int(in: 0...6))
+            let until = LocalDateTime(localSeconds: from.localSeconds + Int64(random.int(in: 1...96)) * 3600)
+            assignments.append(Assignment(person: random.pick(Self.pool), from: from, until: until, location: Self.place))
+            cursor = until.adding(days: 1)
+        }
+        var swaps: [Swap] = []
+        for _ in 0..<random.int(in: 0...2) {
+            let era = eras[0]
+            let a = random.int(in: 0...30)
+            let b = random.int(in: 0...30)
+            let first = era.turnStartLocal(a, in: zone)
+            let second = era.turnStartLocal(b, in: zone)
+            let end = eras.count > 1 ? eras[1].from : nil
+            guard a != b, end.map({ first < $0 && second < $0 }) ?? true else { continue }
+            swaps.append(Swap(first: first, second: second, location: Self.place))
+        }
+        schedule = Schedule(
+            name: "random-\(seed)",
+            zone: zone,
+            rotation: Rotation(eras: eras),
+            coverage: coverage,
+            timeOff: timeOff,
+            assignments: assignments,
+            swaps: swaps,
+            location: Self.place
+        )
+    }
+}
+
+@Suite("Rotation engine properties over 1,000 random schedules")
+struct RotaPropertyTests {
+    static let seeds: [UInt64] = Array(1...1_000)
+
+    @Test("shifts are sorted, disjoint, in whole minutes, inside the window and the coverage, and with the gaps they fill exactly the covered window")
+    func coverageIsExact() {
+        var withGaps = 0
+        var withShifts = 0
+        for seed in Self.seeds {
+            let generated = RandomSchedule(seed: seed)
+            let schedule = generated.schedule
+            let expansion = RotaExpander.expand(schedule, over: generated.window)
+            let shifts = expansion.shifts
+            if !expansion.gaps.isEmpty { withGaps += 1 }
+            if !shifts.isEmpty { withShifts += 1 }
+            for (index, shift) in shifts.enumerated() {
+                #expect(shift.start < shift.end, "seed \(seed): empty shift \(shift)")
+                #expect(shift.start.isWholeMinute && shift.end.isWholeMinute, "seed \(seed): \(shift)")
+                #expect(generated.window.start <= shift.start && shift.end <= generated.window.end, "seed \(seed): \(shift) outside the window")
+                if index > 0 { #expect(shifts[index - 1].end <= shift.start, "seed \(seed): \(shifts[index - 1]) overlaps \(shift)") }
+            }
+            // Before the rotation starts nobody is on call; from then on, exactly the covered time.
+            let rotationStart = schedule.zone.instant(for: schedule.rotation.eras[0].from)
+            let active = InstantRange(start: max(rotationStart, generated.window.start), end: generated.window.end)
+            let covered = active.isEmpty ? [] : schedule.coveredRanges(in: active, zone: schedule.zone)
+            let filled = merge(shifts.map(\.range) + expansion.gaps.map(\.range))
+            #expect(filled == covered, "seed \(seed): shifts and gaps do not fill the covered window exactly")
+        }
+        // The generator really produces both kinds of outcome.
+        #expect(withShifts > 900)
+        #expect(withGaps > 5)
+    }
+
+    @Test("nobody is on call during their time off unless an explicit cover says so")
+    func timeOffRespected() {
+        for seed in Self.seeds {
+            let generated = RandomSchedule(seed: seed)
+            let schedule = generated.schedule
+            let off = Dictionary(grouping: schedule.timeOff, by: \.person).mapValues { entries in
+                entries.map { InstantRange(start: schedule.zone.instant(for: $0.from), end: schedule.zone.instant(for: $0.until)) }
+            }
+            for shift in RotaExpander.expand(schedule, over: generated.window).shifts where shift.reason != .assignment {
+                let clash = off[shift.person]?.first { $0.overlaps(shift.range) }
+                #expect(clash == nil, "seed \(seed): \(shift) during time off \(String(describing: clash))")
+            }
+        }
+    }
+
+    @Test("expansion is deterministic, and [a, c) equals [a, b) followed by [b, c) joined at b")
+    func deterministicAndSplittable() {
+        var random = SeededRandom(seed: 42)
+        for seed in Self.seeds {
+            let generated = RandomSchedule(seed: seed)
+            let schedule = generated.schedule
+            let whole = RotaExpander.expand(schedule, over: generated.window)
+            #expect(RotaExpander.expand(schedule, over: generated.window).shifts == whole.shifts, "seed \(seed): not deterministic")
+            let span = generated.window.seconds / 60
+            let middle = generated.window.start.adding(seconds: Int64(random.int(in: 1..<Int(span))) * 60)
+            let left = RotaExpander.expand(schedule, over: InstantRange(start: generated.window.start, end: middle))
+            let right = RotaExpander.expand(schedule, over: InstantRange(start: middle, end: generated.window.end))
+            #expect(join(left.shifts, right.shifts, at: middle) == whole.shifts, "seed \(seed): split at \(middle) differs")
+            #expect(merge(left.gaps.map(\.range) + right.gaps.map(\.range)) == merge(whole.gaps.map(\.range)), "seed \(seed): gaps differ")
+        }
+    }
+
+    private func merge(_ ranges: [InstantRange]) -> [InstantRange] {
+        var merged: [InstantRange] = []
+        for range in ranges.sorted() {
+            if let last = merged.last, range.start <= last.end {
+                merged[merged.count - 1].end = max(last.end, range.end)
+            } else {
+                merged.append(range)
+            }
+        }
+        return merged
+    }
+
+    /// Shifts of two adjacent windows with the pieces cut at `b` put back together.
+    private func join(_ left: [Shift], _ right: [Shift], at b: Instant) -> [Shift] {
+        var result = left
+        var rest = right[...]
+        if var last = result.last, let first = rest.first, last.end == b, first.start == b,
+            last.person == first.person, last.reason == first.reason, last.era == first.era, last.turn == first.turn
+        {
+            last.end = first.end
+            result[result.count - 1] = last
+            rest = rest.dropFirst()
+        }
+        return result + rest
+    }
+}
