@@ -78,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "HandoffBenchmarks",
             dependencies: [
-                "HandoffTime", "PagerDuty", "PagerDutySandbox",
+                "HandoffTime", "HandoffConfig", "HandoffRota", "YAMLNodes", "PagerDuty", "PagerDutySandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
