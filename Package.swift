@@ -37,8 +37,14 @@ let package = Package(
         .target(name: "HandoffTime", swiftSettings: strictSettings),
         .target(name: "OrderedJSON", swiftSettings: strictSettings),
         .target(name: "DurableFiles", swiftSettings: strictSettings),
+        .target(name: "HandoffState", dependencies: ["HandoffTime", "OrderedJSON", "DurableFiles"], swiftSettings: strictSettings),
         .target(name: "HandoffConfig", dependencies: ["YAMLNodes", "HandoffTime"], swiftSettings: strictSettings),
         .target(name: "HandoffRota", dependencies: ["HandoffConfig", "HandoffTime"], swiftSettings: strictSettings),
+        .target(
+            name: "HandoffPlan",
+            dependencies: ["HandoffConfig", "HandoffRota", "HandoffState", "HandoffTime", "OrderedJSON"],
+            swiftSettings: strictSettings
+        ),
 
         // MARK: - PagerDuty: the client, and the simulated PagerDuty it is tested against
         .target(
@@ -65,11 +71,19 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // MARK: - Planning and applying against PagerDuty
+        .target(
+            name: "HandoffSync",
+            dependencies: ["HandoffConfig", "HandoffRota", "HandoffPlan", "HandoffState", "HandoffTime", "PagerDuty", "PagerDutySandbox"],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: - Commands
         .target(
             name: "HandoffCLI",
             dependencies: [
                 "HandoffConfig", "HandoffRota", "HandoffTime", "YAMLNodes", "OrderedJSON", "PagerDuty", "PagerDutySandbox",
+                "HandoffPlan", "HandoffState", "HandoffSync", "DurableFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

@@ -36,7 +36,9 @@ public struct HandoffCommand: AsyncParsableCommand {
             present (plan --detailed-exitcode).
             """,
         version: HandoffVersion.current,
-        subcommands: [ValidateCommand.self, WhoCommand.self, SandboxCommand.self]
+        subcommands: [
+            ValidateCommand.self, PlanCommand.self, ApplyCommand.self, ShowCommand.self, WhoCommand.self, StateCommand.self, SandboxCommand.self,
+        ]
     )
 
     public init() {}

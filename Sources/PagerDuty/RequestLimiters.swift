@@ -100,6 +100,8 @@ public struct RequestStatistics: Sendable, Hashable {
     /// Attempts repeated after a 5xx, a timeout or a network failure.
     public var retried = 0
 
+    public init() {}
+
     public var total: Int { sent.values.reduce(0, +) }
 }
 

@@ -1,0 +1,166 @@
+import ArgumentParser
+import DurableFiles
+import Foundation
+import HandoffConfig
+import HandoffPlan
+import HandoffState
+import HandoffSync
+import HandoffTime
+import OrderedJSON
+
+/// How a plan is printed.
+enum PlanFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, markdown, json
+}
+
+func render(_ plan: Plan, format: PlanFormat) -> String {
+    switch format {
+    case .text: return PlanRenderer.text(plan, colours: PlanRenderer.Colours(enabled: Terminal.standardOutput.usesColour))
+    case .markdown: return PlanRenderer.markdown(plan)
+    case .json: return PlanRenderer.json(plan).serialized()
+    }
+}
+
+/// `handoff plan`: what apply would change in PagerDuty, for review. Read-only: a read-only key
+/// suffices, and neither PagerDuty nor the state is written.
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show the PagerDuty overrides apply would create and delete; changes nothing.",
+        discussion: """
+            Expands each destination's schedule up to its horizon, finds the people in PagerDuty \
+            by e-mail, lists the live overrides, and prints the difference: + creates, - deletes, \
+            = adoptions of equal overrides made by hand, ~ the watermark. Overrides people made \
+            by hand before the watermark appear under "Changed outside Handoff".
+
+            Exit codes: 0 success (no changes, with --detailed-exitcode), 1 error, 2 changes \
+            present (with --detailed-exitcode).
+
+            Examples:
+              handoff plan
+              handoff plan teams/ --format markdown > plan.md
+              handoff plan --out handoff.plan --detailed-exitcode
+            """
+    )
+
+    @Argument(help: "The configuration directory.", completion: .directory)
+    var directory: String = "."
+
+    @Option(help: "Also save the plan to this file, for `handoff apply FILE` or `handoff show FILE`.")
+    var out: String?
+
+    @Option(help: "Output format: text, markdown (for a pull-request comment) or json (schemas/plan.schema.json).")
+    var format: PlanFormat = .text
+
+    @Flag(help: "Exit 2 when there are changes, 0 when there are none.")
+    var detailedExitcode = false
+
+    @Option(name: .customLong("destination"), help: "Plan only this destination (repeatable).")
+    var destinations: [String] = []
+
+    @Option(help: "PagerDuty requests in flight at once, per connection.")
+    var parallelism: Int = 8
+
+    @Option(help: "Wait this long (30s, 5m) for a running apply to finish before reading the state.")
+    var lockTimeout: String = "0"
+
+    @Option(help: "Plan as if it were this RFC 3339 time (for tests and what-if reviews).")
+    var now: String?
+
+    func validate() throws {
+        guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1") }
+        _ = try parseLockTimeout(lockTimeout)
+        _ = try parseNow(now)
+    }
+
+    func run() async throws {
+        let instant = try parseNow(now)
+        let (configuration, store, _) = try await loadConfigurationAndState(directory)
+        try await waitForLock(store, timeout: try parseLockTimeout(lockTimeout))
+        let state: HandoffState
+        do { state = try await store.read() } catch { throw commandFailure(error) }
+        let plan = try await makePlan(
+            configuration: configuration,
+            state: state,
+            now: instant,
+            only: destinations.isEmpty ? nil : Set(destinations),
+            parallelism: parallelism
+        )
+        Terminal.standardOutput.write(render(plan, format: format))
+        if let out {
+            do {
+                try DurableFile.write(Array(PlanFile.encode(plan, configurationDirectory: directory).utf8), to: out)
+            } catch {
+                throw CommandFailure("the plan cannot be saved: \(error)")
+            }
+        }
+        if detailedExitcode, plan.hasChanges { throw ExitCode(2) }
+    }
+
+    /// Waits for a lock held by an apply to go, or warns that the plan reads a state in motion.
+    private func waitForLock(_ store: any StateStore, timeout: Double) async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
+        while let holder = try? await store.currentLock() {
+            if ContinuousClock.now >= deadline {
+                Terminal.standardError.write("warning: the state is locked by \(holder.summary); this plan may change once it finishes\n")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+}
+
+/// Plans with the connections of the plan, closing them whatever happens.
+func makePlan(configuration: Configuration, state: HandoffState, now: Instant, only: Set<String>?, parallelism: Int) async throws -> Plan {
+    let request = PlanBuilder.Request(configuration: configuration, state: state, now: now, only: only)
+    var options = ConnectionOptions()
+    options.parallelism = parallelism
+    options.sandboxNow = now
+    let hub: ConnectionHub
+    do {
+        hub = try await ConnectionHub.open(try PlanBuilder.connections(request), configuration: configuration, options: options)
+    } catch {
+        throw commandFailure(error)
+    }
+    do {
+        let plan = try await PlanBuilder.build(request, hub: hub)
+        await hub.close()
+        return plan
+    } catch {
+        await hub.close()
+        throw commandFailure(error)
+    }
+}
+
+/// `handoff show`: a saved plan, rendered again.
+struct ShowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Print a plan saved with `handoff plan --out FILE`.",
+        discussion: """
+            Examples:
+              handoff show handoff.plan
+              handoff show handoff.plan --format markdown
+            """
+    )
+
+    @Argument(help: "The saved plan.", completion: .file())
+    var file: String
+
+    @Option(help: "Output format: text, markdown or json.")
+    var format: PlanFormat = .text
+
+    func run() async throws {
+        let plan = try loadPlanFile(file).plan
+        Terminal.standardOutput.write(render(plan, format: format))
+    }
+}
+
+func loadPlanFile(_ path: String) throws -> (plan: Plan, configurationDirectory: String) {
+    guard let bytes = try? DurableFile.read(path) else { throw CommandFailure("the plan file \(path) cannot be read") }
+    do {
+        return try PlanFile.decode(bytes)
+    } catch {
+        throw CommandFailure("\(path) is not a usable plan: \(error)")
+    }
+}

@@ -1,0 +1,145 @@
+public import HandoffTime
+
+/// What a plan will do, per destination: the reviewed artefact of `handoff plan` and the exact
+/// instructions of `handoff apply`.
+public struct Plan: Sendable, Hashable {
+    public static let formatVersion = "1"
+
+    /// `now` of the plan, rounded up to a whole minute.
+    public var now: Instant
+    public var destinations: [DestinationPlan]
+    /// The state the plan was made from; `apply` refuses the plan when the state has moved.
+    public var stateLineage: String?
+    public var stateSerial: Int
+
+    public init(now: Instant, destinations: [DestinationPlan], stateLineage: String?, stateSerial: Int) {
+        self.now = now
+        self.destinations = destinations.sorted { $0.name < $1.name }
+        self.stateLineage = stateLineage
+        self.stateSerial = stateSerial
+    }
+
+    public var summary: PlanSummary {
+        var summary = PlanSummary()
+        for destination in destinations {
+            for action in destination.actions {
+                switch action.kind {
+                case .create: summary.create += 1
+                case .delete: summary.delete += 1
+                case .adopt: summary.adopt += 1
+                case .keep: summary.kept += 1
+                case .drift: summary.drift += 1
+                }
+            }
+            if destination.watermarkMoves { summary.watermarks += 1 }
+            if destination.removed { summary.removedDestinations += 1 }
+        }
+        return summary
+    }
+
+    /// True when applying would change PagerDuty or the state.
+    public var hasChanges: Bool { destinations.contains(where: \.hasChanges) }
+}
+
+/// Counts for the summary line and the JSON `summary`.
+public struct PlanSummary: Sendable, Hashable {
+    public var create = 0
+    public var delete = 0
+    public var adopt = 0
+    public var kept = 0
+    public var drift = 0
+    public var watermarks = 0
+    public var removedDestinations = 0
+}
+
+/// One destination's part of the plan.
+public struct DestinationPlan: Sendable, Hashable {
+    public var name: String
+    public var connection: String
+    public var pagerDutySchedule: String
+    /// The schedule's zone, for showing times; UTC for a removed destination.
+    public var timeZone: String
+    public var watermarkBefore: Instant?
+    public var watermarkAfter: Instant?
+    /// Creates first, then deletes, each by start; then adoptions, kept and drift (no API call).
+    public var actions: [PlanAction]
+    /// The destination is no longer in the configuration: its overrides go, then its state.
+    public var removed: Bool
+    /// The window the PagerDuty schedule's overrides were listed over, and a fingerprint of what
+    /// the listing returned: `apply` lists the same window and refuses the plan if it differs.
+    public var observedWindow: InstantRange?
+    public var liveFingerprint: String
+
+    public init(
+        name: String,
+        connection: String,
+        pagerDutySchedule: String,
+        timeZone: String,
+        watermarkBefore: Instant?,
+        watermarkAfter: Instant?,
+        actions: [PlanAction],
+        removed: Bool = false,
+        observedWindow: InstantRange? = nil,
+        liveFingerprint: String
+    ) {
+        self.name = name
+        self.connection = connection
+        self.pagerDutySchedule = pagerDutySchedule
+        self.timeZone = timeZone
+        self.watermarkBefore = watermarkBefore
+        self.watermarkAfter = watermarkAfter
+        self.actions = actions
+        self.removed = removed
+        self.observedWindow = observedWindow
+        self.liveFingerprint = liveFingerprint
+    }
+
+    public var watermarkMoves: Bool { watermarkAfter != watermarkBefore && watermarkAfter != nil }
+
+    public var hasChanges: Bool {
+        removed || watermarkMoves || actions.contains { [.create, .delete, .adopt].contains($0.kind) }
+    }
+
+    public func actions(_ kind: PlanAction.Kind) -> [PlanAction] { actions.filter { $0.kind == kind } }
+}
+
+/// One line of a plan.
+public struct PlanAction: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// Create an override.
+        case create
+        /// Delete an override (one in progress is cut to end now).
+        case delete
+        /// Take a person-made override equal to a desired one into the state; no API call.
+        case adopt
+        /// A manual override before the watermark stays (`manual_changes: keep`).
+        case keep
+        /// An override Handoff made was deleted in PagerDuty and is not recreated (`keep`).
+        case drift
+    }
+
+    public var kind: Kind
+    public var start: Instant
+    public var end: Instant
+    /// The PagerDuty user.
+    public var userID: String
+    /// Display name and e-mail of that user.
+    public var person: String
+    public var email: String
+    /// The override concerned (deletes, adoptions, kept ones).
+    public var overrideID: String?
+    public var reason: String?
+
+    public init(kind: Kind, start: Instant, end: Instant, userID: String, person: String, email: String, overrideID: String? = nil, reason: String? = nil) {
+        self.kind = kind
+        self.start = start
+        self.end = end
+        self.userID = userID
+        self.person = person
+        self.email = email
+        self.overrideID = overrideID
+        self.reason = reason
+    }
+
+    public var range: InstantRange { InstantRange(start: start, end: end) }
+}

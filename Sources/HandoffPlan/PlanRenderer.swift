@@ -1,0 +1,204 @@
+import Foundation
+import HandoffTime
+public import OrderedJSON
+
+/// Turns a plan into what reviewers read: Terraform-style text for terminals and CI logs,
+/// Markdown for pull-request comments, JSON for programs (`schemas/plan.schema.json`).
+public enum PlanRenderer {
+    /// ANSI colour codes, applied only when the caller says colour is welcome.
+    public struct Colours: Sendable {
+        public var enabled: Bool
+
+        public init(enabled: Bool) {
+            self.enabled = enabled
+        }
+
+        func paint(_ text: String, _ code: String) -> String { enabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+        func green(_ text: String) -> String { paint(text, "32") }
+        func red(_ text: String) -> String { paint(text, "31") }
+        func yellow(_ text: String) -> String { paint(text, "33") }
+        func bold(_ text: String) -> String { paint(text, "1") }
+    }
+
+    // MARK: - Text
+
+    public static func text(_ plan: Plan, colours: Colours = Colours(enabled: false)) -> String {
+        var output = ""
+        let outside = plan.destinations.filter { !$0.actions(.keep).isEmpty || !$0.actions(.drift).isEmpty }
+        if !outside.isEmpty {
+            output += colours.bold("Changed outside Handoff:") + "\n"
+            for destination in outside {
+                output += "\n  " + colours.bold(header(destination)) + "\n"
+                for action in destination.actions where action.kind == .keep || action.kind == .drift {
+                    output += "  " + line(action, destination, colours: colours) + "\n"
+                }
+            }
+            output += "\n"
+        }
+        let changed = plan.destinations.filter(\.hasChanges)
+        guard !changed.isEmpty else {
+            return output + "No changes. PagerDuty matches the configuration.\n"
+        }
+        output += "Handoff will perform the following actions:\n"
+        for destination in changed {
+            output += "\n  " + colours.bold(header(destination)) + "\n"
+            for action in destination.actions where [.create, .delete, .adopt].contains(action.kind) {
+                output += "  " + line(action, destination, colours: colours) + "\n"
+            }
+            if let trailer = trailer(destination, colours: colours) { output += "  " + trailer + "\n" }
+        }
+        return output + "\n" + summaryLine(plan) + "\n"
+    }
+
+    static func header(_ destination: DestinationPlan) -> String {
+        let removed = destination.removed ? " (removed from the configuration)" : ""
+        return "# destination \(destination.name)\(removed) → PagerDuty schedule \(destination.pagerDutySchedule) (connection \(destination.connection))"
+    }
+
+    static func line(_ action: PlanAction, _ destination: DestinationPlan, colours: Colours) -> String {
+        let zone = Zone(identifier: destination.timeZone) ?? Zone.utc
+        let span = DisplayTime.span(action.range, in: zone)
+        let who = "\(action.person) <\(action.email)>"
+        let why = action.reason.map { "  (\($0))" } ?? ""
+        switch action.kind {
+        case .create: return colours.green("+ override ") + " \(span)  \(who)\(why)"
+        case .delete: return colours.red("- override ") + " \(span)  \(who)\(why)"
+        case .adopt: return colours.yellow("= adopt    ") + " \(span)  \(who)\(why)"
+        case .keep: return colours.yellow("! kept     ") + " \(span)  \(who)\(why)"
+        case .drift: return colours.yellow("! drift    ") + " \(span)  \(who)\(why)"
+        }
+    }
+
+    /// The watermark line, or what becomes of a removed destination's state.
+    static func trailer(_ destination: DestinationPlan, colours: Colours) -> String? {
+        if destination.removed { return colours.red("- state    ") + " of destination \(destination.name)" }
+        guard destination.watermarkMoves, let after = destination.watermarkAfter else { return nil }
+        let zone = Zone(identifier: destination.timeZone) ?? Zone.utc
+        let before = destination.watermarkBefore.map { DisplayTime.withOffset($0, in: zone) } ?? "(nothing exported yet)"
+        return colours.yellow("~ watermark") + " \(before) → \(DisplayTime.withOffset(after, in: zone))"
+    }
+
+    /// `Plan: 1 to add, 1 to delete. Exported through Mon 2027-01-11 09:00 +01:00.`
+    public static func summaryLine(_ plan: Plan) -> String {
+        let summary = plan.summary
+        var parts = ["\(summary.create) to add", "\(summary.delete) to delete"]
+        if summary.adopt > 0 { parts.append("\(summary.adopt) to adopt") }
+        var text = "Plan: " + parts.joined(separator: ", ") + "."
+        let watermarks = plan.destinations.filter { !$0.removed && $0.watermarkAfter != nil }
+        if watermarks.count == 1, let destination = watermarks.first, let after = destination.watermarkAfter {
+            let zone = Zone(identifier: destination.timeZone) ?? Zone.utc
+            text += " Exported through \(DisplayTime.withOffset(after, in: zone))."
+        }
+        return text
+    }
+
+    // MARK: - Markdown
+
+    /// GitHub and GitLab cap a comment at 65,536 characters; stay clear of it.
+    public static let markdownLimit = 60_000
+
+    public static func markdown(_ plan: Plan) -> String {
+        let summary = plan.summary
+        let changed = plan.destinations.filter(\.hasChanges)
+        var head = ""
+        if changed.isEmpty {
+            head += "### Handoff plan: no changes\n\nPagerDuty matches the configuration.\n"
+        } else {
+            head += "### Handoff plan: \(summaryLine(plan).dropFirst("Plan: ".count))\n"
+            if summary.delete > 0 {
+                head += "\n> [!WARNING]\n> This plan deletes \(summary.delete == 1 ? "1 override" : "\(summary.delete) overrides") in PagerDuty.\n"
+            }
+        }
+        var sections: [String] = []
+        for destination in changed {
+            var block = "\n<details><summary><b>\(escape(destination.name))</b>\(destination.removed ? " (removed)" : "") → PagerDuty schedule "
+            block += "\(escape(destination.pagerDutySchedule)) (connection \(escape(destination.connection))): \(counts(destination))</summary>\n\n```diff\n"
+            for action in destination.actions where [.create, .delete, .adopt].contains(action.kind) {
+                block += line(action, destination, colours: Colours(enabled: false)) + "\n"
+            }
+            if let trailer = trailer(destination, colours: Colours(enabled: false)) { block += trailer + "\n" }
+            block += "```\n\n</details>\n"
+            sections.append(block)
+        }
+        let outside = plan.destinations.filter { !$0.actions(.keep).isEmpty || !$0.actions(.drift).isEmpty }
+        if !outside.isEmpty {
+            var block = "\n**Changed outside Handoff** (\(summary.kept) kept, \(summary.drift) drift)\n"
+            for destination in outside {
+                block += "\n<details><summary>\(escape(destination.name))</summary>\n\n```\n"
+                for action in destination.actions where action.kind == .keep || action.kind == .drift {
+                    block += line(action, destination, colours: Colours(enabled: false)) + "\n"
+                }
+                block += "```\n\n</details>\n"
+            }
+            sections.append(block)
+        }
+        var output = head
+        for (index, section) in sections.enumerated() {
+            let notice = "\n_Plan truncated: \(sections.count - index) more section\(sections.count - index == 1 ? "" : "s") not shown, "
+                + "because a comment holds at most \(markdownLimit) characters. The job's log has the whole plan._\n"
+            if output.count + section.count + notice.count > markdownLimit {
+                return output + notice
+            }
+            output += section
+        }
+        return output
+    }
+
+    private static func counts(_ destination: DestinationPlan) -> String {
+        var parts = ["\(destination.actions(.create).count) to add", "\(destination.actions(.delete).count) to delete"]
+        let adopt = destination.actions(.adopt).count
+        if adopt > 0 { parts.append("\(adopt) to adopt") }
+        return parts.joined(separator: ", ")
+    }
+
+    private static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+
+    // MARK: - JSON
+
+    /// The document `schemas/plan.schema.json` describes.
+    public static func json(_ plan: Plan) -> JSONValue {
+        let summary = plan.summary
+        return .object([
+            "format_version": .string(Plan.formatVersion),
+            "changes": .bool(plan.hasChanges),
+            "now": .string(plan.now.description),
+            "summary": .object([
+                "create": .int(summary.create),
+                "delete": .int(summary.delete),
+                "adopt": .int(summary.adopt),
+                "kept": .int(summary.kept),
+                "drift": .int(summary.drift),
+            ]),
+            "destinations": .array(plan.destinations.map(json)),
+        ])
+    }
+
+    static func json(_ destination: DestinationPlan) -> JSONValue {
+        let zone = Zone(identifier: destination.timeZone) ?? Zone.utc
+        return .object([
+            "name": .string(destination.name),
+            "connection": .string(destination.connection),
+            "pagerduty_schedule": .string(destination.pagerDutySchedule),
+            "time_zone": .string(destination.timeZone),
+            "removed": destination.removed ? .bool(true) : nil,
+            "watermark": .object([
+                "before": destination.watermarkBefore.map { .string(DisplayTime.rfc3339($0, in: zone)) } ?? .null,
+                "after": destination.watermarkAfter.map { .string(DisplayTime.rfc3339($0, in: zone)) } ?? .null,
+            ]),
+            "actions": .array(destination.actions.map { action in
+                .object([
+                    "action": .string(action.kind.rawValue),
+                    "start": .string(DisplayTime.rfc3339(action.start, in: zone)),
+                    "end": .string(DisplayTime.rfc3339(action.end, in: zone)),
+                    "person": .string(action.person),
+                    "email": .string(action.email),
+                    "pagerduty_user": .string(action.userID),
+                    "override_id": action.overrideID.map(JSONValue.string),
+                    "reason": action.reason.map(JSONValue.string),
+                ])
+            }),
+        ])
+    }
+}

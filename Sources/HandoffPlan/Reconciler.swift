@@ -1,0 +1,371 @@
+public import HandoffConfig
+public import HandoffRota
+public import HandoffState
+public import HandoffTime
+
+/// An override the configuration wants, for one shift: start clipped to `now` for the shift in
+/// progress, whole minutes.
+public struct DesiredOverride: Sendable, Hashable {
+    public var start: Instant
+    public var end: Instant
+    public var userID: String
+    /// The person's key in the configuration.
+    public var person: String
+    public var reason: Shift.Reason
+
+    public init(start: Instant, end: Instant, userID: String, person: String, reason: Shift.Reason) {
+        self.start = start
+        self.end = end
+        self.userID = userID
+        self.person = person
+        self.reason = reason
+    }
+}
+
+/// An override as it is in PagerDuty now.
+public struct LiveOverride: Sendable, Hashable {
+    public var id: String
+    public var start: Instant
+    public var end: Instant
+    public var userID: String
+
+    public init(id: String, start: Instant, end: Instant, userID: String) {
+        self.id = id
+        self.start = start
+        self.end = end
+        self.userID = userID
+    }
+}
+
+/// Names and addresses of PagerDuty users, so plans show people, never bare ids.
+public struct PeopleDirectory: Sendable {
+    public struct Entry: Sendable, Hashable {
+        public var name: String
+        public var email: String
+        /// The configuration's key for this person, when the configuration knows them.
+        public var person: String?
+
+        public init(name: String, email: String, person: String? = nil) {
+            self.name = name
+            self.email = email
+            self.person = person
+        }
+    }
+
+    public var users: [String: Entry]
+
+    public init(users: [String: Entry] = [:]) {
+        self.users = users
+    }
+
+    public func entry(_ userID: String) -> Entry {
+        users[userID] ?? Entry(name: "PagerDuty user \(userID)", email: "unknown")
+    }
+}
+
+/// One configured destination, ready to reconcile.
+public struct DestinationInput: Sendable {
+    public var name: String
+    public var connection: String
+    public var pagerDutySchedule: String
+    public var timeZone: String
+    public var manualChanges: Destination.ManualChanges
+    /// Sorted by start.
+    public var desired: [DesiredOverride]
+    /// Everyone in the schedule's rotation, to tell "member left" from other reasons.
+    public var members: Set<String>
+    public var horizonEnd: Instant
+
+    public init(
+        name: String,
+        connection: String,
+        pagerDutySchedule: String,
+        timeZone: String,
+        manualChanges: Destination.ManualChanges,
+        desired: [DesiredOverride],
+        members: Set<String>,
+        horizonEnd: Instant
+    ) {
+        self.name = name
+        self.connection = connection
+        self.pagerDutySchedule = pagerDutySchedule
+        self.timeZone = timeZone
+        self.manualChanges = manualChanges
+        self.desired = desired
+        self.members = members
+        self.horizonEnd = horizonEnd
+    }
+}
+
+/// A PagerDuty schedule's overrides as listed over `window`.
+public struct ObservedSchedule: Sendable {
+    public var window: InstantRange
+    public var overrides: [LiveOverride]
+
+    public init(window: InstantRange, overrides: [LiveOverride]) {
+        self.window = window
+        self.overrides = overrides
+    }
+}
+
+/// The PagerDuty schedule a destination writes, as observed: one listing may serve several
+/// destinations (follow-the-sun).
+public struct ScheduleKey: Sendable, Hashable, Comparable {
+    public var connection: String
+    public var pagerDutySchedule: String
+
+    public init(connection: String, pagerDutySchedule: String) {
+        self.connection = connection
+        self.pagerDutySchedule = pagerDutySchedule
+    }
+
+    public static func < (lhs: ScheduleKey, rhs: ScheduleKey) -> Bool {
+        (lhs.connection, lhs.pagerDutySchedule) < (rhs.connection, rhs.pagerDutySchedule)
+    }
+}
+
+/// The planner of DESIGN section 5, as a pure function of the desired overrides, the live ones,
+/// the state and `now`: no I/O, the same answer every time.
+public enum Reconciler {
+    public struct Input: Sendable {
+        /// Rounded up to a whole minute.
+        public var now: Instant
+        public var destinations: [DestinationInput]
+        /// Live overrides per PagerDuty schedule.
+        public var live: [ScheduleKey: ObservedSchedule]
+        public var state: HandoffState
+        public var directory: PeopleDirectory
+        /// Names of configured destinations, including ones left out of this plan by a filter:
+        /// the others in the state are removed destinations.
+        public var configuredDestinations: Set<String>
+        /// Plan only these destinations (all when nil).
+        public var only: Set<String>?
+
+        public init(
+            now: Instant,
+            destinations: [DestinationInput],
+            live: [ScheduleKey: ObservedSchedule],
+            state: HandoffState,
+            directory: PeopleDirectory,
+            configuredDestinations: Set<String>? = nil,
+            only: Set<String>? = nil
+        ) {
+            self.now = now
+            self.destinations = destinations
+            self.live = live
+            self.state = state
+            self.directory = directory
+            self.configuredDestinations = configuredDestinations ?? Set(destinations.map(\.name))
+            self.only = only
+        }
+    }
+
+    public static func plan(_ input: Input) -> Plan {
+        let ownedAnywhere = input.state.allOwnedIDs
+        var plans: [DestinationPlan] = []
+        for destination in input.destinations where input.only?.contains(destination.name) ?? true {
+            let key = ScheduleKey(connection: destination.connection, pagerDutySchedule: destination.pagerDutySchedule)
+            plans.append(plan(destination, observed: input.live[key], input: input, ownedAnywhere: ownedAnywhere))
+        }
+        for (name, state) in input.state.destinations.sorted(by: { $0.key < $1.key })
+        where !input.configuredDestinations.contains(name) && (input.only?.contains(name) ?? true) {
+            let key = ScheduleKey(connection: state.connection, pagerDutySchedule: state.pagerDutySchedule)
+            plans.append(planRemoval(name, state: state, observed: input.live[key], input: input))
+        }
+        return Plan(now: input.now, destinations: plans, stateLineage: input.state.lineage, stateSerial: input.state.serial)
+    }
+
+    /// Overrides are equal when user and end agree and so do their starts once clipped to `now`.
+    struct Identity: Hashable {
+        var userID: String
+        var start: Instant
+        var end: Instant
+    }
+
+    private static func identity(_ userID: String, _ start: Instant, _ end: Instant, now: Instant) -> Identity {
+        Identity(userID: userID, start: max(start, now), end: end)
+    }
+
+    private static func plan(_ destination: DestinationInput, observed: ObservedSchedule?, input: Input, ownedAnywhere: Set<String>) -> DestinationPlan {
+        let now = input.now
+        let allLive = observed?.overrides ?? []
+        let stateEntry = input.state.destinations[destination.name]
+        let watermark = stateEntry?.watermark
+        let records = (stateEntry?.overrides ?? []).filter { $0.end > now }
+        let ownedIDs = Set(records.map(\.id))
+        let live = allLive.filter { $0.end > now }
+
+        // Owned live overrides by identity (several when something went wrong before: extras go).
+        var ownedPool: [Identity: [LiveOverride]] = [:]
+        var foreign: [LiveOverride] = []
+        for override in live.sorted(by: { ($0.start, $0.id) < ($1.start, $1.id) }) {
+            if ownedIDs.contains(override.id) {
+                ownedPool[identity(override.userID, override.start, override.end, now: now), default: []].append(override)
+            } else if !ownedAnywhere.contains(override.id) {
+                foreign.append(override)
+            }
+        }
+        var foreignPool: [Identity: [Int]] = [:]
+        for (index, override) in foreign.enumerated() {
+            foreignPool[identity(override.userID, override.start, override.end, now: now), default: []].append(index)
+        }
+        let liveIDs = Set(live.map(\.id))
+        let recordIdentities = Set(records.filter { !liveIDs.contains($0.id) }.map { identity($0.userID, $0.start, $0.end, now: now) })
+
+        var actions: [PlanAction] = []
+        var adopted: Set<Int> = []
+        for desired in destination.desired {
+            let key = identity(desired.userID, desired.start, desired.end, now: now)
+            if var matches = ownedPool[key], !matches.isEmpty {
+                matches.removeFirst()
+                ownedPool[key] = matches
+                continue
+            }
+            let beforeWatermark = watermark.map { desired.start < $0 } ?? false
+            if beforeWatermark, recordIdentities.contains(key) {
+                if destination.manualChanges == .keep {
+                    actions.append(action(.drift, desired.start, desired.end, desired.userID, input, reason: "deleted in PagerDuty by hand; not recreated (manual_changes: keep)"))
+                } else {
+                    actions.append(action(.create, desired.start, desired.end, desired.userID, input, reason: "recreated: deleted in PagerDuty by hand (manual_changes: revert)"))
+                }
+                continue
+            }
+            if let index = foreignPool[key]?.first(where: { !adopted.contains($0) }) {
+                adopted.insert(index)
+                let override = foreign[index]
+                actions.append(action(.adopt, override.start, override.end, override.userID, input, id: override.id, reason: "made outside Handoff, equal to the configuration"))
+                continue
+            }
+            actions.append(action(.create, desired.start, desired.end, desired.userID, input))
+        }
+
+        // Owned overrides nothing wants any more.
+        for override in ownedPool.values.flatMap({ $0 }).sorted(by: { ($0.start, $0.id) < ($1.start, $1.id) }) {
+            var reason = deletionReason(override, destination: destination, directory: input.directory)
+            if override.start < now { reason += "; in progress, it is cut to end now" }
+            actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: reason))
+        }
+
+        // Overrides made by people where the configuration wants someone.
+        let desiredRanges = destination.desired.map { InstantRange(start: $0.start, end: $0.end) }
+        for (index, override) in foreign.enumerated() where !adopted.contains(index) {
+            let range = InstantRange(start: max(override.start, now), end: override.end)
+            guard overlapsAny(range, desiredRanges) else { continue }
+            let beforeWatermark = watermark.map { override.start < $0 } ?? false
+            if !beforeWatermark {
+                actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: "overwritten on first export"))
+            } else if destination.manualChanges == .revert {
+                actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: "manual override reverted (manual_changes: revert)"))
+            } else {
+                actions.append(action(.keep, override.start, override.end, override.userID, input, id: override.id, reason: "manual override before the watermark"))
+            }
+        }
+
+        let lastEnd = destination.desired.map(\.end).max()
+        let watermarkAfter = [watermark, lastEnd].compactMap { $0 }.max()
+        return DestinationPlan(
+            name: destination.name,
+            connection: destination.connection,
+            pagerDutySchedule: destination.pagerDutySchedule,
+            timeZone: destination.timeZone,
+            watermarkBefore: watermark,
+            watermarkAfter: watermarkAfter,
+            actions: ordered(actions),
+            observedWindow: observed?.window,
+            liveFingerprint: fingerprint(allLive)
+        )
+    }
+
+    private static func planRemoval(_ name: String, state: DestinationState, observed: ObservedSchedule?, input: Input) -> DestinationPlan {
+        let allLive = observed?.overrides ?? []
+        let owned = Set(state.overrides.filter { $0.end > input.now }.map(\.id))
+        var actions: [PlanAction] = []
+        for override in allLive.filter({ owned.contains($0.id) && $0.end > input.now }).sorted(by: { ($0.start, $0.id) < ($1.start, $1.id) }) {
+            let reason = "destination removed" + (override.start < input.now ? "; in progress, it is cut to end now" : "")
+            actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: reason))
+        }
+        return DestinationPlan(
+            name: name,
+            connection: state.connection,
+            pagerDutySchedule: state.pagerDutySchedule,
+            timeZone: "UTC",
+            watermarkBefore: state.watermark,
+            watermarkAfter: nil,
+            actions: ordered(actions),
+            removed: true,
+            observedWindow: observed?.window,
+            liveFingerprint: fingerprint(allLive)
+        )
+    }
+
+    /// Why an owned override is no longer wanted, in the words of the plan.
+    private static func deletionReason(_ override: LiveOverride, destination: DestinationInput, directory: PeopleDirectory) -> String {
+        // An owned override's user was configured when it was made: gone from the rotation (or from
+        // the configuration altogether) means they left.
+        let person = directory.users[override.userID]?.person
+        if person.map({ !destination.members.contains($0) }) ?? true {
+            return "member left the rotation"
+        }
+        if override.start >= destination.horizonEnd { return "no longer desired: beyond the horizon" }
+        let range = InstantRange(start: override.start, end: override.end)
+        let overlapping = destination.desired.filter { InstantRange(start: $0.start, end: $0.end).overlaps(range) }
+        guard !overlapping.isEmpty else { return "no longer desired: nobody is scheduled then" }
+        for desired in overlapping {
+            switch desired.reason {
+            case .swap: return "no longer desired: swap"
+            case .timeOffCover: return "no longer desired: time off"
+            case .assignment: return "no longer desired: explicit cover"
+            case .rotation: continue
+            }
+        }
+        return "no longer desired: rotation changed"
+    }
+
+    private static func action(
+        _ kind: PlanAction.Kind,
+        _ start: Instant,
+        _ end: Instant,
+        _ userID: String,
+        _ input: Input,
+        id: String? = nil,
+        reason: String? = nil
+    ) -> PlanAction {
+        let entry = input.directory.entry(userID)
+        return PlanAction(kind: kind, start: start, end: end, userID: userID, person: entry.name, email: entry.email, overrideID: id, reason: reason)
+    }
+
+    /// Creates, deletes, adoptions, kept and drift, each by start.
+    private static func ordered(_ actions: [PlanAction]) -> [PlanAction] {
+        let rank: [PlanAction.Kind: Int] = [.create: 0, .delete: 1, .adopt: 2, .keep: 3, .drift: 4]
+        return actions.sorted { lhs, rhs in
+            let left = (rank[lhs.kind] ?? 9, lhs.start, lhs.end, lhs.userID, lhs.overrideID ?? "")
+            let right = (rank[rhs.kind] ?? 9, rhs.start, rhs.end, rhs.userID, rhs.overrideID ?? "")
+            return left < right
+        }
+    }
+
+    private static func overlapsAny(_ range: InstantRange, _ sorted: [InstantRange]) -> Bool {
+        // First desired range that ends after the start; overlaps if it starts before the end.
+        var low = 0
+        var high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle].end <= range.start { low = middle + 1 } else { high = middle }
+        }
+        return low < sorted.count && sorted[low].start < range.end
+    }
+
+    /// A short digest of a schedule's live overrides, so `apply` can tell that PagerDuty changed
+    /// since the plan was made (FNV-1a, 64 bits; a check, not a security measure).
+    public static func fingerprint(_ overrides: [LiveOverride]) -> String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for override in overrides.sorted(by: { $0.id < $1.id }) {
+            for byte in "\(override.id)|\(override.start.secondsSinceEpoch)|\(override.end.secondsSinceEpoch)|\(override.userID)\n".utf8 {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x0000_0100_0000_01B3
+            }
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

@@ -1,0 +1,135 @@
+public import HandoffTime
+
+/// What Handoff has exported, per destination (DESIGN section 8): the watermark and the overrides
+/// it created and owns. A live override whose id is here is Handoff's; any other is a person's.
+public struct HandoffState: Sendable, Hashable {
+    public static let formatVersion = 1
+
+    /// Identifies one history of states; a state from another history is never mistaken for an
+    /// older version of this one.
+    public var lineage: String?
+    /// Incremented by every write of the state.
+    public var serial: Int
+    public var destinations: [String: DestinationState]
+
+    public init(lineage: String? = nil, serial: Int = 0, destinations: [String: DestinationState] = [:]) {
+        self.lineage = lineage
+        self.serial = serial
+        self.destinations = destinations
+    }
+
+    public static let empty = HandoffState()
+
+    /// Every override id owned by any destination, to tell a sibling destination's override (on a
+    /// shared PagerDuty schedule) from a person's.
+    public var allOwnedIDs: Set<String> {
+        Set(destinations.values.flatMap { $0.overrides.map(\.id) })
+    }
+
+    /// Applies one confirmed change.
+    public mutating func apply(_ change: StateChange) {
+        if change.removeDestination {
+            destinations[change.destination] = nil
+            return
+        }
+        var state = destinations[change.destination]
+            ?? DestinationState(connection: change.connection, pagerDutySchedule: change.pagerDutySchedule)
+        state.connection = change.connection
+        state.pagerDutySchedule = change.pagerDutySchedule
+        let removed = Set(change.deleted)
+        if !removed.isEmpty { state.overrides.removeAll { removed.contains($0.id) } }
+        for truncation in change.truncated {
+            if let index = state.overrides.firstIndex(where: { $0.id == truncation.id }) { state.overrides[index].end = truncation.end }
+        }
+        let known = Set(state.overrides.map(\.id))
+        state.overrides += change.created.filter { !known.contains($0.id) }
+        if let cutoff = change.dropEndedBefore { state.overrides.removeAll { $0.end <= cutoff } }
+        state.overrides.sort { ($0.start, $0.id) < ($1.start, $1.id) }
+        if let watermark = change.watermark { state.watermark = max(state.watermark ?? watermark, watermark) }
+        destinations[change.destination] = state
+    }
+}
+
+/// One destination's part of the state.
+public struct DestinationState: Sendable, Hashable {
+    public var connection: String
+    public var pagerDutySchedule: String
+    /// The latest instant through which overrides have been exported successfully.
+    public var watermark: Instant?
+    /// Overrides Handoff created (or adopted) that may still matter, sorted by start.
+    public var overrides: [OwnedOverride]
+
+    public init(connection: String, pagerDutySchedule: String, watermark: Instant? = nil, overrides: [OwnedOverride] = []) {
+        self.connection = connection
+        self.pagerDutySchedule = pagerDutySchedule
+        self.watermark = watermark
+        self.overrides = overrides
+    }
+}
+
+/// An override Handoff owns: its PagerDuty id, range and user.
+public struct OwnedOverride: Sendable, Hashable {
+    public var id: String
+    public var start: Instant
+    public var end: Instant
+    public var userID: String
+
+    public init(id: String, start: Instant, end: Instant, userID: String) {
+        self.id = id
+        self.start = start
+        self.end = end
+        self.userID = userID
+    }
+}
+
+/// What one confirmed PagerDuty call (or one decision of a run) changed, recorded durably before
+/// the next call: its size is that of the call, not of the state.
+public struct StateChange: Sendable, Hashable {
+    public var destination: String
+    public var connection: String
+    public var pagerDutySchedule: String
+    /// Overrides now owned: created by a call, or adopted.
+    public var created: [OwnedOverride]
+    /// Overrides no longer owned (deleted, or found gone).
+    public var deleted: [String]
+    /// Overrides cut to end at "now" by a delete of one in progress.
+    public var truncated: [Truncation]
+    /// Moves the watermark (never backwards).
+    public var watermark: Instant?
+    /// Forget records of overrides that ended at or before this instant.
+    public var dropEndedBefore: Instant?
+    /// The destination left the configuration and nothing of it remains.
+    public var removeDestination: Bool
+
+    public struct Truncation: Sendable, Hashable {
+        public var id: String
+        public var end: Instant
+
+        public init(id: String, end: Instant) {
+            self.id = id
+            self.end = end
+        }
+    }
+
+    public init(
+        destination: String,
+        connection: String,
+        pagerDutySchedule: String,
+        created: [OwnedOverride] = [],
+        deleted: [String] = [],
+        truncated: [Truncation] = [],
+        watermark: Instant? = nil,
+        dropEndedBefore: Instant? = nil,
+        removeDestination: Bool = false
+    ) {
+        self.destination = destination
+        self.connection = connection
+        self.pagerDutySchedule = pagerDutySchedule
+        self.created = created
+        self.deleted = deleted
+        self.truncated = truncated
+        self.watermark = watermark
+        self.dropEndedBefore = dropEndedBefore
+        self.removeDestination = removeDestination
+    }
+}

@@ -1,0 +1,267 @@
+import DurableFiles
+import Foundation
+import HandoffTime
+import OrderedJSON
+
+/// The state as one JSON file, written atomically, with a journal beside it (`state.json.journal`)
+/// that receives one flushed line per confirmed PagerDuty call, and a lock file
+/// (`state.json.lock`) holding who writes. The journal is folded into the file at the end of a
+/// run, or by the next run after a crash.
+public struct LocalStateStore: StateStore {
+    /// The state file's path as the process opens it.
+    public let path: String
+    /// The path shown in messages (relative to the current directory when possible).
+    public let displayPath: String
+
+    public init(path: String, displayPath: String? = nil) {
+        self.path = path
+        self.displayPath = displayPath ?? path
+    }
+
+    var journalPath: String { path + ".journal" }
+    var lockPath: String { path + ".lock" }
+
+    public var description: String { "local state \(displayPath)" }
+
+    public func read() async throws -> HandoffState {
+        try load().folded
+    }
+
+    struct Loaded {
+        /// The state file as written.
+        var base: HandoffState
+        /// With the journal of an interrupted run applied.
+        var folded: HandoffState
+        var journalHasEntries: Bool
+    }
+
+    func load() throws -> Loaded {
+        var base = HandoffState.empty
+        do {
+            if let bytes = try DurableFile.read(path) {
+                base = try StateCoding.decodeState(bytes)
+            }
+        } catch let failure as StateCoding.Failure {
+            throw StateError(.unreadable, "the state file \(displayPath) cannot be read: \(failure.description); it was left as it is")
+        } catch {
+            throw StateError(.unreadable, "the state file \(displayPath) cannot be read: \(error)")
+        }
+        var folded = base
+        var applied = 0
+        let journal: [UInt8]?
+        do { journal = try DurableFile.read(journalPath) } catch {
+            throw StateError(.unreadable, "the state journal \(displayPath).journal cannot be read: \(error)")
+        }
+        if let journal, !journal.isEmpty {
+            let lines = journal.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            for (index, line) in lines.enumerated() where !line.isEmpty {
+                let isLast = index == lines.count - 1
+                let entry: StateCoding.JournalEntry
+                do {
+                    entry = try StateCoding.decodeJournalLine(line)
+                } catch {
+                    // A last line without its newline was being written when the run stopped: that
+                    // call was never confirmed as recorded, and the next plan will see reality.
+                    if isLast { break }
+                    throw StateError(.unreadable, "line \(index + 1) of the state journal \(displayPath).journal cannot be read: \(error)")
+                }
+                if base.lineage == nil, base.serial == 0, folded.lineage == nil { folded.lineage = entry.lineage }
+                guard entry.lineage == folded.lineage else {
+                    throw StateError(
+                        .unreadable,
+                        "the state journal \(displayPath).journal belongs to another state (lineage \(entry.lineage), not \(folded.lineage ?? "none")); move it away to continue"
+                    )
+                }
+                if entry.baseSerial < base.serial { continue }  // folded already, before a crash removed it
+                guard entry.baseSerial == base.serial else {
+                    throw StateError(
+                        .unreadable,
+                        "the state journal \(displayPath).journal extends serial \(entry.baseSerial), but the state file is at serial \(base.serial)"
+                    )
+                }
+                folded.apply(entry.change)
+                applied += 1
+            }
+        }
+        if applied > 0 { folded.serial = base.serial + 1 }
+        return Loaded(base: base, folded: folded, journalHasEntries: applied > 0)
+    }
+
+    // MARK: - Locking
+
+    public func acquire(_ holder: LockHolder, timeout: Double) async throws -> any StateSession {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(max(0, timeout) * 1000))
+        while true {
+            if try createLock(holder) { break }
+            guard ContinuousClock.now < deadline else {
+                if let current = try currentLock() { throw lockedError(current, waited: timeout) }
+                continue
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        do {
+            let loaded = try load()
+            return LocalStateSession(store: self, holder: holder, loaded: loaded)
+        } catch {
+            removeLock(ifHeldBy: holder.id)
+            throw error
+        }
+    }
+
+    /// Creates the lock file unless it exists; true when this process now holds the lock.
+    private func createLock(_ holder: LockHolder) throws -> Bool {
+        let directory = (lockPath as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        let descriptor = open(lockPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if descriptor < 0 {
+            if errno == EEXIST { return false }
+            throw StateError(.writeFailed, "the lock \(displayPath).lock cannot be created: \(String(cString: strerror(errno)))")
+        }
+        let bytes = Array(Self.lockJSON(holder).serialized().utf8)
+        let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+        fsync(descriptor)
+        close(descriptor)
+        guard written == bytes.count else {
+            unlink(lockPath)
+            throw StateError(.writeFailed, "the lock \(displayPath).lock cannot be written")
+        }
+        return true
+    }
+
+    public func currentLock() throws -> LockHolder? {
+        guard let bytes = try? DurableFile.read(lockPath) else { return nil }
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else {
+            // Being written this instant, or damaged: report what is known.
+            return LockHolder(id: "unknown", operation: "an unknown operation", user: "unknown", host: "unknown", pid: 0, pipeline: nil, created: Instant(secondsSinceEpoch: 0))
+        }
+        return LockHolder(
+            id: object["id"] as? String ?? "unknown",
+            operation: object["operation"] as? String ?? "unknown",
+            user: object["user"] as? String ?? "unknown",
+            host: object["host"] as? String ?? "unknown",
+            pid: Int32(object["pid"] as? Int ?? 0),
+            pipeline: object["pipeline"] as? String,
+            created: (object["created"] as? String).flatMap(Instant.init(rfc3339:)) ?? Instant(secondsSinceEpoch: 0)
+        )
+    }
+
+    public func forceUnlock(id: String) async throws -> LockHolder {
+        guard let holder = try currentLock() else {
+            throw StateError(.noSuchLock, "the state \(displayPath) is not locked")
+        }
+        guard holder.id == id || holder.id == "unknown" else {
+            throw StateError(.noSuchLock, "the lock of \(displayPath) has id \(holder.id), not \(id); it is held by \(holder.summary)", holder: holder)
+        }
+        guard unlink(lockPath) == 0 else {
+            throw StateError(.writeFailed, "the lock \(displayPath).lock cannot be removed: \(String(cString: strerror(errno)))")
+        }
+        return holder
+    }
+
+    func removeLock(ifHeldBy id: String) {
+        if let holder = try? currentLock(), holder.id == id { unlink(lockPath) }
+    }
+
+    private func lockedError(_ holder: LockHolder, waited: Double) -> StateError {
+        var gone = ""
+        var hostBuffer = [CChar](repeating: 0, count: 256)
+        gethostname(&hostBuffer, hostBuffer.count - 1)
+        let host = String(decoding: hostBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if holder.host == host, holder.pid > 0, kill(holder.pid, 0) != 0, errno == ESRCH {
+            gone = "; that process is no longer running"
+        }
+        let waitedText = waited > 0 ? " after waiting \(Int(waited)) seconds" : ""
+        return StateError(
+            .locked,
+            "the state \(displayPath) is locked by \(holder.summary)\(waitedText)\(gone); "
+                + "wait for it (--lock-timeout), or if that run is gone, run `handoff state unlock \(holder.id)`",
+            holder: holder
+        )
+    }
+
+    static func lockJSON(_ holder: LockHolder) -> JSONValue {
+        .object([
+            "id": .string(holder.id),
+            "operation": .string(holder.operation),
+            "user": .string(holder.user),
+            "host": .string(holder.host),
+            "pid": .int(Int(holder.pid)),
+            "pipeline": holder.pipeline.map(JSONValue.string),
+            "created": .string(holder.created.description),
+        ])
+    }
+
+    // MARK: - Writing
+
+    func write(_ state: HandoffState) throws {
+        do {
+            try DurableFile.write(Array(StateCoding.json(state).serialized().utf8), to: path)
+        } catch {
+            throw StateError(.writeFailed, "the state file \(displayPath) cannot be written: \(error)")
+        }
+    }
+
+    func appendJournal(_ line: String) throws {
+        do {
+            try DurableFile.appendLine(Array(line.utf8), to: journalPath)
+        } catch {
+            throw StateError(.writeFailed, "the state journal \(displayPath).journal cannot be written: \(error)")
+        }
+    }
+
+    func removeJournal() throws {
+        do { try DurableFile.remove(journalPath) } catch {
+            throw StateError(.writeFailed, "the state journal \(displayPath).journal cannot be removed: \(error)")
+        }
+    }
+}
+
+/// An apply's hold on a local state: journal lines as it goes, one atomic write at the end.
+actor LocalStateSession: StateSession {
+    private let store: LocalStateStore
+    private let holder: LockHolder
+    private var initial: HandoffState
+    private var current: HandoffState
+    /// The serial of the state file the journal lines extend.
+    private var fileSerial: Int
+    private var pendingFold: Bool
+    private var recorded = 0
+
+    init(store: LocalStateStore, holder: LockHolder, loaded: LocalStateStore.Loaded) {
+        self.store = store
+        self.holder = holder
+        var folded = loaded.folded
+        if folded.lineage == nil { folded.lineage = UUID().uuidString.lowercased() }
+        initial = folded
+        current = folded
+        fileSerial = loaded.base.serial
+        pendingFold = loaded.journalHasEntries
+    }
+
+    var initialState: HandoffState { initial }
+    var currentState: HandoffState { current }
+
+    func record(_ change: StateChange) throws {
+        try store.appendJournal(StateCoding.journalLine(change, lineage: current.lineage ?? "", baseSerial: fileSerial))
+        current.apply(change)
+        recorded += 1
+    }
+
+    func finish() throws -> HandoffState {
+        guard recorded > 0 || pendingFold else { return current }
+        var state = current
+        state.serial = initial.serial + (recorded > 0 ? 1 : 0)
+        try store.write(state)
+        try store.removeJournal()
+        initial = state
+        current = state
+        fileSerial = state.serial
+        pendingFold = false
+        recorded = 0
+        return state
+    }
+
+    func release() {
+        store.removeLock(ifHeldBy: holder.id)
+    }
+}

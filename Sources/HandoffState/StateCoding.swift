@@ -1,0 +1,176 @@
+import Foundation
+import HandoffTime
+public import OrderedJSON
+
+/// The JSON of the state file (documented by `schemas/state.schema.json`) and of the journal's
+/// lines, written with keys in a fixed order so that a state file diffs cleanly.
+public enum StateCoding {
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    // MARK: State
+
+    public static func json(_ state: HandoffState) -> JSONValue {
+        .object([
+            "format_version": .int(HandoffState.formatVersion),
+            "lineage": state.lineage.map(JSONValue.string) ?? .null,
+            "serial": .int(state.serial),
+            "destinations": .object(state.destinations.sorted { $0.key < $1.key }.map { name, destination in
+                (name, json(destination))
+            }),
+        ])
+    }
+
+    static func json(_ destination: DestinationState) -> JSONValue {
+        .object([
+            "connection": .string(destination.connection),
+            "pagerduty_schedule": .string(destination.pagerDutySchedule),
+            "watermark": destination.watermark.map { .string($0.description) } ?? .null,
+            "overrides": .array(destination.overrides.map(json)),
+        ])
+    }
+
+    static func json(_ override: OwnedOverride) -> JSONValue {
+        .object([
+            "id": .string(override.id),
+            "start": .string(override.start.description),
+            "end": .string(override.end.description),
+            "user": .string(override.userID),
+        ])
+    }
+
+    /// Reads a state file; every failure names what is wrong, for a message that names the file.
+    public static func decodeState(_ bytes: [UInt8]) throws -> HandoffState {
+        let root = try object(parse(bytes), "the file")
+        let version = try integer(root["format_version"], "format_version")
+        guard version == HandoffState.formatVersion else {
+            throw Failure(description: "it has format_version \(version); this Handoff reads version \(HandoffState.formatVersion)")
+        }
+        let lineage = try optionalString(root["lineage"], "lineage")
+        let serial = try integer(root["serial"], "serial")
+        var destinations: [String: DestinationState] = [:]
+        for (name, value) in try object(root["destinations"], "destinations") {
+            let entry = try object(value, "destination \(name)")
+            let overrides = try array(entry["overrides"], "the overrides of destination \(name)").map {
+                try ownedOverride($0, "an override of destination \(name)")
+            }
+            destinations[name] = DestinationState(
+                connection: try string(entry["connection"], "the connection of destination \(name)"),
+                pagerDutySchedule: try string(entry["pagerduty_schedule"], "the PagerDuty schedule of destination \(name)"),
+                watermark: try optionalInstant(entry["watermark"], "the watermark of destination \(name)"),
+                overrides: overrides.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
+            )
+        }
+        return HandoffState(lineage: lineage, serial: serial, destinations: destinations)
+    }
+
+    // MARK: Journal
+
+    /// One journal line: the change and the state it extends.
+    public static func journalLine(_ change: StateChange, lineage: String, baseSerial: Int) -> String {
+        JSONValue.object([
+            "lineage": .string(lineage),
+            "base_serial": .int(baseSerial),
+            "destination": .string(change.destination),
+            "connection": .string(change.connection),
+            "pagerduty_schedule": .string(change.pagerDutySchedule),
+            "created": change.created.isEmpty ? nil : .array(change.created.map(json)),
+            "deleted": change.deleted.isEmpty ? nil : .array(change.deleted.map(JSONValue.string)),
+            "truncated": change.truncated.isEmpty ? nil : .array(change.truncated.map {
+                .object(["id": .string($0.id), "end": .string($0.end.description)])
+            }),
+            "watermark": change.watermark.map { .string($0.description) },
+            "drop_ended_before": change.dropEndedBefore.map { .string($0.description) },
+            "remove_destination": change.removeDestination ? .bool(true) : nil,
+        ]).serialized(pretty: false)
+    }
+
+    public struct JournalEntry: Sendable {
+        public var lineage: String
+        public var baseSerial: Int
+        public var change: StateChange
+    }
+
+    public static func decodeJournalLine(_ bytes: some Collection<UInt8>) throws -> JournalEntry {
+        let root = try object(parse(Array(bytes)), "the line")
+        let created = try (root["created"].map { try array($0, "created") } ?? []).map { try ownedOverride($0, "a created override") }
+        let deleted = try (root["deleted"].map { try array($0, "deleted") } ?? []).map { try string($0, "a deleted id") }
+        let truncated = try (root["truncated"].map { try array($0, "truncated") } ?? []).map { value -> StateChange.Truncation in
+            let entry = try object(value, "a truncation")
+            return StateChange.Truncation(id: try string(entry["id"], "a truncated id"), end: try instant(entry["end"], "a truncated end"))
+        }
+        return JournalEntry(
+            lineage: try string(root["lineage"], "lineage"),
+            baseSerial: try integer(root["base_serial"], "base_serial"),
+            change: StateChange(
+                destination: try string(root["destination"], "destination"),
+                connection: try string(root["connection"], "connection"),
+                pagerDutySchedule: try string(root["pagerduty_schedule"], "pagerduty_schedule"),
+                created: created,
+                deleted: deleted,
+                truncated: truncated,
+                watermark: try optionalInstant(root["watermark"], "watermark"),
+                dropEndedBefore: try optionalInstant(root["drop_ended_before"], "drop_ended_before"),
+                removeDestination: (root["remove_destination"] as? Bool) ?? false
+            )
+        )
+    }
+
+    // MARK: Reading helpers
+
+    private static func parse(_ bytes: [UInt8]) throws -> Any {
+        do {
+            return try JSONSerialization.jsonObject(with: Data(bytes))
+        } catch {
+            throw Failure(description: "it is not valid JSON")
+        }
+    }
+
+    private static func ownedOverride(_ value: Any?, _ what: String) throws -> OwnedOverride {
+        let entry = try object(value, what)
+        return OwnedOverride(
+            id: try string(entry["id"], "the id of \(what)"),
+            start: try instant(entry["start"], "the start of \(what)"),
+            end: try instant(entry["end"], "the end of \(what)"),
+            userID: try string(entry["user"], "the user of \(what)")
+        )
+    }
+
+    private static func object(_ value: Any?, _ what: String) throws -> [String: Any] {
+        guard let object = value as? [String: Any] else { throw Failure(description: "\(what) is not a JSON object") }
+        return object
+    }
+
+    private static func array(_ value: Any?, _ what: String) throws -> [Any] {
+        guard let array = value as? [Any] else { throw Failure(description: "\(what) is not a list") }
+        return array
+    }
+
+    private static func string(_ value: Any?, _ what: String) throws -> String {
+        guard let text = value as? String, !text.isEmpty else { throw Failure(description: "\(what) is missing or not a string") }
+        return text
+    }
+
+    private static func optionalString(_ value: Any?, _ what: String) throws -> String? {
+        if value == nil || value is NSNull { return nil }
+        return try string(value, what)
+    }
+
+    private static func integer(_ value: Any?, _ what: String) throws -> Int {
+        guard let number = value as? Int else { throw Failure(description: "\(what) is missing or not a whole number") }
+        return number
+    }
+
+    private static func instant(_ value: Any?, _ what: String) throws -> Instant {
+        guard let text = value as? String, let instant = Instant(rfc3339: text) else {
+            throw Failure(description: "\(what) is missing or not an RFC 3339 time")
+        }
+        return instant
+    }
+
+    private static func optionalInstant(_ value: Any?, _ what: String) throws -> Instant? {
+        if value == nil || value is NSNull { return nil }
+        return try instant(value, what)
+    }
+}

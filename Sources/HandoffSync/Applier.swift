@@ -1,0 +1,281 @@
+import Foundation
+public import HandoffPlan
+public import HandoffState
+public import HandoffTime
+import PagerDuty
+import Synchronization
+
+/// Carries out a plan: the only code that writes to PagerDuty. Per destination: adoptions (no
+/// call), creates in bulk requests, then deletes, so coverage never has a hole; destinations side
+/// by side. Every confirmed call is recorded in the state before the next one; a create whose
+/// answer was lost is resolved by listing and matching before anything is sent again, so no
+/// override is ever created twice. A destination that fails does not stop the others, and its
+/// watermark stays where it was.
+public enum Applier {
+    public struct Options: Sendable {
+        /// Overrides per create request.
+        public var batchSize = 50
+        /// Destinations applied at once.
+        public var parallelism = 4
+        /// Rounds of list-and-match after creates whose outcome was unknown.
+        public var maxResolutionRounds = 5
+        /// Told after every call.
+        public var progress: @Sendable (Progress) -> Void = { _ in }
+
+        public init() {}
+    }
+
+    public struct Progress: Sendable {
+        public var done: Int
+        public var total: Int
+    }
+
+    public struct Report: Sendable {
+        public var created = 0
+        public var deleted = 0
+        public var adopted = 0
+        /// One sentence per failure, prefixed with the destination.
+        public var failures: [String] = []
+        /// Destinations completed, with their new watermark.
+        public var watermarks: [(destination: String, watermark: Instant?, timeZone: String)] = []
+        public var completed: [String] = []
+
+        public var succeeded: Bool { failures.isEmpty }
+    }
+
+    /// The requests a plan takes: one per batch of creates and one per delete.
+    public static func requestCount(_ plan: Plan, batchSize: Int) -> Int {
+        plan.destinations.reduce(0) { total, destination in
+            let creates = destination.actions(.create).count
+            return total + (creates + batchSize - 1) / max(1, batchSize) + destination.actions(.delete).count
+        }
+    }
+
+    public static func apply(_ plan: Plan, session: any StateSession, hub: ConnectionHub, options: Options = Options()) async -> Report {
+        let shared = SharedRun(total: requestCount(plan, batchSize: options.batchSize), progress: options.progress)
+        let work = plan.destinations.filter(\.hasChanges)
+        var reports: [DestinationReport] = []
+        await withTaskGroup(of: DestinationReport.self) { group in
+            var next = 0
+            func launch() {
+                guard next < work.count else { return }
+                let destination = work[next]
+                next += 1
+                group.addTask {
+                    await applyDestination(destination, now: plan.now, session: session, hub: hub, options: options, shared: shared)
+                }
+            }
+            for _ in 0..<max(1, options.parallelism) { launch() }
+            for await report in group {
+                reports.append(report)
+                launch()
+            }
+        }
+        var report = Report()
+        for item in reports.sorted(by: { $0.destination < $1.destination }) {
+            report.created += item.created
+            report.deleted += item.deleted
+            report.adopted += item.adopted
+            report.failures += item.failures
+            if item.failures.isEmpty {
+                report.completed.append(item.destination)
+                if let plan = plan.destinations.first(where: { $0.name == item.destination }), !plan.removed {
+                    report.watermarks.append((item.destination, plan.watermarkAfter, plan.timeZone))
+                }
+            }
+        }
+        return report
+    }
+
+    struct DestinationReport: Sendable {
+        var destination: String
+        var created = 0
+        var deleted = 0
+        var adopted = 0
+        var failures: [String] = []
+    }
+
+    private static func applyDestination(
+        _ destination: DestinationPlan,
+        now: Instant,
+        session: any StateSession,
+        hub: ConnectionHub,
+        options: Options,
+        shared: SharedRun
+    ) async -> DestinationReport {
+        var report = DestinationReport(destination: destination.name)
+        func change(created: [OwnedOverride] = [], deleted: [String] = []) -> StateChange {
+            StateChange(
+                destination: destination.name,
+                connection: destination.connection,
+                pagerDutySchedule: destination.pagerDutySchedule,
+                created: created,
+                deleted: deleted
+            )
+        }
+        func fail(_ message: String) {
+            report.failures.append("destination \(destination.name): \(message)")
+        }
+        if let refusal = shared.refusal(for: destination.connection) {
+            fail(refusal)
+            return report
+        }
+        let client: PagerDutyClient
+        do { client = try hub.client(destination.connection) } catch {
+            fail("\(error)")
+            return report
+        }
+        do {
+            // Adoptions: the override is already right; only the state learns it is Handoff's.
+            let adoptions = destination.actions(.adopt).compactMap { action in
+                action.overrideID.map { OwnedOverride(id: $0, start: action.start, end: action.end, userID: action.userID) }
+            }
+            if !adoptions.isEmpty {
+                try await session.record(change(created: adoptions))
+                report.adopted += adoptions.count
+            }
+
+            // Creates first, so that no moment loses its override.
+            var pending = destination.actions(.create).map { NewOverride(start: $0.start, end: $0.end, userID: $0.userID) }
+            while !pending.isEmpty {
+                let batch = Array(pending.prefix(options.batchSize))
+                pending.removeFirst(batch.count)
+                let outcome = try await create(batch, destination: destination, client: client, session: session, options: options, shared: shared)
+                report.created += outcome.created
+                for rejection in outcome.rejected { fail(rejection) }
+            }
+
+            // Then deletes.
+            if report.failures.isEmpty {
+                let deletions = destination.actions(.delete).compactMap(\.overrideID)
+                try await withThrowingTaskGroup(of: String.self) { group in
+                    for id in deletions {
+                        group.addTask {
+                            _ = try await client.deleteOverride(scheduleID: destination.pagerDutySchedule, overrideID: id)
+                            shared.step()
+                            // Deleted, cut to end now, or already gone: either way no longer Handoff's to manage.
+                            try await session.record(change(deleted: [id]))
+                            return id
+                        }
+                    }
+                    for try await _ in group { report.deleted += 1 }
+                }
+            }
+
+            // Done: the watermark moves, ended records go, a removed destination leaves the state.
+            if report.failures.isEmpty {
+                var final = change()
+                if destination.removed {
+                    final.removeDestination = true
+                } else {
+                    final.watermark = destination.watermarkAfter
+                    final.dropEndedBefore = now
+                }
+                try await session.record(final)
+            }
+        } catch let error as PagerDutyError where error.kind == .readOnlyKey {
+            shared.refuse(connection: destination.connection, error.message)
+            fail(error.message)
+        } catch {
+            fail("\(error)")
+        }
+        return report
+    }
+
+    struct CreateOutcome {
+        var created = 0
+        var rejected: [String] = []
+    }
+
+    /// Creates one batch. When PagerDuty's answer is lost, lists the overrides the batch spans
+    /// and takes those that match as created, then sends only the rest again.
+    private static func create(
+        _ batch: [NewOverride],
+        destination: DestinationPlan,
+        client: PagerDutyClient,
+        session: any StateSession,
+        options: Options,
+        shared: SharedRun
+    ) async throws -> CreateOutcome {
+        var outcome = CreateOutcome()
+        var remaining = batch
+        var rounds = 0
+        while !remaining.isEmpty {
+            do {
+                let results = try await client.createOverrides(scheduleID: destination.pagerDutySchedule, remaining)
+                shared.step()
+                let created = results.compactMap { result -> OwnedOverride? in
+                    guard case .created(let override) = result else { return nil }
+                    return OwnedOverride(id: override.id, start: override.start, end: override.end, userID: override.user.id)
+                }
+                if !created.isEmpty {
+                    try await session.record(
+                        StateChange(destination: destination.name, connection: destination.connection, pagerDutySchedule: destination.pagerDutySchedule, created: created)
+                    )
+                    outcome.created += created.count
+                }
+                for case .rejected(let override, let status, let errors) in results {
+                    outcome.rejected.append(
+                        "PagerDuty refused the override \(override.start) → \(override.end) for user \(override.userID) (\(status)): "
+                            + (errors.isEmpty ? "no reason given" : errors.joined(separator: "; "))
+                    )
+                }
+                return outcome
+            } catch let error as PagerDutyError where error.kind == .outcomeUnknown {
+                rounds += 1
+                guard rounds <= options.maxResolutionRounds else { throw error }
+                // Some of the batch may exist: find them before sending anything again.
+                guard let first = remaining.map(\.start).min(), let last = remaining.map(\.end).max() else { break }
+                let live = try await client.overrides(scheduleID: destination.pagerDutySchedule, overlapping: InstantRange(start: first, end: last))
+                let owned = await session.currentState.allOwnedIDs
+                var unmatched = remaining
+                var found: [OwnedOverride] = []
+                for override in live where !owned.contains(override.id) {
+                    if let index = unmatched.firstIndex(where: { $0.userID == override.user.id && $0.start == override.start && $0.end == override.end }) {
+                        unmatched.remove(at: index)
+                        found.append(OwnedOverride(id: override.id, start: override.start, end: override.end, userID: override.user.id))
+                    }
+                }
+                if !found.isEmpty {
+                    try await session.record(
+                        StateChange(destination: destination.name, connection: destination.connection, pagerDutySchedule: destination.pagerDutySchedule, created: found)
+                    )
+                    outcome.created += found.count
+                }
+                remaining = unmatched
+                if remaining.isEmpty { shared.step() }
+            }
+        }
+        return outcome
+    }
+}
+
+/// What the destinations of one run share: progress, and which connections refused writes.
+final class SharedRun: Sendable {
+    private let state: Mutex<(done: Int, refusals: [String: String])>
+    let total: Int
+    let progress: @Sendable (Applier.Progress) -> Void
+
+    init(total: Int, progress: @escaping @Sendable (Applier.Progress) -> Void) {
+        self.total = total
+        self.progress = progress
+        state = Mutex((0, [:]))
+    }
+
+    func step() {
+        let done = state.withLock { state -> Int in
+            state.done += 1
+            return state.done
+        }
+        progress(Applier.Progress(done: min(done, total), total: total))
+    }
+
+    /// After a read-only refusal, the other destinations on that connection do not try again.
+    func refuse(connection: String, _ message: String) {
+        state.withLock { $0.refusals[connection] = message }
+    }
+
+    func refusal(for connection: String) -> String? {
+        state.withLock { $0.refusals[connection] }
+    }
+}

@@ -1,0 +1,221 @@
+public import HandoffConfig
+public import HandoffPlan
+import HandoffRota
+public import HandoffState
+public import HandoffTime
+import PagerDuty
+
+/// Makes a plan: expands the schedules, finds the people in PagerDuty, lists the live overrides of
+/// every PagerDuty schedule concerned (one listing each, concurrently), and hands it all to the
+/// pure `Reconciler`. Reads only; never writes to PagerDuty or to the state.
+public enum PlanBuilder {
+    public struct Request: Sendable {
+        public var configuration: Configuration
+        public var state: HandoffState
+        /// Rounded up to a whole minute by the builder.
+        public var now: Instant
+        /// Destinations to plan (all when nil); names of configured or removed destinations.
+        public var only: Set<String>?
+
+        public init(configuration: Configuration, state: HandoffState, now: Instant, only: Set<String>? = nil) {
+            self.configuration = configuration
+            self.state = state
+            self.now = now
+            self.only = only
+        }
+    }
+
+    /// The destinations a request concerns: configured ones, and removed ones still in the state.
+    public static func scope(_ request: Request) throws -> (configured: [Destination], removed: [String]) {
+        let configuration = request.configuration
+        let removedNames = request.state.destinations.keys.filter { configuration.destination(named: $0) == nil }.sorted()
+        if let only = request.only {
+            let known = Set(configuration.destinations.map(\.name)).union(removedNames)
+            let unknown = only.subtracting(known).sorted()
+            if !unknown.isEmpty {
+                throw SyncError(unknown.map { "no destination \"\($0)\" in the configuration or the state\(Suggestion.hint(for: $0, in: known))" })
+            }
+        }
+        let configured = configuration.destinations.filter { request.only?.contains($0.name) ?? true }
+        return (configured, removedNames.filter { request.only?.contains($0) ?? true })
+    }
+
+    /// The connections a request uses.
+    public static func connections(_ request: Request) throws -> Set<String> {
+        let (configured, removed) = try scope(request)
+        return Set(configured.map(\.connection) + removed.compactMap { request.state.destinations[$0]?.connection })
+    }
+
+    public static func build(_ request: Request, hub: ConnectionHub) async throws -> Plan {
+        let now = request.now.ceiledToMinute
+        let configuration = request.configuration
+        let (configured, removed) = try scope(request)
+        var problems: [String] = []
+        for name in removed {
+            if let connection = request.state.destinations[name]?.connection, configuration.connection(named: connection) == nil {
+                problems.append(
+                    "destination \"\(name)\" was removed, but its connection \"\(connection)\" is gone too; restore the connection so its overrides can be removed"
+                )
+            }
+        }
+        if !problems.isEmpty { throw SyncError(problems) }
+
+        // 1. The shifts each destination wants.
+        let schedules = configured.compactMap { configuration.schedule(named: $0.schedule) }
+        let uniqueSchedules = Dictionary(schedules.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let scheduleList = uniqueSchedules.values.sorted { $0.name < $1.name }
+        let expansions = RotaExpander.expand(scheduleList) { DesiredOverrides.expansionWindow($0, now: now) }
+        var wanted: [String: [Shift]] = [:]
+        for (schedule, expansion) in zip(scheduleList, expansions) {
+            let horizonEnd = DesiredOverrides.horizonEnd(schedule, now: now)
+            for gap in expansion.gaps where gap.range.start < horizonEnd { problems.append(gap.description) }
+            wanted[schedule.name] = DesiredOverrides.wanted(expansion.shifts, schedule: schedule, now: now)
+        }
+        if !problems.isEmpty { throw SyncError(problems) }
+
+        // 2. The people of those shifts, in PagerDuty, per connection.
+        var peopleByConnection: [String: Set<String>] = [:]
+        for destination in configured {
+            for shift in wanted[destination.schedule] ?? [] { peopleByConnection[destination.connection, default: []].insert(shift.person) }
+        }
+        var userIDs: [String: [String: String]] = [:]
+        var directory = PeopleDirectory()
+        try await withThrowingTaskGroup(of: (String, [String: String], [String: PeopleDirectory.Entry], [String]).self) { group in
+            for (connection, people) in peopleByConnection {
+                let client = try hub.client(connection)
+                group.addTask {
+                    let persons = people.compactMap { configuration.person($0) }
+                    let resolution = try await client.resolveUsers(emails: persons.map(\.email))
+                    var ids: [String: String] = [:]
+                    var entries: [String: PeopleDirectory.Entry] = [:]
+                    var missing: [String] = []
+                    for person in persons.sorted(by: { $0.key < $1.key }) {
+                        guard let user = resolution.users[person.email.lowercased()] else {
+                            missing.append(
+                                "\(person.key) (\(person.email), \(person.location)) has no PagerDuty user on connection \"\(connection)\"; "
+                                    + "invite them to PagerDuty or correct the address"
+                            )
+                            continue
+                        }
+                        ids[person.key] = user.id
+                        entries[user.id] = PeopleDirectory.Entry(name: person.name ?? user.name, email: user.email, person: person.key)
+                    }
+                    return (connection, ids, entries, missing)
+                }
+            }
+            for try await (connection, ids, entries, missing) in group {
+                userIDs[connection] = ids
+                directory.users.merge(entries) { first, _ in first }
+                problems += missing
+            }
+        }
+        if !problems.isEmpty { throw SyncError(problems.sorted()) }
+
+        // 3. The live overrides of every PagerDuty schedule concerned, each listed once over a
+        // window that covers everything any destination writing it wants or owns.
+        var windows: [ScheduleKey: Instant] = [:]
+        var inputs: [DestinationInput] = []
+        for destination in configured {
+            guard let schedule = configuration.schedule(named: destination.schedule) else { continue }
+            let key = ScheduleKey(connection: destination.connection, pagerDutySchedule: destination.pagerDutySchedule)
+            let shifts = wanted[schedule.name] ?? []
+            let desired = DesiredOverrides.make(shifts, now: now, userIDs: userIDs[destination.connection] ?? [:])
+            let horizonEnd = DesiredOverrides.horizonEnd(schedule, now: now)
+            let owned = request.state.destinations[destination.name]
+            let ends = [horizonEnd, owned?.watermark, owned?.overrides.map(\.end).max(), desired.map(\.end).max()].compactMap { $0 }
+            windows[key] = max(windows[key] ?? now, ends.max() ?? horizonEnd)
+            inputs.append(
+                DestinationInput(
+                    name: destination.name,
+                    connection: destination.connection,
+                    pagerDutySchedule: destination.pagerDutySchedule,
+                    timeZone: schedule.zone.identifier,
+                    manualChanges: destination.manualChanges,
+                    desired: desired,
+                    members: Set(schedule.members),
+                    horizonEnd: horizonEnd
+                )
+            )
+        }
+        for name in removed {
+            guard let owned = request.state.destinations[name] else { continue }
+            let key = ScheduleKey(connection: owned.connection, pagerDutySchedule: owned.pagerDutySchedule)
+            let ends = [owned.watermark, owned.overrides.map(\.end).max(), now.adding(seconds: 60)].compactMap { $0 }
+            windows[key] = max(windows[key] ?? now, ends.max() ?? now)
+        }
+        let listed = try await listOverrides(windows: windows, now: now, hub: hub)
+
+        // 4. Names for users of overrides the configuration does not know.
+        try await describeUnknownUsers(in: listed, directory: &directory, hub: hub)
+
+        return Reconciler.plan(
+            Reconciler.Input(
+                now: now,
+                destinations: inputs,
+                live: listed,
+                state: request.state,
+                directory: directory,
+                configuredDestinations: Set(configuration.destinations.map(\.name)),
+                only: request.only
+            )
+        )
+    }
+
+    private static func listOverrides(windows: [ScheduleKey: Instant], now: Instant, hub: ConnectionHub) async throws -> [ScheduleKey: ObservedSchedule] {
+        var listed: [ScheduleKey: ObservedSchedule] = [:]
+        var problems: [String] = []
+        await withTaskGroup(of: (ScheduleKey, Result<ObservedSchedule, any Error>).self) { group in
+            for (key, end) in windows {
+                group.addTask {
+                    do {
+                        let client = try hub.client(key.connection)
+                        let window = InstantRange(start: now, end: max(end, now.adding(seconds: 60)))
+                        let overrides = try await client.overrides(scheduleID: key.pagerDutySchedule, overlapping: window)
+                        return (key, .success(ObservedSchedule(window: window, overrides: overrides.map {
+                            LiveOverride(id: $0.id, start: $0.start, end: $0.end, userID: $0.user.id)
+                        })))
+                    } catch {
+                        return (key, .failure(error))
+                    }
+                }
+            }
+            for await (key, result) in group {
+                switch result {
+                case .success(let observed): listed[key] = observed
+                case .failure(let error): problems.append("\(error)")
+                }
+            }
+        }
+        if !problems.isEmpty { throw SyncError(problems.sorted()) }
+        return listed
+    }
+
+    private static func describeUnknownUsers(in listed: [ScheduleKey: ObservedSchedule], directory: inout PeopleDirectory, hub: ConnectionHub) async throws {
+        var unknown: [String: Set<String>] = [:]
+        for (key, observed) in listed {
+            for override in observed.overrides where directory.users[override.userID] == nil {
+                unknown[key.connection, default: []].insert(override.userID)
+            }
+        }
+        guard !unknown.isEmpty else { return }
+        let found = try await withThrowingTaskGroup(of: (String, PeopleDirectory.Entry).self) { group in
+            for (connection, ids) in unknown {
+                let client = try hub.client(connection)
+                for id in ids {
+                    group.addTask {
+                        do {
+                            let user = try await client.user(id: id)
+                            return (id, PeopleDirectory.Entry(name: user.name, email: user.email))
+                        } catch let error as PagerDutyError where error.kind == .notFound {
+                            return (id, PeopleDirectory.Entry(name: "deleted PagerDuty user \(id)", email: "unknown"))
+                        }
+                    }
+                }
+            }
+            var entries: [String: PeopleDirectory.Entry] = [:]
+            for try await (id, entry) in group { entries[id] = entry }
+            return entries
+        }
+        directory.users.merge(found) { first, _ in first }
+    }
+}
