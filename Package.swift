@@ -102,7 +102,7 @@ let package = Package(
         .target(
             name: "HandoffTestSupport",
             dependencies: [
-                "HandoffConfig", "YAMLNodes", "HandoffTime", "PagerDuty", "PagerDutySandbox",
+                "HandoffConfig", "YAMLNodes", "HandoffTime", "PagerDuty", "PagerDutySandbox", "HandoffPlan", "HandoffState", "HandoffSync",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -131,8 +131,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "HandoffSyncTests",
+            dependencies: [
+                "HandoffSync", "HandoffPlan", "HandoffState", "HandoffConfig", "HandoffRota", "HandoffTime", "OrderedJSON",
+                "PagerDuty", "PagerDutySandbox", "HandoffTestSupport",
+            ],
+            exclude: ["Golden"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "HandoffCLITests",
-            dependencies: ["HandoffCLI", "HandoffTestSupport", "handoff"],
+            dependencies: ["HandoffCLI", "HandoffTestSupport", "HandoffTime", "PagerDutySandbox", "handoff"],
             swiftSettings: strictSettings
         ),
     ]

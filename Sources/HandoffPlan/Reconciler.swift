@@ -224,9 +224,9 @@ public enum Reconciler {
             let beforeWatermark = watermark.map { desired.start < $0 } ?? false
             if beforeWatermark, recordIdentities.contains(key) {
                 if destination.manualChanges == .keep {
-                    actions.append(action(.drift, desired.start, desired.end, desired.userID, input, reason: "deleted in PagerDuty by hand; not recreated (manual_changes: keep)"))
+                    actions.append(action(.drift, desired.start, desired.end, desired.userID, input, reason: "deleted in PagerDuty by hand; not recreated, as manual_changes is keep"))
                 } else {
-                    actions.append(action(.create, desired.start, desired.end, desired.userID, input, reason: "recreated: deleted in PagerDuty by hand (manual_changes: revert)"))
+                    actions.append(action(.create, desired.start, desired.end, desired.userID, input, reason: "recreated: deleted in PagerDuty by hand, and manual_changes is revert"))
                 }
                 continue
             }
@@ -255,7 +255,7 @@ public enum Reconciler {
             if !beforeWatermark {
                 actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: "overwritten on first export"))
             } else if destination.manualChanges == .revert {
-                actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: "manual override reverted (manual_changes: revert)"))
+                actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: "manual override reverted, as manual_changes is revert"))
             } else {
                 actions.append(action(.keep, override.start, override.end, override.userID, input, id: override.id, reason: "manual override before the watermark"))
             }

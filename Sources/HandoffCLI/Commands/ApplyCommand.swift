@@ -160,11 +160,12 @@ struct ApplyCommand: AsyncParsableCommand {
 
     /// Refuses a saved plan made from another state, or from PagerDuty as it no longer is.
     private func checkFresh(_ plan: Plan, state: HandoffState, hub: ConnectionHub) async throws {
-        let sameLineage = plan.stateLineage == nil ? state.serial == 0 : plan.stateLineage == state.lineage
-        guard sameLineage, plan.stateSerial == state.serial else {
+        // A plan made before the first apply has no lineage; any later state has one.
+        let lineageDiffers = plan.stateLineage != nil && plan.stateLineage != state.lineage
+        guard !lineageDiffers, plan.stateSerial == state.serial else {
             throw CommandFailure(
                 "the saved plan is stale: it was made from state serial \(plan.stateSerial), and the state is now at serial \(state.serial)"
-                    + (sameLineage ? "" : " of another lineage") + "; nothing was changed; make a new plan"
+                    + (lineageDiffers ? " of another lineage" : "") + "; nothing was changed; make a new plan"
             )
         }
         for destination in plan.destinations {

@@ -1,0 +1,152 @@
+import Foundation
+import HandoffState
+import HandoffTime
+import Testing
+
+private func t(_ hours: Int64) -> Instant { Instant(secondsSinceEpoch: 1_795_348_800 + hours * 3600) }
+
+@Suite("Local state: atomic file, journal, lock")
+struct LocalStateStoreTests {
+    private func makeStore() throws -> (LocalStateStore, String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-state-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return (LocalStateStore(path: directory + "/state.json", displayPath: "state.json"), directory)
+    }
+
+    private func holder(_ id: String, pid: Int32 = ProcessInfo.processInfo.processIdentifier) -> LockHolder {
+        var holder = LockHolder.current(operation: "apply", now: t(0))
+        holder.id = id
+        holder.pid = pid
+        return holder
+    }
+
+    private func change(created: [OwnedOverride] = [], deleted: [String] = [], watermark: Instant? = nil) -> StateChange {
+        StateChange(destination: "d", connection: "acme", pagerDutySchedule: "P1", created: created, deleted: deleted, watermark: watermark)
+    }
+
+    @Test("a missing state file is an empty state; the first write gives it a lineage and serial 1")
+    func firstWrite() async throws {
+        let (store, directory) = try makeStore()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(try await store.read() == .empty)
+        let session = try await store.acquire(holder("A"), timeout: 0)
+        try await session.record(change(created: [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U")], watermark: t(24)))
+        let written = try await session.finish()
+        await session.release()
+        #expect(written.serial == 1)
+        #expect(written.lineage != nil)
+        let read = try await store.read()
+        #expect(read == written)
+        #expect(read.destinations["d"]?.overrides.map(\.id) == ["Q1"])
+        #expect(read.destinations["d"]?.watermark == t(24))
+        #expect(!FileManager.default.fileExists(atPath: directory + "/state.json.journal"))
+        #expect(!FileManager.default.fileExists(atPath: directory + "/state.json.lock"))
+    }
+
+    @Test("changes recorded before a crash survive in the journal: the next read sees them, the next run folds them")
+    func crashRecovery() async throws {
+        let (store, directory) = try makeStore()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try await store.acquire(holder("A"), timeout: 0)
+        try await first.record(change(created: [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U")]))
+        try await first.finish()
+        try await first.record(change(created: [OwnedOverride(id: "Q2", start: t(24), end: t(48), userID: "U")]))
+        try await first.record(change(deleted: ["Q1"]))
+        // The process dies here: no finish, no release. Half a line was being written.
+        let handle = try #require(FileHandle(forWritingAtPath: directory + "/state.json.journal"))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(#"{"lineage":"x","base_ser"#.utf8))
+        try handle.close()
+        try FileManager.default.removeItem(atPath: directory + "/state.json.lock")
+
+        let seen = try await store.read()
+        #expect(seen.serial == 2)
+        #expect(seen.destinations["d"]?.overrides.map(\.id) == ["Q2"])
+        let second = try await store.acquire(holder("B"), timeout: 0)
+        #expect(await second.initialState == seen)
+        let folded = try await second.finish()
+        await second.release()
+        #expect(folded.serial == 2)
+        #expect(try await store.read() == folded)
+        #expect(!FileManager.default.fileExists(atPath: directory + "/state.json.journal"))
+    }
+
+    @Test("a run that records after recovering a crash gets a new serial of its own")
+    func serialAfterRecovery() async throws {
+        let (store, directory) = try makeStore()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try await store.acquire(holder("A"), timeout: 0)
+        try await first.record(change(created: [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U")]))
+        try FileManager.default.removeItem(atPath: directory + "/state.json.lock")
+        let second = try await store.acquire(holder("B"), timeout: 0)
+        #expect(await second.initialState.serial == 1)
+        try await second.record(change(created: [OwnedOverride(id: "Q2", start: t(24), end: t(48), userID: "U")]))
+        let written = try await second.finish()
+        await second.release()
+        #expect(written.serial == 2)
+        #expect(written.destinations["d"]?.overrides.map(\.id) == ["Q1", "Q2"])
+    }
+
+    @Test("an unreadable state file is an error naming it, and it is never overwritten")
+    func unreadable() async throws {
+        let (store, directory) = try makeStore()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "{ not json".write(toFile: directory + "/state.json", atomically: true, encoding: .utf8)
+        let error = await #expect(throws: StateError.self) { try await store.read() }
+        #expect(error?.message == "the state file state.json cannot be read: it is not valid JSON; it was left as it is")
+        await #expect(throws: StateError.self) { try await store.acquire(holder("A"), timeout: 0) }
+        #expect(try String(contentsOfFile: directory + "/state.json", encoding: .utf8) == "{ not json")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/state.json.lock"))
+
+        try #"{"format_version": 7, "serial": 1, "destinations": {}}"#.write(toFile: directory + "/state.json", atomically: true, encoding: .utf8)
+        let newer = await #expect(throws: StateError.self) { try await store.read() }
+        #expect(newer?.message == "the state file state.json cannot be read: it has format_version 7; this Handoff reads version 1; it was left as it is")
+    }
+
+    @Test("a second writer fails at once naming the holder, or waits with a timeout")
+    func locking() async throws {
+        let (store, directory) = try makeStore()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try await store.acquire(holder("FIRST"), timeout: 0)
+        let error = await #expect(throws: StateError.self) { try await store.acquire(holder("SECOND"), timeout: 0) }
+        #expect(error?.kind == .locked)
+        #expect(error?.holder?.id == "FIRST")
+        #expect(error?.message.contains("run `handoff state unlock FIRST`") == true)
+        let waiter = Task { try await store.acquire(holder("SECOND"), timeout: 5) }
+        try await Task.sleep(for: .milliseconds(300))
+        await first.release()
+        let second = try await waiter.value
+        #expect(try await store.currentLock()?.id == "SECOND")
+        await second.release()
+        #expect(try await store.currentLock() == nil)
+    }
+
+    @Test("unlock breaks a stale lock by id, and refuses another id")
+    func unlock() async throws {
+        let (store, directory) = try makeStore()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // A holder on this host whose process is gone.
+        _ = try await store.acquire(holder("STALE", pid: 999_999), timeout: 0)
+        let error = await #expect(throws: StateError.self) { try await store.acquire(holder("NEW"), timeout: 0) }
+        #expect(error?.message.contains("that process is no longer running") == true)
+        await #expect(throws: StateError.self) { try await store.forceUnlock(id: "WRONG") }
+        let broken = try await store.forceUnlock(id: "STALE")
+        #expect(broken.id == "STALE" && broken.pid == 999_999)
+        let session = try await store.acquire(holder("NEW"), timeout: 0)
+        await session.release()
+    }
+
+    @Test("a journal from another state is refused")
+    func foreignJournal() async throws {
+        let (store, directory) = try makeStore()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let session = try await store.acquire(holder("A"), timeout: 0)
+        try await session.record(change(created: [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U")]))
+        try await session.finish()
+        await session.release()
+        let line = StateCoding.journalLine(change(deleted: ["Q1"]), lineage: "another-lineage", baseSerial: 1)
+        try (line + "\n").write(toFile: directory + "/state.json.journal", atomically: true, encoding: .utf8)
+        let error = await #expect(throws: StateError.self) { try await store.read() }
+        #expect(error?.message.hasPrefix("the state journal state.json.journal belongs to another state (lineage another-lineage") == true)
+    }
+}

@@ -1,0 +1,326 @@
+import Foundation
+import HandoffPlan
+import HandoffSync
+import HandoffTestSupport
+import HandoffTime
+import OrderedJSON
+import PagerDutySandbox
+import Testing
+
+private func at(_ text: String) -> Instant {
+    guard let instant = Instant(rfc3339: text) else { fatalError("bad time \(text) in a test") }
+    return instant
+}
+
+/// Monday 2026-11-23, 11:00 in Berlin.
+private let now = at("2026-11-23T10:00:00Z")
+
+private let people = """
+    people:
+      alice: { name: Alice Archer, email: alice@example.com }
+      bob:   { name: Bob Brown, email: bob@example.com }
+      carol: { name: Carol Chen, email: carol@example.com }
+      dave:  { name: Dave Diaz, email: dave@example.com }
+
+    """
+
+private func team(schedule: String = "", destination: String = "", manualChanges: String = "keep", horizon: String = "4w") -> String {
+    let scheduleText = schedule.isEmpty ? """
+        schedules:
+          primary:
+            time_zone: Europe/Berlin
+            rotation: { members: [alice, bob, carol], start: 2026-11-02T09:00, turn: 1w }
+            horizon: \(horizon)
+
+        """ : schedule
+    let destinationText = destination.isEmpty ? """
+        destinations:
+          primary-pd: { schedule: primary, connection: acme, pagerduty_schedule: PPRIMAR, manual_changes: \(manualChanges) }
+
+        """ : destination
+    return "version: 1\n" + Scenario.connection + people + scheduleText + destinationText
+}
+
+private let seed = SandboxSeed(
+    users: [
+        .init(name: "Alice Archer", email: "alice@example.com"), .init(name: "Bob Brown", email: "bob@example.com"),
+        .init(name: "Carol Chen", email: "carol@example.com"), .init(name: "Dave Diaz", email: "dave@example.com"),
+        .init(name: "Mallory Manual", email: "mallory@example.com"),
+    ],
+    schedules: [
+        .init(name: "Primary", timeZone: "Europe/Berlin", id: "PPRIMAR"),
+        .init(name: "Support", timeZone: "UTC", id: "PSUPFTS"),
+        .init(name: "Nights", timeZone: "America/New_York", id: "PNIGHTS"),
+    ]
+)
+
+/// The scenarios of issue 5, each checked against golden text, Markdown and JSON.
+@Suite("Plan scenarios against the simulated PagerDuty (golden files)")
+struct PlanScenarioTests {
+    static let folder = (URL(fileURLWithPath: #filePath).deletingLastPathComponent().path as NSString).appendingPathComponent("Golden")
+
+    /// Runs `body` in a fresh scenario and checks the plan it returns against the three golden files.
+    private func scenario(_ name: String, config: String = team(), _ body: (Scenario) async throws -> Plan) async throws {
+        let scenario = try await Scenario.start(config, seed: seed, now: now)
+        do {
+            let plan = try await body(scenario)
+            await scenario.stop()
+            for (suffix, text) in [("txt", PlanRenderer.text(plan)), ("md", PlanRenderer.markdown(plan)), ("json", PlanRenderer.json(plan).serialized())] {
+                if let difference = Golden.check(text, name: "\(name).\(suffix)", folder: Self.folder) {
+                    Issue.record(Comment(rawValue: difference))
+                }
+            }
+            // Planning is stable: the same inputs give the same plan.
+        } catch {
+            await scenario.stop()
+            throw error
+        }
+    }
+
+    @Test("first export onto a schedule with overrides people made: overlapping ones are overwritten, others left")
+    func firstExport() async throws {
+        try await scenario("first-export") { scenario in
+            try await scenario.addManualOverride(schedule: "PPRIMAR", start: at("2026-12-01T08:00:00Z"), end: at("2026-12-01T12:00:00Z"), email: "mallory@example.com")
+            try await scenario.addManualOverride(schedule: "PPRIMAR", start: at("2026-11-20T08:00:00Z"), end: at("2026-11-21T08:00:00Z"), email: "mallory@example.com")
+            try await scenario.addManualOverride(schedule: "PPRIMAR", start: at("2027-03-01T08:00:00Z"), end: at("2027-03-02T08:00:00Z"), email: "mallory@example.com")
+            let plan = try await scenario.plan(at: now)
+            #expect(plan.summary.create == 5)
+            #expect(plan.summary.delete == 1)
+            #expect(try await scenario.plan(at: now) == plan)
+            return plan
+        }
+    }
+
+    @Test("after a successful apply, planning again finds nothing to do")
+    func noChanges() async throws {
+        try await scenario("no-changes") { scenario in
+            let (_, report) = try await scenario.apply(at: now)
+            #expect(report.succeeded)
+            #expect(report.created == 5)
+            let plan = try await scenario.plan(at: now)
+            #expect(!plan.hasChanges)
+            return plan
+        }
+    }
+
+    @Test("a swap added before the watermark reaches PagerDuty")
+    func swapBeforeWatermark() async throws {
+        try await scenario("swap") { scenario in
+            try await scenario.apply(at: now)
+            try scenario.reconfigure(team(schedule: """
+                schedules:
+                  primary:
+                    time_zone: Europe/Berlin
+                    rotation: { members: [alice, bob, carol], start: 2026-11-02T09:00, turn: 1w }
+                    horizon: 4w
+                    swaps:
+                      - [2026-11-30T09:00, 2026-12-07T09:00]
+
+                """))
+            let plan = try await scenario.plan(at: now.adding(seconds: 3600))
+            #expect(plan.summary.create == 2 && plan.summary.delete == 2)
+            #expect(plan.destinations[0].actions(.delete).allSatisfy { $0.reason == "no longer desired: swap" })
+            return plan
+        }
+    }
+
+    @Test("a manual override before the watermark is kept and reported")
+    func manualKept() async throws {
+        try await scenario("manual-kept") { scenario in
+            try await scenario.apply(at: now)
+            try await scenario.addManualOverride(schedule: "PPRIMAR", start: at("2026-12-02T11:00:00Z"), end: at("2026-12-02T13:00:00Z"), email: "dave@example.com")
+            let plan = try await scenario.plan(at: now)
+            #expect(!plan.hasChanges)
+            #expect(plan.summary.kept == 1)
+            return plan
+        }
+    }
+
+    @Test("with manual_changes: revert, a manual override before the watermark is deleted")
+    func manualReverted() async throws {
+        try await scenario("manual-reverted", config: team(manualChanges: "revert")) { scenario in
+            try await scenario.apply(at: now)
+            try await scenario.addManualOverride(schedule: "PPRIMAR", start: at("2026-12-02T11:00:00Z"), end: at("2026-12-02T13:00:00Z"), email: "dave@example.com")
+            let plan = try await scenario.plan(at: now)
+            #expect(plan.summary.delete == 1 && plan.summary.kept == 0)
+            return plan
+        }
+    }
+
+    @Test("an owned override deleted by a person is drift: reported, not recreated")
+    func driftKept() async throws {
+        try await scenario("drift-kept") { scenario in
+            try await scenario.apply(at: now)
+            let victim = try #require(await scenario.overrides("PPRIMAR").first { $0.start == at("2026-12-07T08:00:00Z") })
+            await scenario.deleteManually(schedule: "PPRIMAR", id: victim.id)
+            let plan = try await scenario.plan(at: now)
+            #expect(plan.summary.drift == 1 && !plan.hasChanges)
+            return plan
+        }
+    }
+
+    @Test("with manual_changes: revert, drift is recreated")
+    func driftReverted() async throws {
+        try await scenario("drift-reverted", config: team(manualChanges: "revert")) { scenario in
+            try await scenario.apply(at: now)
+            let victim = try #require(await scenario.overrides("PPRIMAR").first { $0.start == at("2026-12-07T08:00:00Z") })
+            await scenario.deleteManually(schedule: "PPRIMAR", id: victim.id)
+            let plan = try await scenario.plan(at: now)
+            #expect(plan.summary.create == 1 && plan.summary.drift == 0)
+            return plan
+        }
+    }
+
+    @Test("a member removed: their overrides go, with the reason")
+    func memberRemoved() async throws {
+        try await scenario("member-removed") { scenario in
+            try await scenario.apply(at: now)
+            try scenario.reconfigure(team(schedule: """
+                schedules:
+                  primary:
+                    time_zone: Europe/Berlin
+                    rotation: { members: [alice, bob], start: 2026-11-02T09:00, turn: 1w }
+                    horizon: 4w
+
+                """))
+            let plan = try await scenario.plan(at: now)
+            #expect(plan.destinations[0].actions(.delete).contains { $0.reason == "member left the rotation" })
+            return plan
+        }
+    }
+
+    @Test("a member added from a future turn through rotation.changes changes nothing before it")
+    func memberAdded() async throws {
+        try await scenario("member-added") { scenario in
+            try await scenario.apply(at: now)
+            try scenario.reconfigure(team(schedule: """
+                schedules:
+                  primary:
+                    time_zone: Europe/Berlin
+                    rotation:
+                      members: [alice, bob, carol]
+                      start: 2026-11-02T09:00
+                      turn: 1w
+                      changes:
+                        - { from: 2026-12-07T09:00, members: [dave, alice, bob, carol] }
+                    horizon: 4w
+
+                """))
+            let plan = try await scenario.plan(at: now)
+            let cut = at("2026-12-07T08:00:00Z")
+            #expect(plan.destinations[0].actions.allSatisfy { $0.start >= cut })
+            return plan
+        }
+    }
+
+    @Test("a shorter horizon deletes what lies beyond it")
+    func horizonShortened() async throws {
+        try await scenario("horizon-shortened") { scenario in
+            try await scenario.apply(at: now)
+            try scenario.reconfigure(team(horizon: "2w"))
+            let plan = try await scenario.plan(at: now)
+            #expect(plan.summary.delete == 2 && plan.summary.create == 0)
+            #expect(plan.destinations[0].actions(.delete).allSatisfy { $0.reason == "no longer desired: beyond the horizon" })
+            return plan
+        }
+    }
+
+    @Test("a removed destination: its overrides go, the one in progress is cut to end now")
+    func destinationRemoved() async throws {
+        try await scenario("destination-removed") { scenario in
+            try await scenario.apply(at: now)
+            try scenario.reconfigure(team(destination: "destinations: {}\n"))
+            let plan = try await scenario.plan(at: now.adding(seconds: 600))
+            #expect(plan.destinations.first?.removed == true)
+            #expect(plan.summary.delete == 5)
+            return plan
+        }
+    }
+
+    @Test("an override made by hand that equals a desired one is adopted, with no call")
+    func adoption() async throws {
+        try await scenario("adopt") { scenario in
+            try await scenario.addManualOverride(schedule: "PPRIMAR", start: at("2026-11-30T08:00:00Z"), end: at("2026-12-07T08:00:00Z"), email: "bob@example.com")
+            let plan = try await scenario.plan(at: now)
+            #expect(plan.summary.adopt == 1 && plan.summary.create == 4)
+            let (_, report) = try await scenario.apply(at: now)
+            #expect(report.adopted == 1)
+            #expect(await scenario.overrides("PPRIMAR").count == 5)
+            return plan
+        }
+    }
+
+    @Test("the shift in progress does not churn between runs minutes apart")
+    func noChurn() async throws {
+        try await scenario("in-progress") { scenario in
+            try await scenario.apply(at: now)
+            let plan = try await scenario.plan(at: now.adding(seconds: 7 * 60 + 13))
+            #expect(!plan.hasChanges)
+            return plan
+        }
+    }
+
+    @Test("a week across the change to daylight saving time shows both offsets")
+    func daylightSaving() async throws {
+        let config = team(
+            schedule: """
+                schedules:
+                  nights:
+                    time_zone: America/New_York
+                    rotation: { members: [alice, bob], start: 2027-03-01T09:00, turn: 1w }
+                    horizon: 3w
+
+                """,
+            destination: """
+                destinations:
+                  nights-pd: { schedule: nights, connection: acme, pagerduty_schedule: PNIGHTS }
+
+                """
+        )
+        try await scenario("dst-week", config: config) { scenario in
+            try await scenario.plan(at: at("2027-03-01T15:00:00Z"))
+        }
+    }
+
+    @Test("follow the sun: three schedules in three zones feed one PagerDuty schedule")
+    func followTheSun() async throws {
+        let config = team(
+            schedule: """
+                schedules:
+                  apac:
+                    time_zone: Asia/Singapore
+                    rotation: { members: [alice, bob], start: 2026-11-02T08:00, turn: 1w }
+                    coverage: [{ days: [mon, tue, wed, thu, fri], from: "08:00", to: "15:00" }]
+                    horizon: 1w
+                  emea:
+                    time_zone: Europe/London
+                    rotation: { members: [carol], start: 2026-11-02T08:00, turn: 1w }
+                    coverage: [{ days: [mon, tue, wed, thu, fri], from: "08:00", to: "15:00" }]
+                    horizon: 1w
+                  americas:
+                    time_zone: America/New_York
+                    rotation: { members: [dave], start: 2026-11-02T11:00, turn: 1w }
+                    coverage: [{ days: [mon, tue, wed, thu, fri], from: "11:00", to: "19:00" }]
+                    horizon: 1w
+
+                """,
+            destination: """
+                destinations:
+                  apac-pd:     { schedule: apac,     connection: acme, pagerduty_schedule: PSUPFTS }
+                  emea-pd:     { schedule: emea,     connection: acme, pagerduty_schedule: PSUPFTS }
+                  americas-pd: { schedule: americas, connection: acme, pagerduty_schedule: PSUPFTS }
+
+                """
+        )
+        try await scenario("follow-the-sun", config: config) { scenario in
+            let first = try await scenario.plan(at: now)
+            // Three destinations, one listing of the shared schedule.
+            #expect(scenario.server.log.counts["GET /schedules/{id}/overrides"] == 1)
+            let (_, report) = try await scenario.apply(at: now)
+            #expect(report.succeeded)
+            // Siblings' overrides are not mistaken for manual ones.
+            #expect(!(try await scenario.plan(at: now)).hasChanges)
+            return first
+        }
+    }
+}

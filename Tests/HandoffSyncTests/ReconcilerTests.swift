@@ -1,0 +1,250 @@
+import HandoffConfig
+import HandoffPlan
+import HandoffRota
+import HandoffState
+import HandoffTime
+import Testing
+
+private func t(_ hours: Int64) -> Instant { Instant(secondsSinceEpoch: 1_795_348_800 + hours * 3600) }
+
+private let now = t(0)
+
+private func desired(_ start: Int64, _ end: Int64, _ user: String, reason: Shift.Reason = .rotation) -> DesiredOverride {
+    DesiredOverride(start: max(t(start), now), end: t(end), userID: user, person: user.lowercased(), reason: reason)
+}
+
+private func live(_ id: String, _ start: Int64, _ end: Int64, _ user: String) -> LiveOverride {
+    LiveOverride(id: id, start: t(start), end: t(end), userID: user)
+}
+
+private func owned(_ id: String, _ start: Int64, _ end: Int64, _ user: String) -> OwnedOverride {
+    OwnedOverride(id: id, start: t(start), end: t(end), userID: user)
+}
+
+private let key = ScheduleKey(connection: "acme", pagerDutySchedule: "P1")
+
+private let directory = PeopleDirectory(users: [
+    "A": .init(name: "Ana", email: "ana@example.com", person: "a"),
+    "B": .init(name: "Ben", email: "ben@example.com", person: "b"),
+    "C": .init(name: "Cho", email: "cho@example.com", person: "c"),
+    "X": .init(name: "Xavier", email: "x@example.com"),
+])
+
+/// Plans one destination `d` writing P1 with the given desired overrides, live overrides and state.
+private func plan(
+    desired: [DesiredOverride],
+    live overrides: [LiveOverride] = [],
+    owned records: [OwnedOverride] = [],
+    watermark: Int64? = nil,
+    manualChanges: Destination.ManualChanges = .keep,
+    members: Set<String> = ["a", "b", "c"],
+    horizonEnd: Int64 = 24 * 28,
+    extraState: [String: DestinationState] = [:]
+) -> Plan {
+    var destinations = extraState
+    if !records.isEmpty || watermark != nil {
+        destinations["d"] = DestinationState(connection: "acme", pagerDutySchedule: "P1", watermark: watermark.map(t), overrides: records)
+    }
+    let input = Reconciler.Input(
+        now: now,
+        destinations: [
+            DestinationInput(
+                name: "d",
+                connection: "acme",
+                pagerDutySchedule: "P1",
+                timeZone: "UTC",
+                manualChanges: manualChanges,
+                desired: desired,
+                members: members,
+                horizonEnd: t(horizonEnd)
+            )
+        ],
+        live: [key: ObservedSchedule(window: InstantRange(start: now, end: t(24 * 60)), overrides: overrides)],
+        state: HandoffState(lineage: "L", serial: 3, destinations: destinations),
+        directory: directory
+    )
+    return Reconciler.plan(input)
+}
+
+private func summary(_ plan: Plan) -> [String] {
+    plan.destinations.flatMap { destination in
+        destination.actions.map { "\($0.kind.rawValue) \($0.userID) \($0.start.secondsSinceEpoch - now.secondsSinceEpoch)/\($0.end.secondsSinceEpoch - now.secondsSinceEpoch) \($0.overrideID ?? "-") \($0.reason ?? "")" }
+    }
+}
+
+@Suite("The reconciler, rule by rule (pure, no I/O)")
+struct ReconcilerTests {
+    @Test("nothing wanted, nothing live: no changes")
+    func empty() {
+        let result = plan(desired: [])
+        #expect(!result.hasChanges)
+        #expect(result.stateSerial == 3 && result.stateLineage == "L")
+    }
+
+    @Test("a desired override with no live equal is created; the watermark moves to the last end")
+    func create() {
+        let result = plan(desired: [desired(0, 24, "A"), desired(24, 48, "B")])
+        #expect(summary(result) == ["create A 0/86400 - ", "create B 86400/172800 - "])
+        #expect(result.destinations[0].watermarkAfter == t(48))
+    }
+
+    @Test("an owned live override equal to a desired one is left alone, also the one in progress")
+    func ownedEqual() {
+        // The live override began before now; the desired one is clipped to now: still equal.
+        let result = plan(desired: [desired(-5, 24, "A")], live: [live("Q1", -5, 24, "A")], owned: [owned("Q1", -5, 24, "A")], watermark: 24)
+        #expect(summary(result).isEmpty)
+        #expect(!result.hasChanges)
+    }
+
+    @Test("the past is never touched: overrides that ended are ignored")
+    func past() {
+        let result = plan(desired: [desired(0, 24, "A")], live: [live("Q0", -48, -24, "B"), live("Q1", 0, 24, "A")], owned: [owned("Q0", -48, -24, "B"), owned("Q1", 0, 24, "A")], watermark: 24)
+        #expect(summary(result).isEmpty)
+    }
+
+    @Test("an owned override deleted by a person before the watermark is drift with keep")
+    func driftKeep() {
+        let result = plan(desired: [desired(0, 24, "A"), desired(24, 48, "B")], live: [live("Q1", 0, 24, "A")], owned: [owned("Q1", 0, 24, "A"), owned("Q2", 24, 48, "B")], watermark: 48)
+        #expect(summary(result) == ["drift B 86400/172800 - deleted in PagerDuty by hand; not recreated, as manual_changes is keep"])
+        #expect(!result.hasChanges)
+    }
+
+    @Test("with revert, drift is recreated")
+    func driftRevert() {
+        let result = plan(desired: [desired(24, 48, "B")], owned: [owned("Q2", 24, 48, "B")], watermark: 48, manualChanges: .revert)
+        #expect(summary(result) == ["create B 86400/172800 - recreated: deleted in PagerDuty by hand, and manual_changes is revert"])
+    }
+
+    @Test("after the watermark, a missing owned override is simply created again")
+    func missingAfterWatermark() {
+        let result = plan(desired: [desired(24, 48, "B")], owned: [owned("Q2", 24, 48, "B")], watermark: 24)
+        #expect(summary(result) == ["create B 86400/172800 - "])
+    }
+
+    @Test("a configuration change always reaches PagerDuty, also before the watermark")
+    func configurationChangeBeforeWatermark() {
+        let result = plan(desired: [desired(24, 48, "C")], live: [live("Q2", 24, 48, "B")], owned: [owned("Q2", 24, 48, "B")], watermark: 48)
+        #expect(summary(result) == ["create C 86400/172800 - ", "delete B 86400/172800 Q2 no longer desired: rotation changed"])
+    }
+
+    @Test("a foreign live override equal to a desired one is adopted, with no call")
+    func adopt() {
+        let result = plan(desired: [desired(24, 48, "B")], live: [live("M1", 24, 48, "B")])
+        #expect(summary(result) == ["adopt B 86400/172800 M1 made outside Handoff, equal to the configuration"])
+        #expect(result.hasChanges)
+    }
+
+    @Test("foreign overrides overlapping desired ones: overwritten after the watermark, kept before it with keep, deleted with revert")
+    func foreign() {
+        let overrides = [live("M1", 2, 4, "X"), live("M2", 30, 32, "X"), live("M3", 100, 102, "X")]
+        let desiredOnes = [desired(0, 24, "A"), desired(24, 48, "B")]
+        let records = [owned("Q1", 0, 24, "A")]
+        let keep = plan(desired: desiredOnes, live: overrides + [live("Q1", 0, 24, "A")], owned: records, watermark: 24)
+        #expect(summary(keep) == [
+            "create B 86400/172800 - ",
+            "delete X 108000/115200 M2 overwritten on first export",
+            "keep X 7200/14400 M1 manual override before the watermark",
+        ])
+        let revert = plan(desired: desiredOnes, live: overrides + [live("Q1", 0, 24, "A")], owned: records, watermark: 24, manualChanges: .revert)
+        #expect(summary(revert) == [
+            "create B 86400/172800 - ",
+            "delete X 7200/14400 M1 manual override reverted, as manual_changes is revert",
+            "delete X 108000/115200 M2 overwritten on first export",
+        ])
+    }
+
+    @Test("owned overrides nothing wants are deleted, with the reason; one in progress is cut to end now")
+    func deletionReasons() {
+        let wanted = [
+            desired(0, 24, "A", reason: .swap),
+            desired(24, 48, "B", reason: .timeOffCover(absent: "c")),
+            desired(48, 72, "B", reason: .assignment),
+            desired(72, 96, "A"),
+        ]
+        let overrides = [
+            live("Q1", -2, 24, "B"), live("Q2", 24, 48, "C"), live("Q3", 48, 72, "A"), live("Q4", 72, 96, "B"),
+            live("Q5", 200, 224, "A"), live("Q6", 96, 120, "A"), live("Q7", 72, 96, "X"),
+        ]
+        let records = overrides.map { owned($0.id, Int64(($0.start - now) / 3600), Int64(($0.end - now) / 3600), $0.userID) }
+        let result = plan(desired: wanted, live: overrides, owned: records, watermark: 224, members: ["a", "b"], horizonEnd: 180)
+        let deletes = result.destinations[0].actions(.delete).map { "\($0.overrideID ?? "") \($0.reason ?? "")" }
+        #expect(deletes == [
+            "Q1 no longer desired: swap; in progress, it is cut to end now",
+            "Q2 member left the rotation",
+            "Q3 no longer desired: explicit cover",
+            "Q4 no longer desired: rotation changed",
+            "Q7 member left the rotation",
+            "Q6 no longer desired: nobody is scheduled then",
+            "Q5 no longer desired: beyond the horizon",
+        ])
+        // Creates come first, so there is no moment without an override.
+        let kinds = result.destinations[0].actions.map(\.kind)
+        #expect(kinds.firstIndex(of: .delete) ?? 0 > kinds.lastIndex(of: .create) ?? 0)
+    }
+
+    @Test("two live overrides alike: the extra one goes")
+    func duplicates() {
+        let result = plan(desired: [desired(0, 24, "A")], live: [live("Q1", 0, 24, "A"), live("Q2", 0, 24, "A")], owned: [owned("Q1", 0, 24, "A"), owned("Q2", 0, 24, "A")], watermark: 24)
+        #expect(summary(result) == ["delete A 0/86400 Q2 no longer desired: rotation changed"])
+    }
+
+    @Test("the watermark never moves backwards")
+    func watermarkMonotonic() {
+        let result = plan(desired: [desired(0, 24, "A")], live: [live("Q1", 0, 24, "A")], owned: [owned("Q1", 0, 24, "A")], watermark: 500)
+        #expect(result.destinations[0].watermarkAfter == t(500))
+        #expect(!result.destinations[0].watermarkMoves)
+    }
+
+    @Test("an override owned by another destination on the same PagerDuty schedule is not foreign")
+    func sibling() {
+        let sibling = DestinationState(connection: "acme", pagerDutySchedule: "P1", watermark: t(48), overrides: [owned("S1", 10, 20, "C")])
+        let result = plan(desired: [desired(0, 24, "A")], live: [live("S1", 10, 20, "C")], extraState: ["sibling": sibling])
+        #expect(summary(result).filter { $0.hasPrefix("create") } == ["create A 0/86400 - "])
+        #expect(!summary(result).contains { $0.contains("S1") && $0.hasPrefix("delete X") })
+        // The sibling is in the state but not configured: it is a removed destination.
+        #expect(result.destinations.map(\.name) == ["d", "sibling"])
+        #expect(result.destinations[1].removed)
+    }
+
+    @Test("planning twice with nothing changed gives the same plan")
+    func stable() {
+        let arguments = (
+            [desired(0, 24, "A"), desired(24, 48, "B"), desired(48, 72, "C")],
+            [live("Q1", 0, 24, "A"), live("M1", 30, 40, "X"), live("M2", 48, 72, "C")],
+            [owned("Q1", 0, 24, "A")]
+        )
+        let first = plan(desired: arguments.0, live: arguments.1, owned: arguments.2, watermark: 24)
+        let second = plan(desired: arguments.0, live: arguments.1.reversed(), owned: arguments.2, watermark: 24)
+        #expect(first == second)
+        #expect(PlanRenderer.text(first) == PlanRenderer.text(second))
+    }
+
+    @Test("a saved plan reads back to the same plan")
+    func planFileRoundTrip() throws {
+        let original = plan(desired: [desired(0, 24, "A"), desired(24, 48, "B")], live: [live("M1", 30, 40, "X")], watermark: nil)
+        let text = PlanFile.encode(original, configurationDirectory: "teams")
+        let decoded = try PlanFile.decode(Array(text.utf8))
+        #expect(decoded.configurationDirectory == "teams")
+        #expect(decoded.plan == original)
+    }
+
+    @Test("markdown longer than a comment allows is truncated, saying so")
+    func markdownTruncation() {
+        var destinations: [DestinationInput] = []
+        var live: [ScheduleKey: ObservedSchedule] = [:]
+        for index in 0..<60 {
+            let name = "destination-\(index)"
+            destinations.append(DestinationInput(
+                name: name, connection: "acme", pagerDutySchedule: "P\(index)", timeZone: "UTC", manualChanges: .keep,
+                desired: (0..<20).map { desired(Int64($0) * 24, Int64($0 + 1) * 24, "A") }, members: ["a"], horizonEnd: t(24 * 30)
+            ))
+            live[ScheduleKey(connection: "acme", pagerDutySchedule: "P\(index)")] = ObservedSchedule(window: InstantRange(start: now, end: t(1000)), overrides: [])
+        }
+        let big = Reconciler.plan(Reconciler.Input(now: now, destinations: destinations, live: live, state: .empty, directory: directory))
+        let markdown = PlanRenderer.markdown(big)
+        #expect(markdown.count <= PlanRenderer.markdownLimit)
+        #expect(markdown.hasPrefix("### Handoff plan: 1200 to add, 0 to delete."))
+        #expect(markdown.contains("_Plan truncated: "))
+        #expect(PlanRenderer.text(big).count > PlanRenderer.markdownLimit)
+    }
+}
