@@ -66,6 +66,43 @@ public struct HandoffProcess: Sendable {
     }
 }
 
+extension HandoffProcess {
+    /// A `handoff` process left running, to be killed or waited for; its output is discarded.
+    public struct Running: Sendable {
+        let process: Process
+
+        public var pid: Int32 { process.processIdentifier }
+        public var isRunning: Bool { process.isRunning }
+
+        /// Sends SIGKILL: the process stops at once, mid-request or mid-write.
+        public func kill() {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+
+        public func wait() -> Int32 {
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
+    public static func start(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Running {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var merged = ProcessInfo.processInfo.environment
+        merged["NO_COLOR"] = "1"
+        for (key, value) in environment { merged[key] = value }
+        process.environment = merged
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return Running(process: process)
+    }
+}
+
 private final class Collected: @unchecked Sendable {
     private let lock = NSLock()
     private var storage = Data()

@@ -1,0 +1,114 @@
+import Foundation
+import HandoffState
+import HandoffTestSupport
+import HandoffTime
+import PagerDutySandbox
+import Testing
+
+/// apply killed at random moments, and two applies at once: the built binary against a simulated
+/// PagerDuty running in the test process.
+@Suite("apply: crashes and concurrent runs", .serialized)
+struct ApplyCrashTests {
+    static let now = "2026-11-23T10:00:00Z"
+    static let token = "crash-test-key-0123456789"
+
+    private static func config(_ members: String, url: String) -> String {
+        """
+        version: 1
+        connections:
+          acme: { type: pagerduty, token_env: HANDOFF_TEST_TOKEN, api_url: "\(url)" }
+        people:
+          alice: { email: alice@example.com }
+          bob:   { email: bob@example.com }
+          carol: { email: carol@example.com }
+        schedules:
+          daily:
+            time_zone: Europe/Berlin
+            rotation: { members: [\(members)], start: 2026-11-02T09:00, turn: 1d }
+            horizon: 3w
+        destinations:
+          daily-pd: { schedule: daily, connection: acme, pagerduty_schedule: PDAILY1 }
+
+        """
+    }
+
+    private static let seed = SandboxSeed(
+        users: ["alice", "bob", "carol"].map { SandboxSeed.User(name: $0.capitalized, email: "\($0)@example.com") },
+        schedules: [.init(name: "Daily", timeZone: "Europe/Berlin", id: "PDAILY1")],
+        tokens: [.init(token: token, readOnly: false)]
+    )
+
+    private func withSandbox(latency: Int, _ body: (SandboxServer, URL) async throws -> Void) async throws {
+        var options = SandboxOptions()
+        options.clock = SandboxClock(fixed: Instant(rfc3339: Self.now) ?? Instant(secondsSinceEpoch: 0))
+        options.seed = Self.seed
+        options.faults.latency = .fixed(milliseconds: latency)
+        let server = try await SandboxServer(options: options)
+        try await server.start()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-crash-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        do {
+            try await body(server, directory)
+            await server.stop()
+            try? FileManager.default.removeItem(at: directory)
+        } catch {
+            await server.stop()
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
+    }
+
+    private func expectConverged(_ server: SandboxServer, _ directory: URL, _ context: String) async throws {
+        let plan = try HandoffProcess.run(["plan", ".", "--now", Self.now, "--detailed-exitcode"], in: directory, environment: ["HANDOFF_TEST_TOKEN": Self.token])
+        #expect(plan.exitCode == 0, "\(context): \(plan.standardOutput)\(plan.standardError)")
+        let live = await server.store.overrides(scheduleID: "PDAILY1").filter { $0.end > (Instant(rfc3339: Self.now) ?? Instant(secondsSinceEpoch: 0)) }
+        let identities = live.map { "\($0.userID) \($0.start) \($0.end)" }
+        #expect(Set(identities).count == identities.count, "\(context): two live overrides alike")
+        let state = try await LocalStateStore(path: directory.appendingPathComponent(".handoff/state.json").path).read()
+        let untracked = live.filter { !state.allOwnedIDs.contains($0.id) }
+        #expect(untracked.isEmpty, "\(context): created overrides missing from the state: \(untracked.map(\.id))")
+    }
+
+    @Test("20 applies killed with SIGKILL after a random number of requests, each followed by a clean apply: no duplicates, nothing untracked")
+    func killedApplies() async throws {
+        try await withSandbox(latency: 8) { server, directory in
+            var random = SeededRandom(seed: 20_261_122)
+            let environment = ["HANDOFF_TEST_TOKEN": Self.token]
+            let rosters = ["alice, bob, carol", "carol, alice, bob", "bob, carol", "alice, carol, bob"]
+            for round in 0..<20 {
+                try Self.config(rosters[round % rosters.count], url: server.baseURL).write(to: directory.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
+                let target = random.int(in: 1...16)
+                let baseline = server.log.total
+                let running = try HandoffProcess.start(["apply", ".", "--auto-approve", "--batch-size", "2", "--now", Self.now], in: directory, environment: environment)
+                let deadline = Date().addingTimeInterval(20)
+                while running.isRunning, server.log.total - baseline < target, Date() < deadline {
+                    try await Task.sleep(for: .milliseconds(2))
+                }
+                running.kill()
+                let clean = try HandoffProcess.run(["apply", ".", "--auto-approve", "--now", Self.now], in: directory, environment: environment)
+                #expect(clean.exitCode == 0, "round \(round): \(clean.standardOutput)\(clean.standardError)")
+                try await expectConverged(server, directory, "round \(round), killed after \(target) requests")
+            }
+        }
+    }
+
+    @Test("two applies at once: the second fails naming the holder, or waits with --lock-timeout")
+    func concurrentApplies() async throws {
+        try await withSandbox(latency: 60) { server, directory in
+            let environment = ["HANDOFF_TEST_TOKEN": Self.token]
+            try Self.config("alice, bob, carol", url: server.baseURL).write(to: directory.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
+            let first = try HandoffProcess.start(["apply", ".", "--auto-approve", "--batch-size", "1", "--now", Self.now], in: directory, environment: environment)
+            let lock = directory.appendingPathComponent(".handoff/state.json.lock").path
+            while !FileManager.default.fileExists(atPath: lock), first.isRunning { try await Task.sleep(for: .milliseconds(5)) }
+            let refused = try HandoffProcess.run(["apply", ".", "--auto-approve", "--now", Self.now], in: directory, environment: environment)
+            #expect(refused.exitCode == 1)
+            #expect(refused.standardError.hasPrefix("error: the state .handoff/state.json is locked by apply by "))
+            #expect(refused.standardError.contains("(pid \(first.pid)"))
+            let waited = try HandoffProcess.run(["apply", ".", "--auto-approve", "--now", Self.now, "--lock-timeout", "60s"], in: directory, environment: environment)
+            #expect(first.wait() == 0)
+            #expect(waited.exitCode == 0)
+            #expect(waited.standardOutput.hasSuffix("No changes. PagerDuty matches the configuration.\n"))
+            try await expectConverged(server, directory, "after two applies")
+        }
+    }
+}
