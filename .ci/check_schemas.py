@@ -5,6 +5,8 @@
    (examples/ci holds CI workflow files, not configurations, and is skipped).
 2. `handoff validate --format json` output, for a valid and an invalid configuration, validates
    against schemas/validate-output.schema.json.
+3. The plan JSON, a saved plan and the state file written by apply validate against
+   schemas/plan.schema.json and schemas/state.schema.json.
 
 Usage: check_schemas.py PATH_TO_HANDOFF_BINARY
 """
@@ -83,10 +85,41 @@ def check_validate_output(validator, binary):
     return failures
 
 
+def check_plan_and_state(plan_validator, state_validator, binary):
+    """Plans and applies a copy of the quickstart against its built-in simulated PagerDuty, and
+    checks the JSON plan, the saved plan and the state file against their schemas."""
+    failures = 0
+    now = "2026-11-23T10:00:00Z"
+    with tempfile.TemporaryDirectory() as directory:
+        with open(os.path.join(ROOT, "examples", "quickstart", "handoff.yaml"), encoding="utf-8") as source:
+            with open(os.path.join(directory, "handoff.yaml"), "w", encoding="utf-8") as target:
+                target.write(source.read())
+        saved = os.path.join(directory, "saved.plan")
+        plan = subprocess.run([binary, "plan", directory, "--now", now, "--format", "json", "--out", saved], capture_output=True, text=True)
+        documents = [("plan --format json", plan.stdout)]
+        with open(saved, encoding="utf-8") as handle:
+            documents.append(("saved plan", handle.read()))
+        for name, text in documents:
+            for error in plan_validator.iter_errors(json.loads(text)):
+                failures += 1
+                print(f"{name}: {'/'.join(str(p) for p in error.path)}: {error.message}")
+        apply = subprocess.run([binary, "apply", saved, "--auto-approve"], capture_output=True, text=True)
+        if apply.returncode != 0:
+            failures += 1
+            print(f"apply of the saved plan failed: {apply.stdout}{apply.stderr}")
+        with open(os.path.join(directory, ".handoff", "state.json"), encoding="utf-8") as handle:
+            for error in state_validator.iter_errors(json.load(handle)):
+                failures += 1
+                print(f"state.json: {'/'.join(str(p) for p in error.path)}: {error.message}")
+    print("checked plan JSON, a saved plan and a state file against schemas/plan.schema.json and schemas/state.schema.json")
+    return failures
+
+
 def main():
     binary = sys.argv[1]
     failures = check_examples(load_schema("handoff.schema.json"))
     failures += check_validate_output(load_schema("validate-output.schema.json"), binary)
+    failures += check_plan_and_state(load_schema("plan.schema.json"), load_schema("state.schema.json"), binary)
     if failures:
         print(f"{failures} schema problem(s)")
         sys.exit(1)

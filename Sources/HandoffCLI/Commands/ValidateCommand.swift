@@ -1,5 +1,6 @@
 import ArgumentParser
 import HandoffConfig
+import HandoffState
 
 /// `handoff validate`: everything wrong with a configuration, at once, without the network.
 struct ValidateCommand: AsyncParsableCommand {
@@ -29,13 +30,24 @@ struct ValidateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = ConfigurationLoader.load(directory: directory)
-        let diagnostics = loaded.diagnostics
+        var diagnostics = loaded.diagnostics
+        // The state may still need connections the configuration no longer has.
+        if let configuration = loaded.configuration, case .local = configuration.state.backend, let store = try? stateStore(for: configuration) {
+            do {
+                let state = try await store.read()
+                let usage = state.destinations.map { StateUsage(destination: $0.key, connection: $0.value.connection) }
+                diagnostics += ConfigurationValidator.checkStateUsage(configuration, usage: usage, statePath: store.description)
+            } catch {
+                diagnostics.append(.error("\(error)", at: configuration.state.location))
+            }
+        }
         let valid = !diagnostics.hasErrors
+        diagnostics = diagnostics.sortedByLocation()
         switch format {
         case .text:
             let terminal = Terminal.standardOutput
             let report = DiagnosticReport.text(diagnostics, sources: loaded.sources, colour: terminal.usesColour)
-            terminal.write(report + DiagnosticReport.summary(diagnostics, configuration: loaded.configuration) + "\n")
+            terminal.write(report + DiagnosticReport.summary(diagnostics, configuration: valid ? loaded.configuration : nil) + "\n")
         case .json:
             Terminal.standardOutput.write(DiagnosticReport.json(diagnostics, valid: valid))
         }
