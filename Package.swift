@@ -93,6 +93,7 @@ let package = Package(
             name: "HandoffBenchmarks",
             dependencies: [
                 "HandoffTime", "HandoffConfig", "HandoffRota", "YAMLNodes", "PagerDuty", "PagerDutySandbox",
+                "HandoffPlan", "HandoffState", "HandoffSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

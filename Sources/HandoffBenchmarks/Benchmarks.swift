@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import HandoffConfig
+import HandoffPlan
+import HandoffState
+import HandoffSync
 import HandoffRota
 import HandoffTime
 import YAMLNodes
@@ -14,7 +17,7 @@ struct HandoffBenchmarks: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "handoff-benchmarks",
         abstract: "Performance benchmarks of Handoff (run in release mode).",
-        subcommands: [ClientBenchmark.self, RotaBenchmark.self]
+        subcommands: [ClientBenchmark.self, RotaBenchmark.self, PlannerBenchmark.self, PlanBenchmark.self, ApplyBenchmark.self]
     )
 }
 
@@ -157,5 +160,214 @@ struct RotaBenchmark: AsyncParsableCommand {
         print("Rota benchmark: \(schedules) schedules, 8-hour turns, weekday coverage, one year")
         print("  \(count) shifts; fastest \(format(times[0])), median \(format(times[times.count / 2])); peak memory \(String(format: "%.0f", peakMemoryMegabytes())) MB")
         print("  goal: under 1000 ms and 500 MB; ratio to the goal \(ratio(times[times.count / 2] / 1.0))")
+    }
+}
+
+/// Issue 5 (a): the pure planner on 2,000 destinations, about a million desired and a million live overrides.
+struct PlannerBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "planner",
+        abstract: "Reconcile 2,000 destinations with 500 desired and 500 live overrides each (pure, no I/O)."
+    )
+
+    @Option(help: "Destinations.") var destinations = 2_000
+    @Option(help: "Overrides per destination.") var overrides = 500
+    @Option(help: "Runs; the median is reported.") var runs = 5
+
+    func run() async throws {
+        let now = Instant(secondsSinceEpoch: 1_795_348_800)
+        var inputs: [DestinationInput] = []
+        var live: [ScheduleKey: ObservedSchedule] = [:]
+        var state = HandoffState(lineage: "benchmark", serial: 1)
+        var directory = PeopleDirectory()
+        for person in 0..<50 { directory.users["U\(person)"] = .init(name: "Person \(person)", email: "p\(person)@example.com", person: "p\(person)") }
+        for index in 0..<destinations {
+            let schedule = "P\(index)"
+            var desired: [DesiredOverride] = []
+            var observed: [LiveOverride] = []
+            var owned: [OwnedOverride] = []
+            for slot in 0..<overrides {
+                let start = now.adding(seconds: Int64(slot) * 4 * 3600)
+                let end = start.adding(seconds: 4 * 3600)
+                let user = "U\((index + slot) % 50)"
+                desired.append(DesiredOverride(start: start, end: end, userID: user, person: "p\((index + slot) % 50)", reason: .rotation))
+                // One live override in ten differs from what is wanted.
+                let liveUser = slot % 10 == 0 ? "U\((index + slot + 1) % 50)" : user
+                let id = "Q\(index)-\(slot)"
+                observed.append(LiveOverride(id: id, start: start, end: end, userID: liveUser))
+                owned.append(OwnedOverride(id: id, start: start, end: end, userID: liveUser))
+            }
+            inputs.append(DestinationInput(
+                name: "destination-\(index)", connection: "acme", pagerDutySchedule: schedule, timeZone: "UTC", manualChanges: .keep,
+                desired: desired, members: Set((0..<50).map { "p\($0)" }), horizonEnd: now.adding(seconds: Int64(overrides) * 4 * 3600)
+            ))
+            let key = ScheduleKey(connection: "acme", pagerDutySchedule: schedule)
+            live[key] = ObservedSchedule(window: InstantRange(start: now, end: now.adding(seconds: Int64(overrides + 1) * 4 * 3600)), overrides: observed)
+            state.destinations["destination-\(index)"] = DestinationState(connection: "acme", pagerDutySchedule: schedule, watermark: now, overrides: owned)
+        }
+        let input = Reconciler.Input(now: now, destinations: inputs, live: live, state: state, directory: directory)
+        var times: [Double] = []
+        var summary = PlanSummary()
+        for _ in 0..<runs {
+            let (plan, seconds) = await measure { Reconciler.plan(input) }
+            summary = plan.summary
+            times.append(seconds)
+        }
+        times.sort()
+        print("Planner benchmark: \(destinations) destinations, \(destinations * overrides) desired and \(destinations * overrides) live overrides")
+        print("  plan: \(summary.create) to add, \(summary.delete) to delete; fastest \(format(times[0])), median \(format(times[times.count / 2])); peak memory \(String(format: "%.0f", peakMemoryMegabytes())) MB (inputs included)")
+        print("  goal: under 1000 ms and 1 GB; ratio to the goal \(ratio(times[times.count / 2] / 1.0))")
+    }
+}
+
+/// A simulated PagerDuty for the benchmarks, with `destinations` schedules and `people` users.
+func benchmarkSandbox(destinations: Int, people: Int, latency: Int, enforceRateLimit: Bool) async throws -> SandboxServer {
+    var options = SandboxOptions()
+    options.clock = SandboxClock(fixed: Instant(secondsSinceEpoch: 1_795_348_800))
+    var seed = SandboxSeed(tokens: [.init(token: "benchmark-key", readOnly: false)])
+    seed.users = (0..<people).map { .init(name: "Person \($0)", email: "person\($0)@example.com") }
+    seed.schedules = (0..<destinations).map { .init(name: "Schedule \($0)", timeZone: "UTC", id: String(format: "PS%05d", $0)) }
+    options.seed = seed
+    options.faults.latency = .fixed(milliseconds: latency)
+    options.faults.enforceRateLimit = enforceRateLimit
+    let server = try await SandboxServer(options: options)
+    try await server.start()
+    return server
+}
+
+/// A configuration of `destinations` schedules (daily turns among `members` people) writing to the sandbox.
+func benchmarkConfiguration(destinations: Int, members: Int, shiftsPerDestination: Int, url: String, rotate: Int = 0) throws -> Configuration {
+    var text = "version: 1\nconnections:\n  acme: { type: pagerduty, token_env: BENCHMARK_TOKEN, api_url: \"\(url)\" }\npeople:\n"
+    for person in 0..<members { text += "  p\(person): { email: person\(person)@example.com }\n" }
+    text += "schedules:\n"
+    for index in 0..<destinations {
+        let roster = (0..<4).map { "p\((index * 4 + $0 + rotate) % members)" }.joined(separator: ", ")
+        text += "  s\(index): { time_zone: UTC, rotation: { members: [\(roster)], start: 2026-11-01T00:00, turn: 1d }, horizon: \(shiftsPerDestination)d }\n"
+    }
+    text += "destinations:\n"
+    for index in 0..<destinations {
+        text += "  d\(index): { schedule: s\(index), connection: acme, pagerduty_schedule: \(String(format: "PS%05d", index)) }\n"
+    }
+    let loaded = ConfigurationLoader.load(files: [("benchmark.yaml", Array(text.utf8))], directory: ".")
+    guard let configuration = loaded.configuration else {
+        throw SyncError(loaded.diagnostics.map(\.description))
+    }
+    return configuration
+}
+
+func benchmarkOptions(parallelism: Int) -> ConnectionOptions {
+    var options = ConnectionOptions()
+    options.environment = ["BENCHMARK_TOKEN": "benchmark-key"]
+    options.parallelism = parallelism
+    options.sandboxNow = Instant(secondsSinceEpoch: 1_795_348_800)
+    return options
+}
+
+/// Issue 5 (b): `plan` end to end for 500 destinations at 20 ms a request.
+struct PlanBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Plan 500 destinations against the simulated PagerDuty at 20 ms a request."
+    )
+
+    @Option(help: "Destinations.") var destinations = 500
+    @Option(help: "People (and PagerDuty users).") var people = 400
+    @Option(help: "Latency per request, in milliseconds.") var latency = 20
+    @Option(help: "Requests in flight at once.") var parallelism = 8
+
+    func run() async throws {
+        let server = try await benchmarkSandbox(destinations: destinations, people: people, latency: latency, enforceRateLimit: false)
+        let configuration = try benchmarkConfiguration(destinations: destinations, members: people, shiftsPerDestination: 14, url: server.baseURL)
+        let now = Instant(secondsSinceEpoch: 1_795_348_800)
+        let request = PlanBuilder.Request(configuration: configuration, state: .empty, now: now)
+        let hub = try await ConnectionHub.open(["acme"], configuration: configuration, options: benchmarkOptions(parallelism: parallelism))
+        server.log.reset()
+        let (plan, seconds) = try await measure { try await PlanBuilder.build(request, hub: hub) }
+        await hub.close()
+        await server.stop()
+        let userPages = (people + 99) / 100
+        let lowest = destinations + userPages
+        let latencySeconds = Double(latency) / 1000
+        // The first page of users alone, the other pages side by side, then the listings side by side.
+        let ideal = latencySeconds * Double(1 + (userPages - 1 + parallelism - 1) / parallelism + (destinations + parallelism - 1) / parallelism)
+        print("Plan benchmark: \(destinations) destinations, \(people) people, \(latency) ms a request, \(parallelism) in flight")
+        print("  \(plan.summary.create) overrides to create; \(server.log.total) requests (lower bound \(lowest): \(destinations) listings + \(userPages) user pages) \(server.log.counts)")
+        print("  \(format(seconds)); ideal \(format(ideal)); ratio \(ratio(seconds / ideal))")
+    }
+}
+
+/// Issue 6: a first export of 200 destinations × 50 overrides under the 960-a-minute limit, then
+/// a replan that deletes and recreates 10% of them.
+struct ApplyBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Apply 10,000 creates, then 1,000 deletes and 1,000 creates, at 20 ms a request with the rate limit enforced."
+    )
+
+    @Option(help: "Destinations.") var destinations = 200
+    @Option(help: "Overrides per destination.") var overrides = 50
+    @Option(help: "Latency per request, in milliseconds.") var latency = 20
+    @Option(help: "Destinations applied at once.") var parallelism = 8
+    @Option(help: "Overrides per create request.") var batchSize = 50
+
+    func run() async throws {
+        let server = try await benchmarkSandbox(destinations: destinations, people: 400, latency: latency, enforceRateLimit: true)
+        let now = Instant(secondsSinceEpoch: 1_795_348_800)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-apply-benchmark-\(UUID().uuidString)").path
+        let store = LocalStateStore(path: directory + "/state.json")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+
+        func phase(_ configuration: Configuration) async throws -> (Plan, Applier.Report, Double, Int, [String: Int], Int) {
+            server.log.reset()
+            let session = try await store.acquire(LockHolder.current(operation: "benchmark", now: now), timeout: 0)
+            let request = PlanBuilder.Request(configuration: configuration, state: await session.initialState, now: now)
+            let hub = try await ConnectionHub.open(["acme"], configuration: configuration, options: benchmarkOptions(parallelism: 8))
+            let ((plan, report), seconds) = try await measure { () async throws -> (Plan, Applier.Report) in
+                let plan = try await PlanBuilder.build(request, hub: hub)
+                var options = Applier.Options()
+                options.batchSize = batchSize
+                options.parallelism = parallelism
+                return (plan, await Applier.apply(plan, session: session, hub: hub, options: options))
+            }
+            await hub.close()
+            try await session.finish()
+            await session.release()
+            let tooMany = server.log.all.filter { $0.status == 429 }.count
+            return (plan, report, seconds, server.log.total, server.log.counts, tooMany)
+        }
+
+        let first = try benchmarkConfiguration(destinations: destinations, members: 400, shiftsPerDestination: overrides, url: server.baseURL)
+        let (plan1, report1, time1, requests1, counts1, limited1) = try await phase(first)
+        let lower1 = destinations * ((overrides + batchSize - 1) / batchSize) + destinations + 4
+        print("Apply benchmark: \(destinations) destinations × \(overrides) overrides, \(latency) ms a request, 960 requests a minute enforced")
+        print("  first export: \(report1.created) created (\(plan1.summary.create) planned), \(requests1) requests (lower bound \(lower1)), \(limited1) answered 429, \(format(time1))")
+        print("    \(counts1)")
+
+        // The bucket refills before the next run, as between two pipeline runs.
+        try await Task.sleep(for: .seconds(61))
+        // Three pairs of days per destination change hands: about one override in ten is deleted
+        // and another created in its place.
+        var second = first
+        for index in second.schedules.indices {
+            let era = second.schedules[index].rotation.eras[0]
+            second.schedules[index].swaps = stride(from: 0, to: min(30, overrides - 2), by: 12).compactMap { day -> Swap? in
+                let a = era.turnStartLocal(23 + day, in: second.schedules[index].zone)
+                let b = era.turnStartLocal(24 + day, in: second.schedules[index].zone)
+                return Swap(first: a, second: b, location: era.location)
+            }
+        }
+        let (plan2, report2, time2, requests2, counts2, limited2) = try await phase(second)
+        let creates = plan2.summary.create
+        let deletes = plan2.summary.delete
+        let postsPerDestination = plan2.destinations.reduce(0) { $0 + ($1.actions(.create).count + batchSize - 1) / batchSize }
+        let lower2 = postsPerDestination + deletes + destinations + 4
+        // PagerDuty allows 960 requests in any minute: the first 960 go at once, each further 960 a minute later.
+        let latencySeconds = Double(latency) / 1000
+        let windows = Double((lower2 - 1) / 960)
+        let allowed = windows * 60 + latencySeconds * Double(((lower2 - 1) % 960 + 1 + 7) / 8)
+        print("  replan: \(report2.created) created, \(report2.deleted) deleted (\(creates) and \(deletes) planned), \(requests2) requests (lower bound \(lower2)), \(limited2) answered 429, \(format(time2))")
+        print("    \(counts2)")
+        print("    the limit allows it in about \(format(allowed)) (960 in any 60 s); ratio \(ratio(time2 / allowed))")
+        await server.stop()
     }
 }

@@ -94,7 +94,7 @@ struct ApplyCrashTests {
 
     @Test("two applies at once: the second fails naming the holder, or waits with --lock-timeout")
     func concurrentApplies() async throws {
-        try await withSandbox(latency: 60) { server, directory in
+        try await withSandbox(latency: 200) { server, directory in
             let environment = ["HANDOFF_TEST_TOKEN": Self.token]
             try Self.config("alice, bob, carol", url: server.baseURL).write(to: directory.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
             let first = try HandoffProcess.start(["apply", ".", "--auto-approve", "--batch-size", "1", "--now", Self.now], in: directory, environment: environment)
