@@ -50,6 +50,8 @@ public struct PlanSummary: Sendable, Hashable {
     public var drift = 0
     public var watermarks = 0
     public var removedDestinations = 0
+
+    public init() {}
 }
 
 /// One destination's part of the plan.
