@@ -338,7 +338,7 @@ struct ApplyBenchmark: AsyncParsableCommand {
 
         let first = try benchmarkConfiguration(destinations: destinations, members: 400, shiftsPerDestination: overrides, url: server.baseURL)
         let (plan1, report1, time1, requests1, counts1, limited1) = try await phase(first)
-        let lower1 = destinations * ((overrides + batchSize - 1) / batchSize) + destinations + 4
+        let lower1 = plan1.destinations.reduce(0) { $0 + ($1.actions(.create).count + batchSize - 1) / batchSize } + destinations + 4
         print("Apply benchmark: \(destinations) destinations × \(overrides) overrides, \(latency) ms a request, 960 requests a minute enforced")
         print("  first export: \(report1.created) created (\(plan1.summary.create) planned), \(requests1) requests (lower bound \(lower1)), \(limited1) answered 429, \(format(time1))")
         print("    \(counts1)")

@@ -162,10 +162,11 @@ public enum Reconciler {
 
     public static func plan(_ input: Input) -> Plan {
         let ownedAnywhere = input.state.allOwnedIDs
-        var plans: [DestinationPlan] = []
-        for destination in input.destinations where input.only?.contains(destination.name) ?? true {
+        // Destinations are independent: plan them on every core.
+        let selected = input.destinations.filter { input.only?.contains($0.name) ?? true }
+        var plans = ParallelMap.map(selected) { destination in
             let key = ScheduleKey(connection: destination.connection, pagerDutySchedule: destination.pagerDutySchedule)
-            plans.append(plan(destination, observed: input.live[key], input: input, ownedAnywhere: ownedAnywhere))
+            return plan(destination, observed: input.live[key], input: input, ownedAnywhere: ownedAnywhere)
         }
         for (name, state) in input.state.destinations.sorted(by: { $0.key < $1.key })
         where !input.configuredDestinations.contains(name) && (input.only?.contains(name) ?? true) {
@@ -307,8 +308,14 @@ public enum Reconciler {
             return "member left the rotation"
         }
         if override.start >= destination.horizonEnd { return "no longer desired: beyond the horizon" }
-        let range = InstantRange(start: override.start, end: override.end)
-        let overlapping = destination.desired.filter { InstantRange(start: $0.start, end: $0.end).overlaps(range) }
+        // Desired overrides are sorted and disjoint: find the overlapping ones by binary search.
+        var low = 0
+        var high = destination.desired.count
+        while low < high {
+            let middle = (low + high) / 2
+            if destination.desired[middle].end <= override.start { low = middle + 1 } else { high = middle }
+        }
+        let overlapping = destination.desired[low...].prefix { $0.start < override.end }
         guard !overlapping.isEmpty else { return "no longer desired: nobody is scheduled then" }
         for desired in overlapping {
             switch desired.reason {
@@ -359,11 +366,20 @@ public enum Reconciler {
     /// since the plan was made (FNV-1a, 64 bits; a check, not a security measure).
     public static func fingerprint(_ overrides: [LiveOverride]) -> String {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        func mix(_ byte: UInt8) {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        func mix(_ value: Int64) {
+            for shift in stride(from: 0, to: 64, by: 8) { mix(UInt8(truncatingIfNeeded: value >> Int64(shift))) }
+        }
         for override in overrides.sorted(by: { $0.id < $1.id }) {
-            for byte in "\(override.id)|\(override.start.secondsSinceEpoch)|\(override.end.secondsSinceEpoch)|\(override.userID)\n".utf8 {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x0000_0100_0000_01B3
-            }
+            for byte in override.id.utf8 { mix(byte) }
+            mix(UInt8(ascii: "|"))
+            mix(override.start.secondsSinceEpoch)
+            mix(override.end.secondsSinceEpoch)
+            for byte in override.userID.utf8 { mix(byte) }
+            mix(UInt8(ascii: "\n"))
         }
         let hex = String(hash, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
