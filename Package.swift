@@ -24,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // MARK: - Configuration: YAML → nodes with places → validated desired-state graph
@@ -38,6 +41,17 @@ let package = Package(
         .target(name: "OrderedJSON", swiftSettings: strictSettings),
         .target(name: "DurableFiles", swiftSettings: strictSettings),
         .target(name: "HandoffState", dependencies: ["HandoffTime", "OrderedJSON", "DurableFiles"], swiftSettings: strictSettings),
+        .target(
+            name: "HandoffStatePostgres",
+            dependencies: [
+                "HandoffState", "HandoffTime", "OrderedJSON",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(name: "HandoffConfig", dependencies: ["YAMLNodes", "HandoffTime"], swiftSettings: strictSettings),
         .target(name: "HandoffRota", dependencies: ["HandoffConfig", "HandoffTime"], swiftSettings: strictSettings),
         .target(
@@ -64,6 +78,7 @@ let package = Package(
             dependencies: [
                 "HandoffTime", "OrderedJSON", "YAMLNodes", "DurableFiles",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -83,7 +98,7 @@ let package = Package(
             name: "HandoffCLI",
             dependencies: [
                 "HandoffConfig", "HandoffRota", "HandoffTime", "YAMLNodes", "OrderedJSON", "PagerDuty", "PagerDutySandbox",
-                "HandoffPlan", "HandoffState", "HandoffSync", "DurableFiles",
+                "HandoffPlan", "HandoffState", "HandoffStatePostgres", "HandoffSync", "DurableFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -138,6 +153,11 @@ let package = Package(
                 "PagerDuty", "PagerDutySandbox", "HandoffTestSupport",
             ],
             exclude: ["Golden"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HandoffStatePostgresTests",
+            dependencies: ["HandoffStatePostgres", "HandoffState", "HandoffTime", "HandoffTestSupport", "PagerDutySandbox", "handoff"],
             swiftSettings: strictSettings
         ),
         .testTarget(

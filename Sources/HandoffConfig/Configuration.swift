@@ -56,7 +56,7 @@ public struct StateSettings: Sendable, Hashable {
         /// A JSON file; the path is relative to the configuration directory.
         case local(path: String)
         /// PostgreSQL; the URL (which may hold a password) is read from an environment variable.
-        case postgres(urlEnvironmentVariable: String, schema: String, workspace: String)
+        case postgres(urlEnvironmentVariable: String, schema: String, workspace: String, historyDays: Int)
     }
 
     public var backend: Backend

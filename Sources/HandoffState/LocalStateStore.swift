@@ -261,6 +261,18 @@ actor LocalStateSession: StateSession {
         return state
     }
 
+    func replace(with state: HandoffState) throws {
+        guard recorded == 0 else {
+            throw StateError(.conflict, "the state \(store.displayPath) has changes recorded in this run; it cannot be replaced now")
+        }
+        try store.write(state)
+        try store.removeJournal()
+        initial = state
+        current = state
+        fileSerial = state.serial
+        pendingFold = false
+    }
+
     func release() {
         store.removeLock(ifHeldBy: holder.id)
     }

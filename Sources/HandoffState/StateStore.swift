@@ -28,6 +28,9 @@ public protocol StateSession: Sendable {
     /// Writes the state with everything recorded (serial + 1); writes nothing when nothing changed.
     @discardableResult
     func finish() async throws -> HandoffState
+    /// Replaces the whole state with `state`, serial and lineage included (migrating between
+    /// backends, restoring an earlier serial); refused when the state moved since the lock was taken.
+    func replace(with state: HandoffState) async throws
     /// Gives up the lock.
     func release() async
 }

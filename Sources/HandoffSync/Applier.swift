@@ -138,6 +138,7 @@ public enum Applier {
             // Creates first, so that no moment loses its override.
             var pending = destination.actions(.create).map { NewOverride(start: $0.start, end: $0.end, userID: $0.userID) }
             while !pending.isEmpty {
+                try shared.checkNotStopped()
                 let batch = Array(pending.prefix(options.batchSize))
                 pending.removeFirst(batch.count)
                 let outcome = try await create(batch, destination: destination, client: client, session: session, options: options, shared: shared)
@@ -151,6 +152,7 @@ public enum Applier {
                 try await withThrowingTaskGroup(of: String.self) { group in
                     for id in deletions {
                         group.addTask {
+                            try shared.checkNotStopped()
                             _ = try await client.deleteOverride(scheduleID: destination.pagerDutySchedule, overrideID: id)
                             shared.step()
                             // Deleted, cut to end now, or already gone: either way no longer Handoff's to manage.
@@ -176,6 +178,13 @@ public enum Applier {
         } catch let error as PagerDutyError where error.kind == .readOnlyKey {
             shared.refuse(connection: destination.connection, error.message)
             fail(error.message)
+        } catch let error as StateError {
+            // What PagerDuty confirmed can no longer be recorded: stop every destination before its
+            // next call, so that nothing is done that the state would not know.
+            shared.stop("the state cannot be written (\(error.message)); every destination stopped before its next PagerDuty call")
+            fail(error.message)
+        } catch let stop as SharedRun.Stopped {
+            fail(stop.reason)
         } catch {
             fail("\(error)")
         }
@@ -250,16 +259,17 @@ public enum Applier {
     }
 }
 
-/// What the destinations of one run share: progress, and which connections refused writes.
+/// What the destinations of one run share: progress, which connections refused writes, and
+/// whether the run must stop (the state can no longer be written).
 final class SharedRun: Sendable {
-    private let state: Mutex<(done: Int, refusals: [String: String])>
+    private let state: Mutex<(done: Int, refusals: [String: String], stopped: String?)>
     let total: Int
     let progress: @Sendable (Applier.Progress) -> Void
 
     init(total: Int, progress: @escaping @Sendable (Applier.Progress) -> Void) {
         self.total = total
         self.progress = progress
-        state = Mutex((0, [:]))
+        state = Mutex((0, [:], nil))
     }
 
     func step() {
@@ -277,5 +287,18 @@ final class SharedRun: Sendable {
 
     func refusal(for connection: String) -> String? {
         state.withLock { $0.refusals[connection] }
+    }
+
+    struct Stopped: Error {
+        var reason: String
+    }
+
+    func stop(_ reason: String) {
+        state.withLock { $0.stopped = $0.stopped ?? reason }
+    }
+
+    /// Throws when the run must stop; called before every write to PagerDuty.
+    func checkNotStopped() throws {
+        if let reason = state.withLock({ $0.stopped }) { throw Stopped(reason: reason) }
     }
 }

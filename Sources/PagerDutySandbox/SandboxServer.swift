@@ -3,6 +3,7 @@ import HandoffTime
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// The simulated PagerDuty: the endpoints of `reference/pagerduty-api.md` over real HTTP on
@@ -20,6 +21,7 @@ public final class SandboxServer: Sendable {
 
     private struct RunState {
         var task: Task<Void, any Error>?
+        var group: ServiceGroup?
         var port: Int?
     }
 
@@ -53,9 +55,12 @@ public final class SandboxServer: Sendable {
             },
             logger: logger
         )
+        // A service group, so `stop()` is a graceful shutdown: cancelling the server's task instead
+        // traps in NIO when a connection was accepted but not yet handed to the server.
+        let group = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [], logger: logger))
         let task = Task {
             do {
-                try await application.run()
+                try await group.run()
             } catch {
                 continuation.finish()
                 throw error
@@ -76,20 +81,22 @@ public final class SandboxServer: Sendable {
         }
         runState.withLock {
             $0.task = task
+            $0.group = group
             $0.port = port
         }
         return "http://\(options.host):\(port)"
     }
 
-    /// Stops serving and waits until the port is closed.
+    /// Stops accepting, lets the requests in progress finish, and waits until the port is closed.
     public func stop() async {
-        let task = runState.withLock { state -> Task<Void, any Error>? in
-            let task = state.task
+        let (task, group) = runState.withLock { state -> (Task<Void, any Error>?, ServiceGroup?) in
+            let running = (state.task, state.group)
             state.task = nil
+            state.group = nil
             state.port = nil
-            return task
+            return running
         }
-        task?.cancel()
+        await group?.triggerGracefulShutdown()
         _ = await task?.result
     }
 

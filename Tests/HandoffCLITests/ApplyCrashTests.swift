@@ -59,7 +59,7 @@ struct ApplyCrashTests {
     }
 
     private func expectConverged(_ server: SandboxServer, _ directory: URL, _ context: String) async throws {
-        let plan = try HandoffProcess.run(["plan", ".", "--now", Self.now, "--detailed-exitcode"], in: directory, environment: ["HANDOFF_TEST_TOKEN": Self.token])
+        let plan = try await HandoffProcess.run(["plan", ".", "--now", Self.now, "--detailed-exitcode"], in: directory, environment: ["HANDOFF_TEST_TOKEN": Self.token])
         #expect(plan.exitCode == 0, "\(context): \(plan.standardOutput)\(plan.standardError)")
         let live = await server.store.overrides(scheduleID: "PDAILY1").filter { $0.end > (Instant(rfc3339: Self.now) ?? Instant(secondsSinceEpoch: 0)) }
         let identities = live.map { "\($0.userID) \($0.start) \($0.end)" }
@@ -84,8 +84,8 @@ struct ApplyCrashTests {
                 while running.isRunning, server.log.total - baseline < target, Date() < deadline {
                     try await Task.sleep(for: .milliseconds(2))
                 }
-                running.kill()
-                let clean = try HandoffProcess.run(["apply", ".", "--auto-approve", "--now", Self.now], in: directory, environment: environment)
+                await running.kill()
+                let clean = try await HandoffProcess.run(["apply", ".", "--auto-approve", "--now", Self.now], in: directory, environment: environment)
                 #expect(clean.exitCode == 0, "round \(round): \(clean.standardOutput)\(clean.standardError)")
                 try await expectConverged(server, directory, "round \(round), killed after \(target) requests")
             }
@@ -100,12 +100,12 @@ struct ApplyCrashTests {
             let first = try HandoffProcess.start(["apply", ".", "--auto-approve", "--batch-size", "1", "--now", Self.now], in: directory, environment: environment)
             let lock = directory.appendingPathComponent(".handoff/state.json.lock").path
             while !FileManager.default.fileExists(atPath: lock), first.isRunning { try await Task.sleep(for: .milliseconds(5)) }
-            let refused = try HandoffProcess.run(["apply", ".", "--auto-approve", "--now", Self.now], in: directory, environment: environment)
+            let refused = try await HandoffProcess.run(["apply", ".", "--auto-approve", "--now", Self.now], in: directory, environment: environment)
             #expect(refused.exitCode == 1)
             #expect(refused.standardError.hasPrefix("error: the state .handoff/state.json is locked by apply by "))
             #expect(refused.standardError.contains("(pid \(first.pid)"))
-            let waited = try HandoffProcess.run(["apply", ".", "--auto-approve", "--now", Self.now, "--lock-timeout", "60s"], in: directory, environment: environment)
-            #expect(first.wait() == 0)
+            let waited = try await HandoffProcess.run(["apply", ".", "--auto-approve", "--now", Self.now, "--lock-timeout", "60s"], in: directory, environment: environment)
+            #expect(await first.wait() == 0)
             #expect(waited.exitCode == 0)
             #expect(waited.standardOutput.hasSuffix("No changes. PagerDuty matches the configuration.\n"))
             try await expectConverged(server, directory, "after two applies")

@@ -22,15 +22,15 @@ struct ValidateCommandTests {
             ("examples/team-repo", "Configuration is valid: 7 schedules, 7 destinations, 1 connection.\n"),
         ]
     )
-    func examplesAreValid(directory: String, summary: String) throws {
-        let output = try HandoffProcess.run(["validate", directory])
+    func examplesAreValid(directory: String, summary: String) async throws {
+        let output = try await HandoffProcess.run(["validate", directory])
         #expect(output.exitCode == 0)
         #expect(output.standardError == "")
         #expect(output.standardOutput == summary)
     }
 
     @Test("errors print place, message, source line and caret, then the counts; exit 1")
-    func textReport() throws {
+    func textReport() async throws {
         let directory = try temporaryDirectory([
             "teams/a.yaml": """
                 people:
@@ -44,7 +44,7 @@ struct ValidateCommandTests {
                 """
         ])
         defer { try? FileManager.default.removeItem(at: directory) }
-        let output = try HandoffProcess.run(["validate", "."], in: directory)
+        let output = try await HandoffProcess.run(["validate", "."], in: directory)
         #expect(output.exitCode == 1)
         #expect(output.standardOutput == """
             teams/a.yaml:6:5: error: unknown key "horizn" in schedule "s"; did you mean "horizon"?
@@ -59,10 +59,10 @@ struct ValidateCommandTests {
     }
 
     @Test("json output follows the documented shape")
-    func jsonReport() throws {
+    func jsonReport() async throws {
         let directory = try temporaryDirectory(["a.yaml": "people:\n  alice: { email: nope }\n"])
         defer { try? FileManager.default.removeItem(at: directory) }
-        let output = try HandoffProcess.run(["validate", directory.path, "--format", "json"])
+        let output = try await HandoffProcess.run(["validate", directory.path, "--format", "json"])
         #expect(output.exitCode == 1)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any])
         #expect(report["valid"] as? Bool == false)
@@ -77,20 +77,20 @@ struct ValidateCommandTests {
     }
 
     @Test("a missing directory and a directory without YAML fail with one clear sentence")
-    func missingDirectory() throws {
-        let missing = try HandoffProcess.run(["validate", "no/such/dir"])
+    func missingDirectory() async throws {
+        let missing = try await HandoffProcess.run(["validate", "no/such/dir"])
         #expect(missing.exitCode == 1)
         #expect(missing.standardOutput == "error: configuration directory no/such/dir does not exist\n1 error, 0 warnings\n")
         let empty = try temporaryDirectory(["README.md": "nothing"])
         defer { try? FileManager.default.removeItem(at: empty) }
-        let output = try HandoffProcess.run(["validate", "."], in: empty)
+        let output = try await HandoffProcess.run(["validate", "."], in: empty)
         #expect(output.exitCode == 1)
         #expect(output.standardOutput == "error: configuration directory . holds no .yaml or .yml files\n1 error, 0 warnings\n")
     }
 
     @Test("help teaches the command")
-    func help() throws {
-        let output = try HandoffProcess.run(["validate", "--help"])
+    func help() async throws {
+        let output = try await HandoffProcess.run(["validate", "--help"])
         #expect(output.exitCode == 0)
         #expect(output.standardOutput.contains("Check a configuration; reads no network and writes nothing."))
         #expect(output.standardOutput.contains("handoff validate teams/ --format json"))

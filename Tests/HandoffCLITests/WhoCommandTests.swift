@@ -6,8 +6,8 @@ import Testing
 @Suite("handoff who")
 struct WhoCommandTests {
     @Test("who is on call, since when and until when, and the next handoffs, in each schedule's zone")
-    func text() throws {
-        let output = try HandoffProcess.run(["who", "examples/quickstart", "--at", "2026-12-24T20:00:00+01:00", "--schedule", "platform-primary", "--schedule", "platform-secondary"])
+    func text() async throws {
+        let output = try await HandoffProcess.run(["who", "examples/quickstart", "--at", "2026-12-24T20:00:00+01:00", "--schedule", "platform-primary", "--schedule", "platform-secondary"])
         #expect(output.exitCode == 0)
         #expect(output.standardOutput == """
             platform-primary (Europe/Berlin)
@@ -26,8 +26,8 @@ struct WhoCommandTests {
     }
 
     @Test("json carries RFC 3339 instants with offsets; outside coverage on_call is null")
-    func json() throws {
-        let output = try HandoffProcess.run(["who", "examples/quickstart", "--at", "2026-12-24T19:00:00Z", "--schedule", "platform-secondary", "--next", "1", "--format", "json"])
+    func json() async throws {
+        let output = try await HandoffProcess.run(["who", "examples/quickstart", "--at", "2026-12-24T19:00:00Z", "--schedule", "platform-secondary", "--next", "1", "--format", "json"])
         #expect(output.exitCode == 0)
         #expect(output.standardOutput == """
             {
@@ -53,8 +53,8 @@ struct WhoCommandTests {
     }
 
     @Test("the fairness report counts shifts, hours, weekend hours and cover for time off")
-    func report() throws {
-        let output = try HandoffProcess.run(["who", "examples/quickstart", "--report", "--from", "2026-12-01", "--until", "2027-01-01", "--schedule", "platform-primary"])
+    func report() async throws {
+        let output = try await HandoffProcess.run(["who", "examples/quickstart", "--report", "--from", "2026-12-01", "--until", "2027-01-01", "--schedule", "platform-primary"])
         #expect(output.exitCode == 0)
         #expect(output.standardOutput == """
             platform-primary (Europe/Berlin), 2026-12-01 to 2027-01-01
@@ -67,11 +67,11 @@ struct WhoCommandTests {
     }
 
     @Test("an unknown schedule and a malformed time are refused with one sentence")
-    func errors() throws {
-        let unknown = try HandoffProcess.run(["who", "examples/quickstart", "--schedule", "platform-primry"])
+    func errors() async throws {
+        let unknown = try await HandoffProcess.run(["who", "examples/quickstart", "--schedule", "platform-primry"])
         #expect(unknown.exitCode == 1)
         #expect(unknown.standardError == "error: no schedule \"platform-primry\" in the configuration; did you mean \"platform-primary\"?\n")
-        let badTime = try HandoffProcess.run(["who", "examples/quickstart", "--at", "tomorrow"])
+        let badTime = try await HandoffProcess.run(["who", "examples/quickstart", "--at", "tomorrow"])
         #expect(badTime.exitCode != 0)
         #expect(badTime.standardError.contains("--at must be an RFC 3339 time"))
     }

@@ -67,6 +67,27 @@ public struct HandoffProcess: Sendable {
 }
 
 extension HandoffProcess {
+    /// The same, waiting on a thread of its own: tests that serve the child from this process (a
+    /// simulated PagerDuty, a database) must not block the few threads Swift concurrency has, or
+    /// the child waits for a server that cannot answer.
+    public static func run(
+        _ arguments: [String],
+        in directory: URL? = nil,
+        environment: [String: String] = [:],
+        input: String? = nil
+    ) async throws -> Output {
+        try await offPool { try run(arguments, in: directory, environment: environment, input: input) }
+    }
+
+    /// Runs blocking work on a thread outside Swift concurrency's pool and waits for it.
+    public static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
+    }
+}
+
+extension HandoffProcess {
     /// A `handoff` process left running, to be killed or waited for; its output is discarded.
     public struct Running: Sendable {
         let process: Process
@@ -83,6 +104,16 @@ extension HandoffProcess {
         public func wait() -> Int32 {
             process.waitUntilExit()
             return process.terminationStatus
+        }
+
+        /// Waits for the exit on a thread of its own (see `run(_:in:environment:input:) async`).
+        public func wait() async -> Int32 {
+            (try? await HandoffProcess.offPool { wait() }) ?? -1
+        }
+
+        /// Kills and waits on a thread of its own.
+        public func kill() async {
+            _ = try? await HandoffProcess.offPool { kill() }
         }
     }
 

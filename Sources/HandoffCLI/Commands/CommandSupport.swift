@@ -2,19 +2,30 @@ import ArgumentParser
 import Foundation
 import HandoffConfig
 import HandoffState
+import HandoffStatePostgres
 import HandoffSync
 import HandoffTime
 
 /// The state store a configuration names.
-func stateStore(for configuration: Configuration) throws -> any StateStore {
-    switch configuration.state.backend {
+func stateStore(for configuration: Configuration, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any StateStore {
+    try stateStore(configuration.state.backend, directory: configuration.directory, environment: environment)
+}
+
+func stateStore(_ backend: StateSettings.Backend, directory: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any StateStore {
+    switch backend {
     case .local(let path):
-        let full = ConnectionHub.resolve(path, in: configuration.directory)
+        let full = ConnectionHub.resolve(path, in: directory)
         return LocalStateStore(path: full, displayPath: ConfigurationLoader.displayPath(full))
-    case .postgres(let variable, _, _):
-        throw CommandFailure(
-            "the postgres state backend is not available in this build yet; use `state: { backend: local }` (the URL would come from \(variable))"
-        )
+    case .postgres(let variable, let schema, let workspace, let historyDays):
+        guard let url = environment[variable], !url.isEmpty else {
+            throw CommandFailure("the postgres state backend reads the database URL from the environment variable \(variable), which is not set")
+        }
+        do {
+            let location = try PostgresLocation(url: url, variable: variable)
+            return PostgresStateStore(location: location, schema: schema, workspace: workspace, historyRetentionDays: historyDays)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
     }
 }
 

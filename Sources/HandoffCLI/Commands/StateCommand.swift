@@ -2,14 +2,15 @@ import ArgumentParser
 import Foundation
 import HandoffConfig
 import HandoffState
+import HandoffStatePostgres
 import HandoffTime
 
 /// `handoff state`: look into what Handoff has exported, and break a lock left by a crashed run.
 struct StateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "state",
-        abstract: "Inspect the state and break a stale lock.",
-        subcommands: [List.self, Show.self, Unlock.self]
+        abstract: "Inspect the state, break a stale lock, and move, list or undo its changes.",
+        subcommands: [List.self, Show.self, Unlock.self, History.self, Restore.self, Migrate.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -85,6 +86,154 @@ struct StateCommand: AsyncParsableCommand {
             do {
                 let holder = try await store.forceUnlock(id: lockID)
                 Terminal.standardOutput.write("Unlocked: the lock of \(holder.summary) is gone.\n")
+            } catch {
+                throw commandFailure(error)
+            }
+        }
+    }
+
+    struct History: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the recorded changes of a postgres state, newest first.")
+
+        @Argument(help: "The configuration directory.", completion: .directory)
+        var directory: String = "."
+
+        @Option(help: "How many changes to show.")
+        var limit: Int = 50
+
+        func run() async throws {
+            let configuration = try loadValidConfiguration(directory)
+            guard let store = try stateStore(for: configuration) as? PostgresStateStore else {
+                throw CommandFailure("the history is kept by the postgres state backend; a local state keeps only its current serial (and Git keeps the rest)")
+            }
+            let entries: [PostgresStateStore.HistoryEntry]
+            do { entries = try await store.history(limit: limit) } catch { throw commandFailure(error) }
+            var output = entries.isEmpty ? "no changes recorded\n" : ""
+            for entry in entries {
+                output += "serial \(entry.serial)  \(entry.recorded)  \(entry.summary)  (\(entry.recordedBy))\n"
+            }
+            Terminal.standardOutput.write(output)
+        }
+    }
+
+    struct Restore: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Bring back the state of an earlier serial (postgres backend), as a new serial.",
+            discussion: "The state then says that Handoff owns what it owned then; the next plan shows what that changes in PagerDuty."
+        )
+
+        @Argument(help: "The serial to restore.")
+        var serial: Int
+
+        @Argument(help: "The configuration directory.", completion: .directory)
+        var directory: String = "."
+
+        @Option(help: "Wait this long (30s, 5m) for another run's lock.")
+        var lockTimeout: String = "0"
+
+        func run() async throws {
+            let configuration = try loadValidConfiguration(directory)
+            guard let store = try stateStore(for: configuration) as? PostgresStateStore else {
+                throw CommandFailure("restoring a serial needs the history of the postgres state backend; a local state's earlier versions are in Git")
+            }
+            do {
+                let restored = try await store.restore(
+                    serial: serial,
+                    holder: LockHolder.current(operation: "state restore", now: Instant.now),
+                    timeout: try parseLockTimeout(lockTimeout)
+                )
+                Terminal.standardOutput.write("Restored the state of serial \(serial) as serial \(restored.serial).\n")
+            } catch {
+                throw commandFailure(error)
+            }
+        }
+    }
+
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move the state between the local file and PostgreSQL, unchanged (serial and lineage kept).",
+            discussion: """
+                Both ends are locked while the state moves; the target must be empty unless --force. \
+                The local end is the configuration's local path (or .handoff/state.json); the postgres end \
+                is the configuration's postgres settings, or --url-env, --schema and --workspace.
+
+                Examples:
+                  handoff state migrate --from local --to postgres
+                  handoff state migrate --from postgres --to local teams/
+                """
+        )
+
+        enum Backend: String, ExpressibleByArgument, CaseIterable { case local, postgres }
+
+        @Option(help: "Where the state is now: local or postgres.")
+        var from: Backend
+
+        @Option(help: "Where it goes: local or postgres.")
+        var to: Backend
+
+        @Argument(help: "The configuration directory.", completion: .directory)
+        var directory: String = "."
+
+        @Option(help: "The environment variable with the PostgreSQL URL, when the configuration does not name one.")
+        var urlEnv: String = "HANDOFF_STATE_URL"
+
+        @Option(help: "The PostgreSQL schema, when the configuration does not name one.")
+        var schema: String = "handoff"
+
+        @Option(help: "The workspace, when the configuration does not name one.")
+        var workspace: String = "default"
+
+        @Flag(help: "Overwrite a target that already holds a state.")
+        var force = false
+
+        func validate() throws {
+            guard from != to else { throw ValidationError("--from and --to must differ") }
+        }
+
+        func run() async throws {
+            let configuration = try loadValidConfiguration(directory)
+            func store(_ backend: Backend) throws -> any StateStore {
+                switch (backend, configuration.state.backend) {
+                case (.local, .local), (.postgres, .postgres):
+                    return try stateStore(for: configuration)
+                case (.local, .postgres):
+                    return try stateStore(.local(path: StateSettings.defaultLocalPath), directory: configuration.directory)
+                case (.postgres, .local):
+                    return try stateStore(.postgres(urlEnvironmentVariable: urlEnv, schema: schema, workspace: workspace, historyDays: 90), directory: configuration.directory)
+                }
+            }
+            let source = try store(from)
+            let target = try store(to)
+            let holder = LockHolder.current(operation: "state migrate", now: Instant.now)
+            do {
+                let sourceSession = try await source.acquire(holder, timeout: 0)
+                do {
+                    let targetSession = try await target.acquire(holder, timeout: 0)
+                    do {
+                        let state = await sourceSession.currentState
+                        let existing = await targetSession.initialState
+                        guard force || existing.serial == 0 && existing.destinations.isEmpty else {
+                            throw CommandFailure(
+                                "the \(target.description) already holds a state (serial \(existing.serial)); pass --force to overwrite it"
+                            )
+                        }
+                        guard state.serial > 0 || !state.destinations.isEmpty else {
+                            throw CommandFailure("the \(source.description) holds no state to move")
+                        }
+                        try await targetSession.replace(with: state)
+                        await targetSession.release()
+                        await sourceSession.release()
+                        Terminal.standardOutput.write(
+                            "Moved the state (serial \(state.serial), \(plural(state.destinations.count, "destination"))) from the \(source.description) to the \(target.description).\n"
+                        )
+                    } catch {
+                        await targetSession.release()
+                        throw error
+                    }
+                } catch {
+                    await sourceSession.release()
+                    throw error
+                }
             } catch {
                 throw commandFailure(error)
             }

@@ -32,6 +32,7 @@ struct ValidateCommand: AsyncParsableCommand {
         let loaded = ConfigurationLoader.load(directory: directory)
         var diagnostics = loaded.diagnostics
         // The state may still need connections the configuration no longer has.
+        // (Only the local state is read: validate uses no network.)
         if let configuration = loaded.configuration, case .local = configuration.state.backend, let store = try? stateStore(for: configuration) {
             do {
                 let state = try await store.read()

@@ -92,7 +92,7 @@ struct FileDecoder {
     }
 
     private mutating func decodeState(_ node: YAMLNode) {
-        let allowed = ["backend", "path", "url_env", "schema", "workspace"]
+        let allowed = ["backend", "path", "url_env", "schema", "workspace", "history_days"]
         guard let fields = reader.fields(of: node, allowed: allowed, in: "\"state\"") else { return }
         enum BackendName: String, CaseIterable { case local, postgres }
         var backend = BackendName.local
@@ -102,7 +102,7 @@ struct FileDecoder {
         }
         switch backend {
         case .local:
-            for key in ["url_env", "schema", "workspace"] {
+            for key in ["url_env", "schema", "workspace", "history_days"] {
                 if let keyNode = fields.keyNode(key) {
                     reader.error("\"\(key)\" applies to the postgres state backend only", at: keyNode)
                 }
@@ -132,9 +132,17 @@ struct FileDecoder {
             }
             var workspace = "default"
             if let node = fields["workspace"], let value = reader.string(node, "\"workspace\"") { workspace = value }
+            var historyDays = 90
+            if let node = fields["history_days"], let value = reader.integer(node, "\"history_days\"") {
+                guard value >= 1 else {
+                    reader.error("\"history_days\" must be at least 1, not \(value)", at: node)
+                    return
+                }
+                historyDays = value
+            }
             output.states.append(
                 StateSettings(
-                    backend: .postgres(urlEnvironmentVariable: urlVariable, schema: schema, workspace: workspace),
+                    backend: .postgres(urlEnvironmentVariable: urlVariable, schema: schema, workspace: workspace, historyDays: historyDays),
                     location: node.location
                 )
             )

@@ -1,0 +1,93 @@
+import Foundation
+import HandoffState
+import HandoffTime
+import OrderedJSON
+
+/// History entries: each change with what undoing it needs (the records it removed, the
+/// watermark and destination before it), so an operator can restore an earlier serial.
+enum HistoryCoding {
+    static func entry(
+        _ change: StateChange,
+        before: DestinationState?,
+        removedRecords: [OwnedOverride],
+        truncated: [(String, Instant, Instant)]
+    ) -> JSONValue {
+        .object([
+            "destination": .string(change.destination),
+            "destination_before": before.map { before in
+                .object([
+                    "connection": .string(before.connection),
+                    "pagerduty_schedule": .string(before.pagerDutySchedule),
+                    "watermark": before.watermark.map { .string($0.description) } ?? .null,
+                ])
+            } ?? .null,
+            "created": .array(change.created.map { .string($0.id) }),
+            "removed": .array(removedRecords.map(record)),
+            "truncated": .array(truncated.map { .object(["id": .string($0.0), "from": .string($0.1.description), "to": .string($0.2.description)]) }),
+            "watermark": change.watermark.map { .string($0.description) },
+            "removed_destination": change.removeDestination ? .bool(true) : nil,
+        ])
+    }
+
+    static func record(_ override: OwnedOverride) -> JSONValue {
+        .object([
+            "id": .string(override.id), "start": .string(override.start.description),
+            "end": .string(override.end.description), "user": .string(override.userID),
+        ])
+    }
+
+    /// A short line for `handoff state history`.
+    static func summary(_ change: StateChange) -> String {
+        if change.removeDestination { return "\(change.destination): destination removed" }
+        var parts: [String] = []
+        if !change.created.isEmpty { parts.append("\(change.created.count) owned") }
+        if !change.deleted.isEmpty { parts.append("\(change.deleted.count) deleted") }
+        if !change.truncated.isEmpty { parts.append("\(change.truncated.count) cut short") }
+        if let watermark = change.watermark { parts.append("watermark \(watermark)") }
+        if change.dropEndedBefore != nil { parts.append("ended records dropped") }
+        return "\(change.destination): " + (parts.isEmpty ? "no change" : parts.joined(separator: ", "))
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Undoes one history entry on `state`.
+    static func undo(_ text: String, on state: inout HandoffState) throws {
+        guard let entry = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any],
+            let destination = entry["destination"] as? String
+        else { throw Failure(description: "a history entry cannot be read") }
+        if entry["restore_of_state"] != nil {
+            throw Failure(description: "a restore or migration lies in between; restore to a serial after it")
+        }
+        let before = entry["destination_before"] as? [String: Any]
+        let removed = ((entry["removed"] as? [[String: Any]]) ?? []).compactMap { object -> OwnedOverride? in
+            guard let id = object["id"] as? String, let start = (object["start"] as? String).flatMap(Instant.init(rfc3339:)),
+                let end = (object["end"] as? String).flatMap(Instant.init(rfc3339:)), let user = object["user"] as? String
+            else { return nil }
+            return OwnedOverride(id: id, start: start, end: end, userID: user)
+        }
+        guard let before else {
+            // The change created the destination: before it, there was none.
+            state.destinations[destination] = nil
+            return
+        }
+        var current = state.destinations[destination]
+            ?? DestinationState(connection: before["connection"] as? String ?? "", pagerDutySchedule: before["pagerduty_schedule"] as? String ?? "")
+        current.connection = before["connection"] as? String ?? current.connection
+        current.pagerDutySchedule = before["pagerduty_schedule"] as? String ?? current.pagerDutySchedule
+        current.watermark = (before["watermark"] as? String).flatMap(Instant.init(rfc3339:))
+        let created = Set((entry["created"] as? [String]) ?? [])
+        current.overrides.removeAll { created.contains($0.id) }
+        for truncation in (entry["truncated"] as? [[String: Any]]) ?? [] {
+            guard let id = truncation["id"] as? String, let from = (truncation["from"] as? String).flatMap(Instant.init(rfc3339:)),
+                let index = current.overrides.firstIndex(where: { $0.id == id })
+            else { continue }
+            current.overrides[index].end = from
+        }
+        let present = Set(current.overrides.map(\.id))
+        current.overrides += removed.filter { !present.contains($0.id) }
+        current.overrides.sort { ($0.start, $0.id) < ($1.start, $1.id) }
+        state.destinations[destination] = current
+    }
+}

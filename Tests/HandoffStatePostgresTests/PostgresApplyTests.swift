@@ -1,0 +1,155 @@
+import Foundation
+import HandoffState
+import HandoffStatePostgres
+import HandoffTestSupport
+import HandoffTime
+import PagerDutySandbox
+import Testing
+
+/// The postgres backend through the built `handoff` binary: concurrent applies from separate
+/// processes, migration both ways, and the database lost in the middle of an apply.
+extension PostgresStateStoreTests {
+    static let now = "2026-11-23T10:00:00Z"
+    static let token = "postgres-test-key-0123456789"
+
+    static func configuration(url sandbox: String, schema: String, members: String = "alice, bob, carol", backend: String = "postgres") -> String {
+        let state = backend == "postgres" ? "state: { backend: postgres, url_env: HANDOFF_TEST_STATE_URL, schema: \(schema) }" : "state: { backend: local }"
+        return """
+            version: 1
+            \(state)
+            connections:
+              acme: { type: pagerduty, token_env: HANDOFF_TEST_TOKEN, api_url: "\(sandbox)" }
+            people:
+              alice: { email: alice@example.com }
+              bob:   { email: bob@example.com }
+              carol: { email: carol@example.com }
+            schedules:
+              daily:
+                time_zone: Europe/Berlin
+                rotation: { members: [\(members)], start: 2026-11-02T09:00, turn: 1d }
+                horizon: 3w
+            destinations:
+              daily-pd: { schedule: daily, connection: acme, pagerduty_schedule: PDAILY1 }
+
+            """
+    }
+
+    /// A sandbox with latency, a folder with the configuration, and the environment for both.
+    func withSetup(latency: Int, _ body: (SandboxServer, URL, String, [String: String]) async throws -> Void) async throws {
+        let cluster = try PostgresCluster.require()
+        var options = SandboxOptions()
+        options.clock = SandboxClock(fixed: Instant(rfc3339: Self.now) ?? Instant(secondsSinceEpoch: 0))
+        options.seed = SandboxSeed(
+            users: ["alice", "bob", "carol"].map { SandboxSeed.User(name: $0.capitalized, email: "\($0)@example.com") },
+            schedules: [.init(name: "Daily", timeZone: "Europe/Berlin", id: "PDAILY1")],
+            tokens: [.init(token: Self.token, readOnly: false)]
+        )
+        options.faults.latency = .fixed(milliseconds: latency)
+        let server = try await SandboxServer(options: options)
+        try await server.start()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-pg-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let schema = "a_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        try Self.configuration(url: server.baseURL, schema: String(schema)).write(to: directory.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
+        let environment = ["HANDOFF_TEST_TOKEN": Self.token, "HANDOFF_TEST_STATE_URL": cluster.url]
+        do {
+            try await body(server, directory, String(schema), environment)
+            await server.stop()
+            try? FileManager.default.removeItem(at: directory)
+        } catch {
+            await server.stop()
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
+    }
+
+    func store(_ schema: String) throws -> PostgresStateStore {
+        PostgresStateStore(location: try PostgresLocation(url: try PostgresCluster.require().url, variable: "X"), schema: schema, workspace: "default")
+    }
+
+    /// Live overrides no two alike, all owned, and a plan with nothing to do.
+    func expectConverged(_ server: SandboxServer, _ directory: URL, _ schema: String, _ environment: [String: String]) async throws {
+        let plan = try await HandoffProcess.run(["plan", ".", "--now", Self.now, "--detailed-exitcode"], in: directory, environment: environment)
+        #expect(plan.exitCode == 0, "\(plan.standardOutput)\(plan.standardError)")
+        let live = await server.store.overrides(scheduleID: "PDAILY1").filter { $0.end > (Instant(rfc3339: Self.now) ?? Instant(secondsSinceEpoch: 0)) }
+        let identities = live.map { "\($0.userID) \($0.start) \($0.end)" }
+        #expect(Set(identities).count == identities.count, "two live overrides alike")
+        let owned = try await store(schema).read().allOwnedIDs
+        #expect(live.allSatisfy { owned.contains($0.id) }, "created overrides missing from the state")
+    }
+
+    @Test("two applies at once from separate processes: the second fails naming the holder, or waits")
+    func concurrentProcesses() async throws {
+        try await withSetup(latency: 150) { server, directory, schema, environment in
+            let first = try HandoffProcess.start(["apply", ".", "--auto-approve", "--batch-size", "1", "--now", Self.now], in: directory, environment: environment)
+            // Wait until the first holds the lock.
+            let deadline = Date().addingTimeInterval(30)
+            while first.isRunning, Date() < deadline, (try? await store(schema).currentLock()) == nil {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let refused = try await HandoffProcess.run(["apply", ".", "--auto-approve", "--now", Self.now], in: directory, environment: environment)
+            #expect(refused.exitCode == 1)
+            #expect(refused.standardError.hasPrefix("error: the postgres state (workspace default, schema \(schema), "))
+            #expect(refused.standardError.contains("is locked by apply by "))
+            #expect(refused.standardError.contains("(pid \(first.pid)"))
+            let waited = try await HandoffProcess.run(["apply", ".", "--auto-approve", "--now", Self.now, "--lock-timeout", "60s"], in: directory, environment: environment)
+            #expect(await first.wait() == 0)
+            #expect(waited.exitCode == 0)
+            #expect(waited.standardOutput.hasSuffix("No changes. PagerDuty matches the configuration.\n"))
+            try await expectConverged(server, directory, schema, environment)
+        }
+    }
+
+    @Test("migrate local → postgres → local gives the same state file, byte for byte")
+    func migrateRoundTrip() async throws {
+        try await withSetup(latency: 0) { server, directory, schema, environment in
+            // Apply with the local backend first.
+            try Self.configuration(url: server.baseURL, schema: schema, backend: "local").write(to: directory.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
+            let applied = try await HandoffProcess.run(["apply", ".", "--auto-approve", "--now", Self.now], in: directory, environment: environment)
+            #expect(applied.exitCode == 0)
+            let statePath = directory.appendingPathComponent(".handoff/state.json")
+            let original = try Data(contentsOf: statePath)
+
+            let toPostgres = try await HandoffProcess.run(
+                ["state", "migrate", "--from", "local", "--to", "postgres", "--url-env", "HANDOFF_TEST_STATE_URL", "--schema", schema], in: directory, environment: environment
+            )
+            #expect(toPostgres.exitCode == 0, "\(toPostgres.standardError)")
+            #expect(toPostgres.standardOutput.hasPrefix("Moved the state (serial 1, 1 destination) from the local state .handoff/state.json to the postgres state"))
+            // The target is not empty now: migrating again needs --force.
+            let again = try await HandoffProcess.run(
+                ["state", "migrate", "--from", "local", "--to", "postgres", "--url-env", "HANDOFF_TEST_STATE_URL", "--schema", schema], in: directory, environment: environment
+            )
+            #expect(again.exitCode == 1)
+            #expect(again.standardError.contains("already holds a state (serial 1); pass --force to overwrite it"))
+
+            try FileManager.default.removeItem(at: statePath)
+            try Self.configuration(url: server.baseURL, schema: schema).write(to: directory.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
+            let planned = try await HandoffProcess.run(["plan", ".", "--now", Self.now, "--detailed-exitcode"], in: directory, environment: environment)
+            #expect(planned.exitCode == 0, "the postgres state knows everything: \(planned.standardOutput)")
+            let back = try await HandoffProcess.run(["state", "migrate", "--from", "postgres", "--to", "local"], in: directory, environment: environment)
+            #expect(back.exitCode == 0, "\(back.standardError)")
+            #expect(try Data(contentsOf: statePath) == original)
+        }
+    }
+
+    @Test("the database lost in the middle of an apply: it stops before the next PagerDuty call, and the next apply converges")
+    func databaseLost() async throws {
+        let cluster = try PostgresCluster.require()
+        try await withSetup(latency: 40) { server, directory, schema, environment in
+            let running = try HandoffProcess.start(["apply", ".", "--auto-approve", "--batch-size", "1", "--now", Self.now], in: directory, environment: environment)
+            let deadline = Date().addingTimeInterval(30)
+            while running.isRunning, Date() < deadline, server.log.counts["POST /schedules/{id}/overrides"] ?? 0 < 5 {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            try await HandoffProcess.offPool { try cluster.stop() }
+            let postsAtStop = server.log.counts["POST /schedules/{id}/overrides"] ?? 0
+            #expect(await running.wait() == 1)
+            // At most the call in flight when the database went away; nothing after it.
+            #expect((server.log.counts["POST /schedules/{id}/overrides"] ?? 0) <= postsAtStop + 1)
+            try await HandoffProcess.offPool { try cluster.start() }
+            let clean = try await HandoffProcess.run(["apply", ".", "--auto-approve", "--now", Self.now], in: directory, environment: environment)
+            #expect(clean.exitCode == 0, "\(clean.standardOutput)\(clean.standardError)")
+            try await expectConverged(server, directory, schema, environment)
+        }
+    }
+}

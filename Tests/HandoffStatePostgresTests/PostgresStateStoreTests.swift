@@ -1,0 +1,121 @@
+import Foundation
+import HandoffState
+import HandoffStatePostgres
+import HandoffTestSupport
+import HandoffTime
+import Testing
+
+private func t(_ hours: Int64) -> Instant { Instant(secondsSinceEpoch: 1_795_348_800 + hours * 3600) }
+
+private func change(_ destination: String = "d", created: [OwnedOverride] = [], deleted: [String] = [], watermark: Instant? = nil) -> StateChange {
+    StateChange(destination: destination, connection: "acme", pagerDutySchedule: "P1", created: created, deleted: deleted, watermark: watermark)
+}
+
+private func holder(_ id: String) -> LockHolder {
+    var holder = LockHolder.current(operation: "apply", now: t(0))
+    holder.id = id
+    return holder
+}
+
+/// A store in a schema of its own, so tests do not see each other's tables.
+private func makeStore(_ cluster: PostgresCluster, url: String? = nil) throws -> PostgresStateStore {
+    let location = try PostgresLocation(url: url ?? cluster.url, variable: "HANDOFF_STATE_URL")
+    return PostgresStateStore(location: location, schema: "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16), workspace: "default")
+}
+
+@Suite("PostgreSQL state against a real server", .enabled(if: PostgresCluster.isAvailable, "no PostgreSQL server can be started here"), .serialized)
+struct PostgresStateStoreTests {
+    @Test("first use creates the schema; records are transactions that move the serial; reads see them")
+    func firstUseAndRecords() async throws {
+        let cluster = try PostgresCluster.require()
+        let store = try makeStore(cluster)
+        #expect(try await store.read() == .empty)
+        let session = try await store.acquire(holder("A"), timeout: 0)
+        try await session.record(change(created: [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U"), OwnedOverride(id: "Q2", start: t(24), end: t(48), userID: "U")]))
+        try await session.record(change(deleted: ["Q1"], watermark: t(48)))
+        let finished = try await session.finish()
+        await session.release()
+        #expect(finished.serial == 2)
+        let read = try await store.read()
+        #expect(read == finished)
+        #expect(read.destinations["d"]?.overrides.map(\.id) == ["Q2"])
+        #expect(read.destinations["d"]?.watermark == t(48))
+        let history = try await store.history(limit: 10)
+        #expect(history.map(\.serial) == [2, 1])
+        #expect(history.map(\.summary) == ["d: 1 deleted, watermark \(t(48))", "d: 2 owned"])
+    }
+
+    @Test("a second writer fails naming the holder, or waits with a timeout")
+    func locking() async throws {
+        let cluster = try PostgresCluster.require()
+        let store = try makeStore(cluster)
+        let first = try await store.acquire(holder("FIRST"), timeout: 0)
+        let error = await #expect(throws: StateError.self) { try await store.acquire(holder("SECOND"), timeout: 0) }
+        #expect(error?.kind == .locked)
+        #expect(error?.message.contains("is locked by apply by") == true)
+        #expect(error?.message.contains("handoff state unlock FIRST") == true)
+        #expect(try await store.currentLock()?.id == "FIRST")
+        let waiter = Task { try await store.acquire(holder("SECOND"), timeout: 10) }
+        try await Task.sleep(for: .milliseconds(400))
+        await first.release()
+        let second = try await waiter.value
+        await second.release()
+        #expect(try await store.currentLock() == nil)
+    }
+
+    @Test("compare-and-set: a writer whose serial is stale fails and overwrites nothing")
+    func compareAndSet() async throws {
+        let cluster = try PostgresCluster.require()
+        let store = try makeStore(cluster)
+        let session = try await store.acquire(holder("A"), timeout: 0)
+        try await session.record(change(created: [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U")]))
+        // Another writer, one that did not take the lock, moved the serial.
+        let intruder = try PostgresLocation(url: cluster.url, variable: "X")
+        try await PostgresSQL.execute(intruder, "UPDATE \"\(store.schema)\".workspaces SET serial = serial + 5")
+        let error = await #expect(throws: StateError.self) { try await session.record(change(deleted: ["Q1"])) }
+        #expect(error?.kind == .conflict)
+        #expect(error?.message.hasPrefix("the postgres state (workspace default, schema \(store.schema), postgres://handoff@127.0.0.1:\(cluster.port)/postgres) changed under this run (it expected serial 1)") == true)
+        await session.release()
+        #expect(try await store.read().destinations["d"]?.overrides.map(\.id) == ["Q1"])
+    }
+
+    @Test("history and restore: an earlier serial comes back as a new serial")
+    func restore() async throws {
+        let cluster = try PostgresCluster.require()
+        let store = try makeStore(cluster)
+        let session = try await store.acquire(holder("A"), timeout: 0)
+        try await session.record(change(created: [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U")], watermark: t(24)))
+        try await session.record(change("e", created: [OwnedOverride(id: "R1", start: t(0), end: t(24), userID: "U")]))
+        try await session.record(change(created: [OwnedOverride(id: "Q2", start: t(24), end: t(48), userID: "U")], deleted: ["Q1"], watermark: t(48)))
+        await session.release()
+        let atOne = try await store.restore(serial: 1, holder: holder("B"), timeout: 0)
+        #expect(atOne.serial == 4)
+        let read = try await store.read()
+        #expect(read.serial == 4)
+        #expect(read.destinations.keys.sorted() == ["d"])
+        #expect(read.destinations["d"]?.overrides.map(\.id) == ["Q1"])
+        #expect(read.destinations["d"]?.watermark == t(24))
+        #expect(try await store.history(limit: 1).first?.summary == "restored the state of serial 1")
+    }
+
+    @Test("the URL's password never shows; connection and authentication failures are one sentence each")
+    func failures() async throws {
+        let cluster = try PostgresCluster.require()
+        let wrongPassword = try makeStore(cluster, url: cluster.url(password: "not-the-password-42"))
+        let denied = await #expect(throws: StateError.self) { try await wrongPassword.read() }
+        #expect(denied?.message == "the state database postgres://handoff@127.0.0.1:\(cluster.port)/postgres refused user handoff: password authentication failed for user \"handoff\"; check the URL the state backend reads from the environment")
+        #expect(denied?.message.contains("not-the-password-42") == false)
+        #expect(wrongPassword.description.contains("not-the-password-42") == false)
+
+        let closed = try makeStore(cluster, url: cluster.url(port: 1))
+        let refused = await #expect(throws: StateError.self) { try await closed.read() }
+        #expect(refused?.message.hasPrefix("could not connect to the state database postgres://handoff@127.0.0.1:1/postgres: ") == true)
+
+        let tls = try makeStore(cluster, url: cluster.url(sslmode: "require"))
+        let noTLS = await #expect(throws: StateError.self) { try await tls.read() }
+        #expect(noTLS?.message == "the state database postgres://handoff@127.0.0.1:\(cluster.port)/postgres does not offer TLS, which the URL's sslmode requires")
+
+        #expect(throws: PostgresLocation.Failure.self) { try PostgresLocation(url: "mysql://x@y/z", variable: "HANDOFF_STATE_URL") }
+        #expect(throws: PostgresLocation.Failure.self) { try PostgresLocation(url: "postgres://u:p@h/d?sslmode=sometimes", variable: "HANDOFF_STATE_URL") }
+    }
+}
