@@ -3,6 +3,7 @@ public import HandoffState
 public import HandoffTime
 import Logging
 import NIOCore
+import NIOSSL
 import OrderedJSON
 import PostgresNIO
 import Synchronization
@@ -86,6 +87,16 @@ public final class PostgresStateStore: StateStore {
             }
             switch error.code {
             case .connectionError:
+                if let underlying = error.underlying, underlying is NIOSSLError || underlying is NIOSSLExtraError {
+                    let detail = "\(underlying)"
+                    if detail.contains("CERTIFICATE_VERIFY_FAILED") || underlying is NIOSSLExtraError {
+                        return StateError(
+                            .unavailable,
+                            "could not \(action) \(place): its TLS certificate could not be verified (\(detail)); sslmode=verify-full needs a certificate from a trusted authority that names the host, sslmode=require encrypts without checking"
+                        )
+                    }
+                    return StateError(.unavailable, "could not \(action) \(place): the TLS handshake failed (\(detail))")
+                }
                 let cause = error.underlying.map { "\($0)" } ?? "the connection failed"
                 return StateError(.unavailable, "could not \(action) \(place): \(cause)")
             case .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:

@@ -1,8 +1,10 @@
 import Foundation
 import HandoffState
-import HandoffStatePostgres
+@testable import HandoffStatePostgres
 import HandoffTestSupport
 import HandoffTime
+import Logging
+import PostgresNIO
 import Testing
 
 private func t(_ hours: Int64) -> Instant { Instant(secondsSinceEpoch: 1_795_348_800 + hours * 3600) }
@@ -117,5 +119,38 @@ struct PostgresStateStoreTests {
 
         #expect(throws: PostgresLocation.Failure.self) { try PostgresLocation(url: "mysql://x@y/z", variable: "HANDOFF_STATE_URL") }
         #expect(throws: PostgresLocation.Failure.self) { try PostgresLocation(url: "postgres://u:p@h/d?sslmode=sometimes", variable: "HANDOFF_STATE_URL") }
+    }
+
+    @Test("TLS: sslmode=require encrypts the session; verify-full refuses a certificate no trusted authority signed")
+    func tls() async throws {
+        let cluster = try PostgresCluster.requireTLS()
+        let store = try makeStore(cluster, url: cluster.url(sslmode: "require"))
+        #expect(try await store.read() == .empty)
+        // The server's own view of the session that a store with this URL opens.
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let connection = try await PostgresConnection.connect(
+            configuration: try PostgresLocation(url: cluster.url(sslmode: "require"), variable: "X").configuration(), id: 1, logger: logger
+        )
+        var encrypted: Bool?
+        do {
+            for try await value in try await connection.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", logger: logger).decode(Bool.self) {
+                encrypted = value
+            }
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        try await connection.close()
+        #expect(encrypted == true)
+
+        let verified = try makeStore(cluster, url: cluster.url(sslmode: "verify-full"))
+        let untrusted = await #expect(throws: StateError.self) { try await verified.read() }
+        #expect(
+            untrusted?.message.hasPrefix(
+                "could not connect to the state database postgres://handoff@127.0.0.1:\(cluster.port)/postgres: its TLS certificate could not be verified ("
+            ) == true,
+            "\(untrusted?.message ?? "")"
+        )
     }
 }

@@ -11,6 +11,8 @@ public final class PostgresCluster: Sendable {
     public static let user = "handoff"
     public static let password = "handoff-test-password"
     private let binaries: String
+    /// True when the server offers TLS, with a self-signed certificate for `localhost`.
+    public let tls: Bool
 
     /// `postgres://handoff:…@127.0.0.1:PORT/postgres`.
     public var url: String { "postgres://\(Self.user):\(Self.password)@127.0.0.1:\(port)/postgres?sslmode=disable" }
@@ -20,6 +22,7 @@ public final class PostgresCluster: Sendable {
     }
 
     private static let started: Mutex<Result<PostgresCluster, StartFailure>?> = Mutex(nil)
+    private static let startedTLS: Mutex<Result<PostgresCluster, StartFailure>?> = Mutex(nil)
 
     public struct StartFailure: Error, CustomStringConvertible {
         public var description: String
@@ -27,15 +30,27 @@ public final class PostgresCluster: Sendable {
 
     /// The shared server, started on first use.
     public static func shared() -> Result<PostgresCluster, StartFailure> {
-        started.withLock { state in
-            if let state { return state }
-            let result: Result<PostgresCluster, StartFailure>
-            do { result = .success(try PostgresCluster()) } catch let failure as StartFailure { result = .failure(failure) } catch {
-                result = .failure(StartFailure(description: "\(error)"))
-            }
-            state = result
-            return result
+        shared(tls: false)
+    }
+
+    /// A second server, offering TLS with a self-signed certificate (made with `openssl`).
+    public static func requireTLS() throws -> PostgresCluster {
+        try shared(tls: true).get()
+    }
+
+    private static func shared(tls: Bool) -> Result<PostgresCluster, StartFailure> {
+        if tls { return startedTLS.withLock { start(&$0, tls: true) } }
+        return started.withLock { start(&$0, tls: false) }
+    }
+
+    private static func start(_ state: inout Result<PostgresCluster, StartFailure>?, tls: Bool) -> Result<PostgresCluster, StartFailure> {
+        if let state { return state }
+        let result: Result<PostgresCluster, StartFailure>
+        do { result = .success(try PostgresCluster(tls: tls)) } catch let failure as StartFailure { result = .failure(failure) } catch {
+            result = .failure(StartFailure(description: "\(error)"))
         }
+        state = result
+        return result
     }
 
     /// True when a server runs (or can be started); tests that need one are enabled by this.
@@ -49,7 +64,8 @@ public final class PostgresCluster: Sendable {
         try shared().get()
     }
 
-    private init() throws {
+    private init(tls: Bool) throws {
+        self.tls = tls
         guard let binaries = Self.findBinaries() else {
             throw StartFailure(description: "no PostgreSQL server binaries (initdb, pg_ctl) are installed; install Debian's postgresql package")
         }
@@ -59,6 +75,14 @@ public final class PostgresCluster: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let passwordFile = directory + "/password"
         try Self.password.write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        if tls {
+            try Self.run(
+                ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                 "-keyout", directory + "/server.key", "-out", directory + "/server.crt"],
+                asPostgres: false
+            )
+            chmod(directory + "/server.key", 0o600)
+        }
         if geteuid() == 0 { try Self.run(["chown", "-R", "postgres", directory], asPostgres: false) }
         try Self.run(
             [binaries + "/initdb", "-D", directory + "/data", "-U", Self.user, "--auth-local=trust", "--auth-host=scram-sha-256",
@@ -70,9 +94,10 @@ public final class PostgresCluster: Sendable {
     }
 
     public func start() throws {
+        let ssl = tls ? " -c ssl=on -c ssl_cert_file=\(directory)/server.crt -c ssl_key_file=\(directory)/server.key" : ""
         try Self.run(
             [binaries + "/pg_ctl", "-D", directory + "/data", "-l", directory + "/log", "-w", "-o",
-             "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
+             "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off" + ssl, "start"],
             asPostgres: true
         )
     }
@@ -144,20 +169,24 @@ public final class PostgresCluster: Sendable {
     }
 }
 
-/// Stops the server and removes its folder when the test process exits.
+/// Stops the servers and removes their folders when the test process exits.
 private enum PostgresClusterExit {
-    nonisolated(unsafe) static var command: [String] = []
-    nonisolated(unsafe) static var directory = ""
+    private static let clusters = Mutex<[(command: [String], directory: String)]>([])
 
     static func register(stop: [String], directory: String) {
-        command = stop
-        Self.directory = directory
+        let first = clusters.withLock { clusters in
+            clusters.append((stop, directory))
+            return clusters.count == 1
+        }
+        guard first else { return }
         atexit {
-            var arguments = PostgresClusterExit.command
-            if geteuid() == 0 { arguments = ["runuser", "-u", "postgres", "--"] + arguments }
-            let line = (["/usr/bin/env"] + arguments).map { "'\($0)'" }.joined(separator: " ") + " >/dev/null 2>&1"
-            _ = system(line)
-            _ = system("rm -rf '\(PostgresClusterExit.directory)'")
+            for cluster in PostgresClusterExit.clusters.withLock({ $0 }) {
+                var arguments = cluster.command
+                if geteuid() == 0 { arguments = ["runuser", "-u", "postgres", "--"] + arguments }
+                let line = (["/usr/bin/env"] + arguments).map { "'\($0)'" }.joined(separator: " ") + " >/dev/null 2>&1"
+                _ = system(line)
+                _ = system("rm -rf '\(cluster.directory)'")
+            }
         }
     }
 }
