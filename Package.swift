@@ -93,12 +93,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .target(
+            name: "HandoffImport",
+            dependencies: ["HandoffTime", "PagerDuty"],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: - Commands
         .target(
             name: "HandoffCLI",
             dependencies: [
                 "HandoffConfig", "HandoffRota", "HandoffTime", "YAMLNodes", "OrderedJSON", "PagerDuty", "PagerDutySandbox",
-                "HandoffPlan", "HandoffState", "HandoffStatePostgres", "HandoffSync", "DurableFiles",
+                "HandoffPlan", "HandoffState", "HandoffStatePostgres", "HandoffSync", "HandoffImport", "DurableFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -108,7 +114,7 @@ let package = Package(
             name: "HandoffBenchmarks",
             dependencies: [
                 "HandoffTime", "HandoffConfig", "HandoffRota", "YAMLNodes", "PagerDuty", "PagerDutySandbox",
-                "HandoffPlan", "HandoffState", "HandoffSync",
+                "HandoffPlan", "HandoffState", "HandoffStatePostgres", "HandoffSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -156,8 +162,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "HandoffImportTests",
+            dependencies: ["HandoffImport", "HandoffConfig", "HandoffRota", "HandoffTime", "PagerDuty", "PagerDutySandbox", "HandoffTestSupport", "handoff"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "HandoffStatePostgresTests",
-            dependencies: ["HandoffStatePostgres", "HandoffState", "HandoffTime", "HandoffTestSupport", "PagerDutySandbox", "handoff"],
+            dependencies: [
+                "HandoffStatePostgres", "HandoffState", "HandoffTime", "HandoffTestSupport", "PagerDutySandbox", "handoff",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -37,7 +37,7 @@ public struct HandoffCommand: AsyncParsableCommand {
             """,
         version: HandoffVersion.current,
         subcommands: [
-            ValidateCommand.self, PlanCommand.self, ApplyCommand.self, ShowCommand.self, WhoCommand.self, StateCommand.self, SandboxCommand.self,
+            ValidateCommand.self, PlanCommand.self, ApplyCommand.self, ShowCommand.self, WhoCommand.self, ImportCommand.self, StateCommand.self, SandboxCommand.self,
         ]
     )
 

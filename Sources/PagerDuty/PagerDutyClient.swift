@@ -222,13 +222,15 @@ public final class PagerDutyClient: Sendable {
         return schedule
     }
 
-    /// Every schedule the key can see (layer-based ones: PagerDuty lists no others here).
-    public func listSchedules(query: String? = nil) async throws -> [PagerDutySchedule] {
+    /// Every schedule the key can see (layer-based ones: PagerDuty lists no others here), with
+    /// their layers when asked (`include[]=schedule_layers`).
+    public func listSchedules(query: String? = nil, includeLayers: Bool = false) async throws -> [PagerDutySchedule] {
         var schedules: [PagerDutySchedule] = []
         var offset = 0
         while offset + Self.pageSize <= Self.paginationLimit {
             var items = [("limit", String(Self.pageSize)), ("offset", String(offset))]
             if let query { items.append(("query", query)) }
+            if includeLayers { items.append(("include[]", "schedule_layers")) }
             let response = try await transport.send(APIRequest(method: .get, path: "/schedules", query: items, purpose: "list schedules"))
             try check(response, purpose: "list schedules", write: false)
             let page = try decode(SchedulesResponse.self, response, purpose: "list schedules")

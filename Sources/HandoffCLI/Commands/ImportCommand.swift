@@ -1,0 +1,185 @@
+import ArgumentParser
+import DurableFiles
+import Foundation
+import HandoffConfig
+import HandoffImport
+import HandoffSync
+import HandoffTime
+import OrderedJSON
+import PagerDuty
+
+/// `handoff import`: the rotations teams already have in PagerDuty, as configuration, so adopting
+/// Handoff starts from what PagerDuty shows today.
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Write configuration for existing PagerDuty schedules, or list them.",
+        discussion: """
+            Reads schedules and users through a connection of the configuration in DIR (only the \
+            schedules and users endpoints; of a user only id, name, e-mail and time zone). Each \
+            active layer becomes a schedule with its members, start, turn and coverage, and a \
+            destination back to its PagerDuty schedule. Where layers overlap, the higher one wins \
+            in PagerDuty: the lower layers' coverage is cut there, and a layer hidden everywhere \
+            is written commented out. Anything that cannot be said exactly is a comment in the \
+            output. People already in the configuration are referred to by their keys.
+
+            The YAML goes to standard output, or to --out: a file, or a folder that receives one \
+            file per schedule. Existing files are never overwritten without --force.
+
+            Examples:
+              handoff import --connection acme --list
+              handoff import --connection acme --schedule PABC123 --out teams/platform.yaml
+              handoff import --connection acme --all --out imported/
+            """
+    )
+
+    @Argument(help: "The configuration directory that defines the connection.", completion: .directory)
+    var directory: String = "."
+
+    @Option(help: "The connection to read PagerDuty through.")
+    var connection: String
+
+    @Flag(help: "List the PagerDuty schedules the key can see instead.")
+    var list = false
+
+    @Option(name: .customLong("schedule"), help: "Import this PagerDuty schedule (id; repeatable).")
+    var schedules: [String] = []
+
+    @Flag(help: "Import every schedule the key can see.")
+    var all = false
+
+    @Option(help: "Write to this file, or to this folder (one file per schedule), instead of standard output.", completion: .file())
+    var out: String?
+
+    @Flag(help: "Overwrite files that exist.")
+    var force = false
+
+    @Option(help: "With --list: text or json.")
+    var format: ListFormat = .text
+
+    @Option(help: "Import as if it were this RFC 3339 time: layers that ended before it are left out.")
+    var now: String?
+
+    enum ListFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    func validate() throws {
+        let modes = [list, !schedules.isEmpty, all].filter { $0 }.count
+        guard modes == 1 else { throw ValidationError("say what to do: --list, --schedule ID (repeatable) or --all") }
+        if list, out != nil { throw ValidationError("--out goes with --schedule or --all, not --list") }
+        if !list, format != .text { throw ValidationError("--format goes with --list") }
+        _ = try parseNow(now)
+    }
+
+    func run() async throws {
+        let instant = try parseNow(now)
+        let configuration = try loadValidConfiguration(directory)
+        var options = ConnectionOptions()
+        options.sandboxNow = now == nil ? nil : instant
+        let hub = try await ConnectionHub.open([connection], configuration: configuration, options: options)
+        do {
+            try await run(configuration, client: try hub.client(connection), now: instant)
+            await hub.close()
+        } catch {
+            await hub.close()
+            throw error
+        }
+    }
+
+    private func run(_ configuration: Configuration, client: PagerDutyClient, now: Instant) async throws {
+        if list {
+            let found = try await client.listSchedules(includeLayers: true)
+            Terminal.standardOutput.write(format == .json ? Self.listJSON(found) : Self.listText(found))
+            return
+        }
+        let source = try await ImportSource.fetch(all ? nil : schedules, client: client)
+        var existing: [String: String] = [:]
+        for person in configuration.people { existing[person.email.lowercased()] = person.key }
+        let taken = Set(configuration.people.map(\.key) + configuration.schedules.map(\.name) + configuration.destinations.map(\.name))
+        let context = ImportWriter.Context(connection: connection, users: source.users, existingPeople: existing, takenNames: taken, now: now)
+        let folder = out.map { Self.isFolder($0) } ?? false
+        let documents: [ImportWriter.Document]
+        do {
+            documents = try ImportWriter.documents(source.schedules, context: context, split: folder)
+        } catch let failure as ImportWriter.Failure {
+            throw CommandFailure(failure.description)
+        }
+        try write(documents, folder: folder)
+        let terminal = Terminal.standardError
+        for note in documents.flatMap(\.notes) { terminal.write("note: \(note)\n") }
+        let schedulesCount = documents.reduce(0) { $0 + $1.scheduleCount }
+        let destinationsCount = documents.reduce(0) { $0 + $1.destinationCount }
+        let peopleCount = documents.reduce(0) { $0 + $1.personCount }
+        terminal.write(
+            "Imported \(plural(source.schedules.count, "PagerDuty schedule")): \(plural(schedulesCount, "schedule")), \(plural(destinationsCount, "destination")), \(plural(peopleCount, "new person", "new people")). Run `handoff validate` and `handoff plan` to review.\n"
+        )
+    }
+
+    private func write(_ documents: [ImportWriter.Document], folder: Bool) throws {
+        guard let out else {
+            Terminal.standardOutput.write(documents.map(\.text).joined(separator: "\n"))
+            return
+        }
+        var targets: [(String, String)] = []
+        if folder {
+            for document in documents {
+                let name = document.scheduleIDs.first.map { "pagerduty-\($0.lowercased()).yaml" } ?? "pagerduty.yaml"
+                targets.append(((out as NSString).appendingPathComponent(name), document.text))
+            }
+        } else {
+            targets.append((out, documents.map(\.text).joined(separator: "\n")))
+        }
+        if !force {
+            let existing = targets.map(\.0).filter { FileManager.default.fileExists(atPath: $0) }
+            guard existing.isEmpty else {
+                throw CommandFailure("\(existing.joined(separator: ", ")) already exists; nothing was written; pass --force to overwrite")
+            }
+        }
+        if folder { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
+        for (path, text) in targets {
+            do {
+                try DurableFile.write(Array(text.utf8), to: path)
+            } catch {
+                throw CommandFailure("could not write \(path): \(error)")
+            }
+            Terminal.standardError.write("Wrote \(path)\n")
+        }
+    }
+
+    /// A folder when it ends with `/`, or exists as one.
+    private static func isFolder(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return path.hasSuffix("/") || (FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue)
+    }
+
+    static func members(_ schedule: PagerDutySchedule) -> Int {
+        Set(schedule.scheduleLayers.flatMap { $0.users.map(\.user.id) }).count
+    }
+
+    static func listText(_ schedules: [PagerDutySchedule]) -> String {
+        guard !schedules.isEmpty else { return "No schedules: the key sees none.\n" }
+        let idWidth = schedules.map(\.id.count).max() ?? 0
+        let nameWidth = schedules.map(\.name.count).max() ?? 0
+        let zoneWidth = schedules.map(\.timeZone.count).max() ?? 0
+        return schedules.map { schedule in
+            let id = schedule.id.padding(toLength: idWidth, withPad: " ", startingAt: 0)
+            let name = schedule.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+            let zone = schedule.timeZone.padding(toLength: zoneWidth, withPad: " ", startingAt: 0)
+            return "\(id)  \(name)  \(zone)  \(plural(schedule.scheduleLayers.count, "layer")), \(plural(members(schedule), "member"))\n"
+        }.joined()
+    }
+
+    static func listJSON(_ schedules: [PagerDutySchedule]) -> String {
+        let items: [JSONValue] = schedules.map { schedule in
+            .object([
+                ("id", .string(schedule.id)),
+                ("name", .string(schedule.name)),
+                ("time_zone", .string(schedule.timeZone)),
+                ("layers", .int(schedule.scheduleLayers.count)),
+                ("members", .int(members(schedule))),
+            ])
+        }
+        return JSONValue.object([("schedules", .array(items))]).serialized() + "\n"
+    }
+}
