@@ -12,7 +12,7 @@ public struct ImportSource: Sendable {
         if ids == nil { wanted = try await client.listSchedules().map(\.id) }
         var schedules: [PagerDutySchedule] = []
         for id in wanted { schedules.append(try await client.schedule(id: id)) }
-        let userIDs = Set(schedules.flatMap { $0.scheduleLayers.flatMap { $0.users.map(\.user.id) } })
+        let userIDs = schedules.reduce(into: Set<String>()) { $0.formUnion($1.layerMemberIDs) }
         var users: [String: PagerDutyUser] = [:]
         // One listing (pages of 100) when it takes fewer requests than a look-up per member.
         if userIDs.count > 10 {

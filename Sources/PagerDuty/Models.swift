@@ -112,6 +112,12 @@ public struct PagerDutySchedule: Sendable, Hashable, Decodable {
         overridesSubschedule = try container.decodeIfPresent(PagerDutySubSchedule.self, forKey: .overridesSubschedule)
         users = try container.decodeIfPresent([PagerDutyReference].self, forKey: .users) ?? []
     }
+
+    /// The users on any of its layers, each once: `users` is read-only in PagerDuty's schema and
+    /// not always filled in, the layers always are.
+    public var layerMemberIDs: Set<String> {
+        Set(scheduleLayers.flatMap { $0.users.map(\.user.id) })
+    }
 }
 
 /// One rotation layer of a schedule.

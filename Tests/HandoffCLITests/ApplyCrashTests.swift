@@ -9,64 +9,23 @@ import Testing
 /// PagerDuty running in the test process.
 @Suite("apply: crashes and concurrent runs", .serialized)
 struct ApplyCrashTests {
-    static let now = "2026-11-23T10:00:00Z"
+    static let now = ApplyFixture.now
     static let token = "crash-test-key-0123456789"
 
     private static func config(_ members: String, url: String) -> String {
-        """
-        version: 1
-        connections:
-          acme: { type: pagerduty, token_env: HANDOFF_TEST_TOKEN, api_url: "\(url)" }
-        people:
-          alice: { email: alice@example.com }
-          bob:   { email: bob@example.com }
-          carol: { email: carol@example.com }
-        schedules:
-          daily:
-            time_zone: Europe/Berlin
-            rotation: { members: [\(members)], start: 2026-11-02T09:00, turn: 1d }
-            horizon: 3w
-        destinations:
-          daily-pd: { schedule: daily, connection: acme, pagerduty_schedule: PDAILY1 }
-
-        """
+        ApplyFixture.configuration(members: members, url: url)
     }
 
-    private static let seed = SandboxSeed(
-        users: ["alice", "bob", "carol"].map { SandboxSeed.User(name: $0.capitalized, email: "\($0)@example.com") },
-        schedules: [.init(name: "Daily", timeZone: "Europe/Berlin", id: "PDAILY1")],
-        tokens: [.init(token: token, readOnly: false)]
-    )
-
     private func withSandbox(latency: Int, _ body: (SandboxServer, URL) async throws -> Void) async throws {
-        var options = SandboxOptions()
-        options.clock = SandboxClock(fixed: Instant(rfc3339: Self.now) ?? Instant(secondsSinceEpoch: 0))
-        options.seed = Self.seed
-        options.faults.latency = .fixed(milliseconds: latency)
-        let server = try await SandboxServer(options: options)
-        try await server.start()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-crash-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        do {
-            try await body(server, directory)
-            await server.stop()
-            try? FileManager.default.removeItem(at: directory)
-        } catch {
-            await server.stop()
-            try? FileManager.default.removeItem(at: directory)
-            throw error
-        }
+        try await ApplyFixture.withSandbox(latency: latency, token: Self.token, body)
     }
 
     private func expectConverged(_ server: SandboxServer, _ directory: URL, _ context: String) async throws {
         let plan = try await HandoffProcess.run(["plan", ".", "--now", Self.now, "--detailed-exitcode"], in: directory, environment: ["HANDOFF_TEST_TOKEN": Self.token])
         #expect(plan.exitCode == 0, "\(context): \(plan.standardOutput)\(plan.standardError)")
-        let live = await server.store.overrides(scheduleID: "PDAILY1").filter { $0.end > (Instant(rfc3339: Self.now) ?? Instant(secondsSinceEpoch: 0)) }
-        let identities = live.map { "\($0.userID) \($0.start) \($0.end)" }
-        #expect(Set(identities).count == identities.count, "\(context): two live overrides alike")
         let state = try await LocalStateStore(path: directory.appendingPathComponent(".handoff/state.json").path).read()
-        let untracked = live.filter { !state.allOwnedIDs.contains($0.id) }
-        #expect(untracked.isEmpty, "\(context): created overrides missing from the state: \(untracked.map(\.id))")
+        let problems = await ApplyFixture.problems(server, owned: state.allOwnedIDs)
+        #expect(problems.isEmpty, "\(context): \(problems.joined(separator: "; "))")
     }
 
     @Test("20 applies killed with SIGKILL after a random number of requests, each followed by a clean apply: no duplicates, nothing untracked")

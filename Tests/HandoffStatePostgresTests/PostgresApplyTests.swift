@@ -9,57 +9,22 @@ import Testing
 /// The postgres backend through the built `handoff` binary: concurrent applies from separate
 /// processes, migration both ways, and the database lost in the middle of an apply.
 extension PostgresStateStoreTests {
-    static let now = "2026-11-23T10:00:00Z"
+    static let now = ApplyFixture.now
     static let token = "postgres-test-key-0123456789"
 
-    static func configuration(url sandbox: String, schema: String, members: String = "alice, bob, carol", backend: String = "postgres") -> String {
+    static func configuration(url sandbox: String, schema: String, backend: String = "postgres") -> String {
         let state = backend == "postgres" ? "state: { backend: postgres, url_env: HANDOFF_TEST_STATE_URL, schema: \(schema) }" : "state: { backend: local }"
-        return """
-            version: 1
-            \(state)
-            connections:
-              acme: { type: pagerduty, token_env: HANDOFF_TEST_TOKEN, api_url: "\(sandbox)" }
-            people:
-              alice: { email: alice@example.com }
-              bob:   { email: bob@example.com }
-              carol: { email: carol@example.com }
-            schedules:
-              daily:
-                time_zone: Europe/Berlin
-                rotation: { members: [\(members)], start: 2026-11-02T09:00, turn: 1d }
-                horizon: 3w
-            destinations:
-              daily-pd: { schedule: daily, connection: acme, pagerduty_schedule: PDAILY1 }
-
-            """
+        return ApplyFixture.configuration(url: sandbox, state: state)
     }
 
     /// A sandbox with latency, a folder with the configuration, and the environment for both.
     func withSetup(latency: Int, _ body: (SandboxServer, URL, String, [String: String]) async throws -> Void) async throws {
         let cluster = try PostgresCluster.require()
-        var options = SandboxOptions()
-        options.clock = SandboxClock(fixed: Instant(rfc3339: Self.now) ?? Instant(secondsSinceEpoch: 0))
-        options.seed = SandboxSeed(
-            users: ["alice", "bob", "carol"].map { SandboxSeed.User(name: $0.capitalized, email: "\($0)@example.com") },
-            schedules: [.init(name: "Daily", timeZone: "Europe/Berlin", id: "PDAILY1")],
-            tokens: [.init(token: Self.token, readOnly: false)]
-        )
-        options.faults.latency = .fixed(milliseconds: latency)
-        let server = try await SandboxServer(options: options)
-        try await server.start()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-pg-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let schema = "a_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
-        try Self.configuration(url: server.baseURL, schema: String(schema)).write(to: directory.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
-        let environment = ["HANDOFF_TEST_TOKEN": Self.token, "HANDOFF_TEST_STATE_URL": cluster.url]
-        do {
+        try await ApplyFixture.withSandbox(latency: latency, token: Self.token) { server, directory in
+            let schema = "a_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+            try Self.configuration(url: server.baseURL, schema: String(schema)).write(to: directory.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
+            let environment = ["HANDOFF_TEST_TOKEN": Self.token, "HANDOFF_TEST_STATE_URL": cluster.url]
             try await body(server, directory, String(schema), environment)
-            await server.stop()
-            try? FileManager.default.removeItem(at: directory)
-        } catch {
-            await server.stop()
-            try? FileManager.default.removeItem(at: directory)
-            throw error
         }
     }
 
@@ -71,11 +36,8 @@ extension PostgresStateStoreTests {
     func expectConverged(_ server: SandboxServer, _ directory: URL, _ schema: String, _ environment: [String: String]) async throws {
         let plan = try await HandoffProcess.run(["plan", ".", "--now", Self.now, "--detailed-exitcode"], in: directory, environment: environment)
         #expect(plan.exitCode == 0, "\(plan.standardOutput)\(plan.standardError)")
-        let live = await server.store.overrides(scheduleID: "PDAILY1").filter { $0.end > (Instant(rfc3339: Self.now) ?? Instant(secondsSinceEpoch: 0)) }
-        let identities = live.map { "\($0.userID) \($0.start) \($0.end)" }
-        #expect(Set(identities).count == identities.count, "two live overrides alike")
-        let owned = try await store(schema).read().allOwnedIDs
-        #expect(live.allSatisfy { owned.contains($0.id) }, "created overrides missing from the state")
+        let problems = await ApplyFixture.problems(server, owned: try await store(schema).read().allOwnedIDs)
+        #expect(problems.isEmpty, "\(problems.joined(separator: "; "))")
     }
 
     @Test("two applies at once from separate processes: the second fails naming the holder, or waits")

@@ -153,10 +153,6 @@ struct ImportCommand: AsyncParsableCommand {
         return path.hasSuffix("/") || (FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue)
     }
 
-    static func members(_ schedule: PagerDutySchedule) -> Int {
-        Set(schedule.scheduleLayers.flatMap { $0.users.map(\.user.id) }).count
-    }
-
     static func listText(_ schedules: [PagerDutySchedule]) -> String {
         guard !schedules.isEmpty else { return "No schedules: the key sees none.\n" }
         let idWidth = schedules.map(\.id.count).max() ?? 0
@@ -166,7 +162,7 @@ struct ImportCommand: AsyncParsableCommand {
             let id = schedule.id.padding(toLength: idWidth, withPad: " ", startingAt: 0)
             let name = schedule.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
             let zone = schedule.timeZone.padding(toLength: zoneWidth, withPad: " ", startingAt: 0)
-            return "\(id)  \(name)  \(zone)  \(plural(schedule.scheduleLayers.count, "layer")), \(plural(members(schedule), "member"))\n"
+            return "\(id)  \(name)  \(zone)  \(plural(schedule.scheduleLayers.count, "layer")), \(plural(schedule.layerMemberIDs.count, "member"))\n"
         }.joined()
     }
 
@@ -177,7 +173,7 @@ struct ImportCommand: AsyncParsableCommand {
                 ("name", .string(schedule.name)),
                 ("time_zone", .string(schedule.timeZone)),
                 ("layers", .int(schedule.scheduleLayers.count)),
-                ("members", .int(members(schedule))),
+                ("members", .int(schedule.layerMemberIDs.count)),
             ])
         }
         return JSONValue.object([("schedules", .array(items))]).serialized() + "\n"
