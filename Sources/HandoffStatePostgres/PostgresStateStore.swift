@@ -406,7 +406,7 @@ actor PostgresStateSession: StateSession {
 
     func record(_ change: StateChange) async throws {
         try checkOpen()
-        try await PostgresDeadline.run(seconds: store.operationTimeout, failure: timedOut("record a change in")) {
+        try await PostgresDeadline.run(seconds: store.operationTimeout, failure: timedOut("record a change in"), until: connection.closeFuture, closed: wentAway) {
             try await self.recordNow(change)
         }
     }
@@ -552,17 +552,19 @@ actor PostgresStateSession: StateSession {
 
     func replace(with state: HandoffState, summary: String, history: JSONValue) async throws {
         try checkOpen()
-        try await PostgresDeadline.run(seconds: store.operationTimeout * 10, failure: timedOut("write")) {
+        try await PostgresDeadline.run(seconds: store.operationTimeout * 10, failure: timedOut("write"), until: connection.closeFuture, closed: wentAway) {
             try await self.replaceNow(with: state, summary: summary, history: history)
         }
     }
 
     /// PostgresNIO never answers a query sent on a connection the server has already closed, so
-    /// every write checks first (and is bounded in time for the moment between check and send).
+    /// every write checks first, and gives up as soon as the connection closes while it waits.
     private func checkOpen() throws {
-        guard !connection.isClosed else {
-            throw StateError(.unavailable, "the state database \(store.location) went away while Handoff was using it; nothing more was written")
-        }
+        guard !connection.isClosed else { throw wentAway }
+    }
+
+    private var wentAway: StateError {
+        StateError(.unavailable, "the state database \(store.location) went away while Handoff was using it; nothing more was written")
     }
 
     private func timedOut(_ action: String) -> StateError {
@@ -684,12 +686,23 @@ extension PostgresStateStore {
     }
 }
 
-/// Races an operation against a deadline without waiting for the loser, so a database that never
-/// answers cannot hold an apply forever.
+/// Races an operation against a deadline and against its connection closing, without waiting for
+/// the loser, so a database that never answers cannot hold an apply forever.
 enum PostgresDeadline {
-    static func run<T: Sendable>(seconds: Double, failure: StateError, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    static func run<T: Sendable>(
+        seconds: Double,
+        failure: StateError,
+        until closing: EventLoopFuture<Void>,
+        closed: StateError,
+        _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         let once = Once()
         return try await withCheckedThrowingContinuation { continuation in
+            // A closed connection fails what was sent on it at once; what was written before it
+            // closed may still have been committed, which the next run reads back.
+            closing.whenComplete { _ in
+                if once.claim() { continuation.resume(throwing: closed) }
+            }
             let work = Task {
                 do {
                     let value = try await operation()
