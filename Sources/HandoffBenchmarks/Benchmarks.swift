@@ -3,7 +3,7 @@ import Foundation
 import HandoffConfig
 import HandoffPlan
 import HandoffState
-import HandoffStatePostgres
+@_spi(Benchmarks) import HandoffStatePostgres
 import HandoffSync
 import HandoffRota
 import HandoffTime
@@ -470,19 +470,35 @@ struct StateBenchmark: AsyncParsableCommand {
         let postgresRecord = postgresRecords.sorted()[postgresRecords.count / 2]
         print(String(format: "  one recorded call on the full state: local %.2f ms (journal append), postgres %.2f ms (one transaction)", localRecord * 1000, postgresRecord * 1000))
 
-        // The lock alone: a workspace with nothing in it, so loading the state costs nothing.
+        // The lock alone, on a workspace with nothing in it: on an open connection (what an apply
+        // pays to take and give back the lock), and the connection itself (TCP and authentication).
         let empty = PostgresStateStore(location: location, schema: String(schema), workspace: "lock-only")
-        var rounds: [Double] = []
+        let (lockRounds, connectionRounds) = try await empty.timeLockRoundTrips(holder, count: locks)
+        func milliseconds(_ durations: [Duration]) -> (median: Double, p95: Double) {
+            let sorted = durations.map { Double($0.components.seconds) * 1000 + Double($0.components.attoseconds) / 1e15 }.sorted()
+            return (sorted[sorted.count / 2], sorted[sorted.count * 95 / 100])
+        }
+        let lockTimes = milliseconds(lockRounds)
+        let connectionTimes = milliseconds(connectionRounds)
+        print(String(
+            format: "  lock round trip (advisory lock, holder row, release) on an open connection, %d times: median %.2f ms, 95th percentile %.2f ms",
+            locks, lockTimes.median, lockTimes.p95
+        ))
+        print(String(
+            format: "  connection (TCP, authentication, schema check) opened and closed, %d times: median %.2f ms, 95th percentile %.2f ms",
+            locks, connectionTimes.median, connectionTimes.p95
+        ))
+        var acquires: [Double] = []
         for _ in 0..<locks {
-            rounds.append(try await measure {
+            acquires.append(try await measure {
                 let session = try await empty.acquire(holder, timeout: 0)
                 await session.release()
             }.1)
         }
-        rounds.sort()
+        acquires.sort()
         print(String(
-            format: "  lock round trip (connect, advisory lock, holder row, release, close), %d times: median %.2f ms, 95th percentile %.2f ms",
-            locks, rounds[rounds.count / 2] * 1000, rounds[rounds.count * 95 / 100] * 1000
+            format: "  acquire and release as an apply does (connection, lock, state read, release, close), %d times: median %.2f ms, 95th percentile %.2f ms",
+            locks, acquires[acquires.count / 2] * 1000, acquires[acquires.count * 95 / 100] * 1000
         ))
         try await PostgresSQL.execute(location, "DROP SCHEMA \"\(schema)\" CASCADE")
     }

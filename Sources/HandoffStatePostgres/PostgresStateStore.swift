@@ -31,6 +31,9 @@ public final class PostgresStateStore: StateStore {
     /// The version the schema migrations bring the tables to.
     public static let schemaVersion = 1
 
+    /// Whether this store has seen its schema at `schemaVersion`: later connections skip the check.
+    private let schemaChecked = Mutex(false)
+
     public init(location: PostgresLocation, schema: String, workspace: String, historyRetentionDays: Int = 90) {
         self.location = location
         self.schema = schema
@@ -49,7 +52,10 @@ public final class PostgresStateStore: StateStore {
         do {
             let connection = try await PostgresConnection.connect(configuration: try location.configuration(), id: 1, logger: logger)
             do {
-                try await migrate(connection)
+                if !schemaChecked.withLock({ $0 }) {
+                    try await migrate(connection)
+                    schemaChecked.withLock { $0 = true }
+                }
             } catch {
                 try? await connection.close()
                 throw error
@@ -115,8 +121,12 @@ public final class PostgresStateStore: StateStore {
     // MARK: - Migrations
 
     /// Creates the schema and tables on first use: each migration in a transaction, under an
-    /// advisory lock, recorded with its version so that running it again does nothing.
+    /// advisory lock, recorded with its version so that running it again does nothing. A schema
+    /// already at this version costs two small queries; one from a newer Handoff is refused.
     func migrate(_ connection: PostgresConnection) async throws {
+        let present = try await presentVersion(connection)
+        if present == Self.schemaVersion { return }
+        try refuseNewer(present)
         try await connection.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: "\"\(schema)\"")", logger: logger)
         try await connection.query(
             "CREATE TABLE IF NOT EXISTS \(unescaped: table("schema_migrations")) (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
@@ -128,10 +138,34 @@ public final class PostgresStateStore: StateStore {
             for try await version in try await connection.query("SELECT coalesce(max(version), 0) FROM \(unescaped: table("schema_migrations"))", logger: logger).decode(Int.self) {
                 applied = version
             }
+            try refuseNewer(applied)
             if applied < 1 {
                 for statement in migrationOne() { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
                 try await connection.query("INSERT INTO \(unescaped: table("schema_migrations")) (version) VALUES (1)", logger: logger)
             }
+        }
+    }
+
+    /// The schema's migration version, 0 when its tables do not exist yet.
+    private func presentVersion(_ connection: PostgresConnection) async throws -> Int {
+        var exists = false
+        for try await value in try await connection.query("SELECT to_regclass(\(table("schema_migrations"))) IS NOT NULL", logger: logger).decode(Bool.self) {
+            exists = value
+        }
+        guard exists else { return 0 }
+        var version = 0
+        for try await value in try await connection.query("SELECT coalesce(max(version), 0) FROM \(unescaped: table("schema_migrations"))", logger: logger).decode(Int.self) {
+            version = value
+        }
+        return version
+    }
+
+    private func refuseNewer(_ version: Int) throws {
+        guard version <= Self.schemaVersion else {
+            throw StateError(
+                .unavailable,
+                "the \(description) has tables at schema version \(version), written by a newer Handoff; this one knows version \(Self.schemaVersion), so it reads and writes nothing there; upgrade Handoff"
+            )
         }
     }
 
@@ -240,32 +274,71 @@ public final class PostgresStateStore: StateStore {
     public func acquire(_ holder: LockHolder, timeout: Double) async throws -> any StateSession {
         let connection = try await connect()
         do {
-            let deadline = ContinuousClock.now + .milliseconds(Int64(max(0, timeout) * 1000))
-            while try await !tryLock(connection) {
-                guard ContinuousClock.now < deadline else {
-                    let current = try await lockRow(connection)
-                    let waited = timeout > 0 ? " after waiting \(Int(timeout)) seconds" : ""
-                    let who = current.map { "\($0.summary)\(waited); wait for it (--lock-timeout), or if that run is gone, run `handoff state unlock \($0.id)`" }
-                        ?? "another session\(waited)"
-                    throw StateError(.locked, "the \(description) is locked by \(who)", holder: current)
-                }
-                try await Task.sleep(for: .milliseconds(250))
-            }
-            try await connection.query(
-                """
-                INSERT INTO \(unescaped: table("locks")) (workspace, id, operation, holder, host, pid, pipeline, created_at)
-                VALUES (\(workspace), \(holder.id), \(holder.operation), \(holder.user), \(holder.host), \(Int32(holder.pid)), \(holder.pipeline), \(Self.date(holder.created)))
-                ON CONFLICT (workspace) DO UPDATE SET id = EXCLUDED.id, operation = EXCLUDED.operation, holder = EXCLUDED.holder,
-                    host = EXCLUDED.host, pid = EXCLUDED.pid, pipeline = EXCLUDED.pipeline, created_at = EXCLUDED.created_at
-                """,
-                logger: logger
-            )
+            try await lock(connection, for: holder, timeout: timeout)
             let state = try await load(connection)
             return PostgresStateSession(store: self, connection: connection, holder: holder, state: state)
         } catch {
             try? await connection.close()
             throw describe(error, doing: "lock")
         }
+    }
+
+    /// Takes the advisory lock on `connection` (polling until `timeout`) and records the holder.
+    private func lock(_ connection: PostgresConnection, for holder: LockHolder, timeout: Double) async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(max(0, timeout) * 1000))
+        while try await !tryLock(connection) {
+            guard ContinuousClock.now < deadline else {
+                let current = try await lockRow(connection)
+                let waited = timeout > 0 ? " after waiting \(Int(timeout)) seconds" : ""
+                let who = current.map { "\($0.summary)\(waited); wait for it (--lock-timeout), or if that run is gone, run `handoff state unlock \($0.id)`" }
+                    ?? "another session\(waited)"
+                throw StateError(.locked, "the \(description) is locked by \(who)", holder: current)
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        try await connection.query(
+            """
+            INSERT INTO \(unescaped: table("locks")) (workspace, id, operation, holder, host, pid, pipeline, created_at)
+            VALUES (\(workspace), \(holder.id), \(holder.operation), \(holder.user), \(holder.host), \(Int32(holder.pid)), \(holder.pipeline), \(Self.date(holder.created)))
+            ON CONFLICT (workspace) DO UPDATE SET id = EXCLUDED.id, operation = EXCLUDED.operation, holder = EXCLUDED.holder,
+                host = EXCLUDED.host, pid = EXCLUDED.pid, pipeline = EXCLUDED.pipeline, created_at = EXCLUDED.created_at
+            """,
+            logger: logger
+        )
+    }
+
+    /// Clears the holder's record and frees the advisory lock; the connection stays open.
+    func unlock(_ connection: PostgresConnection, for holder: LockHolder) async throws {
+        try await connection.query("DELETE FROM \(unescaped: table("locks")) WHERE workspace = \(workspace) AND id = \(holder.id)", logger: logger)
+        try await connection.query("SELECT pg_advisory_unlock(hashtext(\(schema) || '/' || \(workspace)))", logger: logger)
+    }
+
+    /// Times `count` lock round trips (lock, holder row, release) on one open connection, and
+    /// `count` connections opened and closed, the two parts of an apply's `acquire`.
+    @_spi(Benchmarks)
+    public func timeLockRoundTrips(_ holder: LockHolder, count: Int) async throws -> (locks: [Duration], connections: [Duration]) {
+        var connections: [Duration] = []
+        for _ in 0..<count {
+            let start = ContinuousClock.now
+            let connection = try await connect()
+            try await connection.close()
+            connections.append(ContinuousClock.now - start)
+        }
+        let connection = try await connect()
+        var locks: [Duration] = []
+        do {
+            for _ in 0..<count {
+                let start = ContinuousClock.now
+                try await lock(connection, for: holder, timeout: 0)
+                try await unlock(connection, for: holder)
+                locks.append(ContinuousClock.now - start)
+            }
+        } catch {
+            try? await connection.close()
+            throw describe(error, doing: "lock")
+        }
+        try await connection.close()
+        return (locks, connections)
     }
 
     private func tryLock(_ connection: PostgresConnection) async throws -> Bool {
@@ -431,11 +504,14 @@ actor PostgresStateSession: StateSession {
         let lineage = current.lineage ?? ""
         var moved = 0
         if expected == 0 {
+            // No row yet (first use), or the row an empty state was migrated or restored into.
             for try await count in try await connection.query(
                 """
                 WITH inserted AS (
-                    INSERT INTO \(unescaped: table("workspaces")) (name, lineage, serial) VALUES (\(workspace), \(lineage), 1)
-                    ON CONFLICT (name) DO NOTHING RETURNING 1
+                    INSERT INTO \(unescaped: table("workspaces")) AS present (name, lineage, serial) VALUES (\(workspace), \(lineage), 1)
+                    ON CONFLICT (name) DO UPDATE SET serial = 1, updated_at = now()
+                    WHERE present.serial = 0 AND present.lineage = EXCLUDED.lineage
+                    RETURNING 1
                 ) SELECT count(*)::bigint FROM inserted
                 """,
                 logger: logger
@@ -574,6 +650,9 @@ actor PostgresStateSession: StateSession {
     private func replaceNow(with state: HandoffState, summary: String, history: JSONValue) async throws {
         let workspace = store.workspace
         let expected = current.serial
+        var state = state
+        // The lineage stored is the one later compare-and-sets compare against.
+        if state.lineage == nil { state.lineage = current.lineage ?? UUID().uuidString.lowercased() }
         do {
             try await connection.withTransaction(logger: logger) { connection in
                 var present = 0
@@ -585,9 +664,12 @@ actor PostgresStateSession: StateSession {
                 guard present == expected else {
                     throw StateError(.conflict, "the \(self.store.description) changed under this run (it expected serial \(expected)); nothing was overwritten")
                 }
+                // Children first: a cascade from the workspace row would run a trigger per override.
+                try await connection.query("DELETE FROM \(unescaped: self.table("overrides")) WHERE workspace = \(workspace)", logger: self.logger)
+                try await connection.query("DELETE FROM \(unescaped: self.table("destinations")) WHERE workspace = \(workspace)", logger: self.logger)
                 try await connection.query("DELETE FROM \(unescaped: self.table("workspaces")) WHERE name = \(workspace)", logger: self.logger)
                 try await connection.query(
-                    "INSERT INTO \(unescaped: self.table("workspaces")) (name, lineage, serial) VALUES (\(workspace), \(state.lineage ?? UUID().uuidString.lowercased()), \(state.serial))",
+                    "INSERT INTO \(unescaped: self.table("workspaces")) (name, lineage, serial) VALUES (\(workspace), \(state.lineage), \(state.serial))",
                     logger: self.logger
                 )
                 for (name, destination) in state.destinations.sorted(by: { $0.key < $1.key }) {
@@ -654,8 +736,7 @@ actor PostgresStateSession: StateSession {
         guard !released else { return }
         released = true
         guard !connection.isClosed else { return }  // the server is gone, and its locks with it
-        _ = try? await connection.query("DELETE FROM \(unescaped: table("locks")) WHERE workspace = \(store.workspace) AND id = \(holder.id)", logger: logger)
-        _ = try? await connection.query("SELECT pg_advisory_unlock(hashtext(\(store.schema) || '/' || \(store.workspace)))", logger: logger)
+        try? await store.unlock(connection, for: holder)
         try? await connection.close()
     }
 }

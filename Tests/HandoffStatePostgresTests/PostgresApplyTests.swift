@@ -19,7 +19,7 @@ extension PostgresStateStoreTests {
 
     /// A sandbox with latency, a folder with the configuration, and the environment for both.
     func withSetup(latency: Int, _ body: (SandboxServer, URL, String, [String: String]) async throws -> Void) async throws {
-        let cluster = try PostgresCluster.require()
+        let cluster = try await PostgresCluster.require()
         try await ApplyFixture.withSandbox(latency: latency, token: Self.token) { server, directory in
             let schema = "a_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
             try Self.configuration(url: server.baseURL, schema: String(schema)).write(to: directory.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
@@ -28,8 +28,8 @@ extension PostgresStateStoreTests {
         }
     }
 
-    func store(_ schema: String) throws -> PostgresStateStore {
-        PostgresStateStore(location: try PostgresLocation(url: try PostgresCluster.require().url, variable: "X"), schema: schema, workspace: "default")
+    func store(_ schema: String) async throws -> PostgresStateStore {
+        PostgresStateStore(location: try PostgresLocation(url: try await PostgresCluster.require().url, variable: "X"), schema: schema, workspace: "default")
     }
 
     /// Live overrides no two alike, all owned, and a plan with nothing to do.
@@ -96,7 +96,7 @@ extension PostgresStateStoreTests {
 
     @Test("the database lost in the middle of an apply: it stops before the next PagerDuty call, and the next apply converges")
     func databaseLost() async throws {
-        let cluster = try PostgresCluster.require()
+        let cluster = try await PostgresCluster.require()
         try await withSetup(latency: 40) { server, directory, schema, environment in
             let running = try HandoffProcess.start(["apply", ".", "--auto-approve", "--batch-size", "1", "--now", Self.now], in: directory, environment: environment)
             let deadline = Date().addingTimeInterval(30)

@@ -25,11 +25,11 @@ private func makeStore(_ cluster: PostgresCluster, url: String? = nil) throws ->
     return PostgresStateStore(location: location, schema: "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16), workspace: "default")
 }
 
-@Suite("PostgreSQL state against a real server", .enabled(if: PostgresCluster.isAvailable, "no PostgreSQL server can be started here"), .serialized)
+@Suite("PostgreSQL state against a real server", .enabled("no PostgreSQL server can be started here") { await PostgresCluster.isAvailable() }, .serialized)
 struct PostgresStateStoreTests {
     @Test("first use creates the schema; records are transactions that move the serial; reads see them")
     func firstUseAndRecords() async throws {
-        let cluster = try PostgresCluster.require()
+        let cluster = try await PostgresCluster.require()
         let store = try makeStore(cluster)
         #expect(try await store.read() == .empty)
         let session = try await store.acquire(holder("A"), timeout: 0)
@@ -47,9 +47,24 @@ struct PostgresStateStoreTests {
         #expect(history.map(\.summary) == ["d: 1 deleted, watermark \(t(48))", "d: 2 owned"])
     }
 
+    @Test("tables left by a newer Handoff (a later schema version) are refused, not written")
+    func newerSchema() async throws {
+        let cluster = try await PostgresCluster.require()
+        let store = try makeStore(cluster)
+        #expect(try await store.read() == .empty)
+        let location = try PostgresLocation(url: cluster.url, variable: "X")
+        try await PostgresSQL.execute(location, "INSERT INTO \"\(store.schema)\".schema_migrations (version) VALUES (2)")
+        let later = PostgresStateStore(location: store.location, schema: store.schema, workspace: "default")
+        let error = await #expect(throws: StateError.self) { try await later.acquire(holder("A"), timeout: 0) }
+        #expect(
+            error?.message
+                == "the postgres state (workspace default, schema \(store.schema), postgres://handoff@127.0.0.1:\(cluster.port)/postgres) has tables at schema version 2, written by a newer Handoff; this one knows version 1, so it reads and writes nothing there; upgrade Handoff"
+        )
+    }
+
     @Test("a second writer fails naming the holder, or waits with a timeout")
     func locking() async throws {
-        let cluster = try PostgresCluster.require()
+        let cluster = try await PostgresCluster.require()
         let store = try makeStore(cluster)
         let first = try await store.acquire(holder("FIRST"), timeout: 0)
         let error = await #expect(throws: StateError.self) { try await store.acquire(holder("SECOND"), timeout: 0) }
@@ -67,7 +82,7 @@ struct PostgresStateStoreTests {
 
     @Test("compare-and-set: a writer whose serial is stale fails and overwrites nothing")
     func compareAndSet() async throws {
-        let cluster = try PostgresCluster.require()
+        let cluster = try await PostgresCluster.require()
         let store = try makeStore(cluster)
         let session = try await store.acquire(holder("A"), timeout: 0)
         try await session.record(change(created: [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U")]))
@@ -81,9 +96,37 @@ struct PostgresStateStoreTests {
         #expect(try await store.read().destinations["d"]?.overrides.map(\.id) == ["Q1"])
     }
 
+    @Test("a state replaced at serial 0 (an empty state migrated in) takes its first record, in a later run too")
+    func recordAfterEmptyReplace() async throws {
+        let cluster = try await PostgresCluster.require()
+        let store = try makeStore(cluster)
+        let migrating = try await store.acquire(holder("M"), timeout: 0)
+        await #expect(throws: Never.self) {
+            try await migrating.replace(with: .empty)
+            try await migrating.record(change(created: [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U")]))
+        }
+        await migrating.release()
+        #expect(try await store.read().serial == 1)
+
+        let other = try makeStore(cluster)
+        let first = try await other.acquire(holder("M"), timeout: 0)
+        try await first.replace(with: .empty)
+        await first.release()
+        let read = try await other.read()
+        #expect(read.serial == 0)
+        #expect(read.lineage != nil)
+        let later = try await other.acquire(holder("A"), timeout: 0)
+        await #expect(throws: Never.self) { try await later.record(change(created: [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U")])) }
+        await later.release()
+        let after = try await other.read()
+        #expect(after.serial == 1)
+        #expect(after.lineage == read.lineage)
+        #expect(after.destinations["d"]?.overrides.map(\.id) == ["Q1"])
+    }
+
     @Test("history and restore: an earlier serial comes back as a new serial")
     func restore() async throws {
-        let cluster = try PostgresCluster.require()
+        let cluster = try await PostgresCluster.require()
         let store = try makeStore(cluster)
         let session = try await store.acquire(holder("A"), timeout: 0)
         try await session.record(change(created: [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U")], watermark: t(24)))
@@ -102,7 +145,7 @@ struct PostgresStateStoreTests {
 
     @Test("the URL's password never shows; connection and authentication failures are one sentence each")
     func failures() async throws {
-        let cluster = try PostgresCluster.require()
+        let cluster = try await PostgresCluster.require()
         let wrongPassword = try makeStore(cluster, url: cluster.url(password: "not-the-password-42"))
         let denied = await #expect(throws: StateError.self) { try await wrongPassword.read() }
         #expect(denied?.message == "the state database postgres://handoff@127.0.0.1:\(cluster.port)/postgres refused user handoff: password authentication failed for user \"handoff\"; check the URL the state backend reads from the environment")
@@ -123,7 +166,7 @@ struct PostgresStateStoreTests {
 
     @Test("TLS: sslmode=require encrypts the session; verify-full refuses a certificate no trusted authority signed")
     func tls() async throws {
-        let cluster = try PostgresCluster.requireTLS()
+        let cluster = try await PostgresCluster.requireTLS()
         let store = try makeStore(cluster, url: cluster.url(sslmode: "require"))
         #expect(try await store.read() == .empty)
         // The server's own view of the session that a store with this URL opens.

@@ -5,6 +5,10 @@ import Synchronization
 /// 127.0.0.1, password authentication, stopped when the test process exits. Started once, on
 /// first use, from Debian's `postgresql` package; when no server can be started the tests that
 /// need one are skipped with the reason, except in CI (`CI=true`), where that is a failure.
+///
+/// Starting takes seconds of waiting for child processes, so it happens on a thread of its own:
+/// blocking Swift concurrency's few threads (two on a small runner) would stall every other test,
+/// and with them the simulated PagerDuty they talk to.
 public final class PostgresCluster: Sendable {
     public let port: Int
     public let directory: String
@@ -28,19 +32,17 @@ public final class PostgresCluster: Sendable {
         public var description: String
     }
 
-    /// The shared server, started on first use.
-    public static func shared() -> Result<PostgresCluster, StartFailure> {
-        shared(tls: false)
-    }
-
     /// A second server, offering TLS with a self-signed certificate (made with `openssl`).
-    public static func requireTLS() throws -> PostgresCluster {
-        try shared(tls: true).get()
+    public static func requireTLS() async throws -> PostgresCluster {
+        try await shared(tls: true).get()
     }
 
-    private static func shared(tls: Bool) -> Result<PostgresCluster, StartFailure> {
-        if tls { return startedTLS.withLock { start(&$0, tls: true) } }
-        return started.withLock { start(&$0, tls: false) }
+    private static func shared(tls: Bool) async -> Result<PostgresCluster, StartFailure> {
+        let result = try? await HandoffProcess.offPool {
+            if tls { return startedTLS.withLock { start(&$0, tls: true) } }
+            return started.withLock { start(&$0, tls: false) }
+        }
+        return result ?? .failure(StartFailure(description: "the server could not be started"))
     }
 
     private static func start(_ state: inout Result<PostgresCluster, StartFailure>?, tls: Bool) -> Result<PostgresCluster, StartFailure> {
@@ -54,14 +56,14 @@ public final class PostgresCluster: Sendable {
     }
 
     /// True when a server runs (or can be started); tests that need one are enabled by this.
-    public static var isAvailable: Bool {
-        if case .success = shared() { return true }
+    public static func isAvailable() async -> Bool {
+        if case .success = await shared(tls: false) { return true }
         return ProcessInfo.processInfo.environment["CI"] == "true"  // in CI the test runs and fails loudly
     }
 
     /// The server, or the test fails with why none could be started.
-    public static func require() throws -> PostgresCluster {
-        try shared().get()
+    public static func require() async throws -> PostgresCluster {
+        try await shared(tls: false).get()
     }
 
     private init(tls: Bool) throws {
