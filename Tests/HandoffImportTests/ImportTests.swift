@@ -231,15 +231,22 @@ struct ImportTests {
 /// `handoff import` as a user runs it: the built binary against a simulated PagerDuty in this process.
 @Suite("handoff import, end to end")
 struct ImportCommandTests {
-    @Test("--list in text and json; --out writes a file that validates, and never overwrites without --force")
-    func command() async throws {
+    /// A configuration folder naming only the connection `acme` to the simulated PagerDuty, and
+    /// the environment holding its read-only key.
+    private func withConfigurationDirectory(_ body: (URL, [String: String]) async throws -> Void) async throws {
         try await SandboxHarness.with(now: ImportTests.now, seed: ImportTests.seed) { sandbox in
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-import-cli-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             try "version: 1\nconnections:\n  acme: { type: pagerduty, token_env: HANDOFF_TEST_TOKEN, api_url: \"\(sandbox.baseURL)\" }\n"
                 .write(to: directory.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
-            let environment = ["HANDOFF_TEST_TOKEN": SandboxHarness.readOnlyKey]
+            try await body(directory, ["HANDOFF_TEST_TOKEN": SandboxHarness.readOnlyKey])
+        }
+    }
+
+    @Test("--list in text and json; --out writes a file that validates, and never overwrites without --force")
+    func command() async throws {
+        try await withConfigurationDirectory { directory, environment in
             let now = "2026-10-12T00:00:00Z"
 
             let list = try await HandoffProcess.run(["import", "--connection", "acme", "--list"], in: directory, environment: environment)
@@ -271,6 +278,31 @@ struct ImportCommandTests {
             let missing = try await HandoffProcess.run(["import", "--connection", "acme"], in: directory, environment: environment)
             #expect(missing.exitCode != 0)
             #expect(missing.standardError.contains("say what to do: --list, --schedule ID (repeatable) or --all"))
+        }
+    }
+
+    @Test("--out FOLDER/ writes one file per PagerDuty schedule, people defined once; a second run names every file in the way")
+    func folder() async throws {
+        try await withConfigurationDirectory { directory, environment in
+            let arguments = ["import", "--connection", "acme", "--schedule", "PWEEKLY", "--schedule", "PLAYERS", "--out", "teams/", "--now", "2026-10-12T00:00:00Z"]
+
+            let written = try await HandoffProcess.run(arguments, in: directory, environment: environment)
+            #expect(written.exitCode == 0, "\(written.standardError)")
+            #expect(written.standardError.hasPrefix("Wrote teams/pagerduty-pweekly.yaml\nWrote teams/pagerduty-players.yaml\n"), "\(written.standardError)")
+            let files = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("teams").path).sorted()
+            #expect(files == ["pagerduty-players.yaml", "pagerduty-pweekly.yaml"])
+            let texts = try files.map { try String(contentsOf: directory.appendingPathComponent("teams/\($0)"), encoding: .utf8) }
+            let bobDefinitions = texts.map { $0.components(separatedBy: "{ email: bob@example.com }").count - 1 }
+            #expect(bobDefinitions.reduce(0, +) == 1, "a person on both schedules is defined in one file: \(bobDefinitions)")
+            let validate = try await HandoffProcess.run(["validate", "."], in: directory)
+            #expect(validate.exitCode == 0, "\(validate.standardError)")
+            #expect(validate.standardOutput == "Configuration is valid: 3 schedules, 3 destinations, 1 connection.\n", "\(validate.standardOutput)")
+
+            let before = texts.map { Data($0.utf8) }
+            let again = try await HandoffProcess.run(arguments, in: directory, environment: environment)
+            #expect(again.exitCode == 1)
+            #expect(again.standardError.contains("teams/pagerduty-pweekly.yaml, teams/pagerduty-players.yaml already exist; nothing was written; pass --force to overwrite"), "\(again.standardError)")
+            #expect(try files.map { try Data(contentsOf: directory.appendingPathComponent("teams/\($0)")) } == before)
         }
     }
 }

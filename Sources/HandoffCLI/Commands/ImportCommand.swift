@@ -133,7 +133,8 @@ struct ImportCommand: AsyncParsableCommand {
         if !force {
             let existing = targets.map(\.0).filter { FileManager.default.fileExists(atPath: $0) }
             guard existing.isEmpty else {
-                throw CommandFailure("\(existing.joined(separator: ", ")) already exists; nothing was written; pass --force to overwrite")
+                let verb = existing.count == 1 ? "exists" : "exist"
+                throw CommandFailure("\(existing.joined(separator: ", ")) already \(verb); nothing was written; pass --force to overwrite")
             }
         }
         if folder { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
