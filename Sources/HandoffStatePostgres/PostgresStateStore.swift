@@ -460,6 +460,14 @@ actor PostgresStateSession: StateSession {
     private let initial: HandoffState
     private var current: HandoffState
     private var released = false
+    /// Whether a write is under way: the applier records from several destinations at once, each
+    /// write starts from the serial the one before it left, and an actor lets calls interleave at
+    /// every `await`, so writes take turns.
+    private var writing = false
+    private var waitingWriters: [CheckedContinuation<Void, Never>] = []
+    /// The first failed write: after it, what the database holds is not known here, so nothing more
+    /// is written in this session.
+    private var failure: StateError?
 
     init(store: PostgresStateStore, connection: PostgresConnection, holder: LockHolder, state: HandoffState) {
         self.store = store
@@ -478,9 +486,33 @@ actor PostgresStateSession: StateSession {
     private func table(_ name: String) -> String { "\"\(store.schema)\".\"\(name)\"" }
 
     func record(_ change: StateChange) async throws {
-        try checkOpen()
-        try await PostgresDeadline.run(seconds: store.operationTimeout, failure: timedOut("record a change in"), until: connection.closeFuture, closed: wentAway) {
-            try await self.recordNow(change)
+        try await inTurn {
+            try self.checkOpen()
+            try await PostgresDeadline.run(
+                seconds: self.store.operationTimeout, failure: self.timedOut("record a change in", self.store.operationTimeout),
+                until: self.connection.closeFuture, closed: self.wentAway
+            ) {
+                try await self.recordNow(change)
+            }
+        }
+    }
+
+    /// Runs `body` when no other write of this session is under way; a failure ends the session's writing.
+    private func inTurn<T: Sendable>(failureEndsWriting: Bool = true, _ body: () async throws -> T) async throws -> T {
+        while writing { await withCheckedContinuation { waitingWriters.append($0) } }
+        writing = true
+        // Every way out hands the turn on, a refusal too: a waiter left unresumed waits forever.
+        defer {
+            writing = false
+            if !waitingWriters.isEmpty { waitingWriters.removeFirst().resume() }
+        }
+        if let failure { throw failure }
+        do {
+            return try await body()
+        } catch {
+            let described = store.describe(error, doing: "write")
+            if failureEndsWriting { failure = described }
+            throw described
         }
     }
 
@@ -627,9 +659,13 @@ actor PostgresStateSession: StateSession {
     }
 
     func replace(with state: HandoffState, summary: String, history: JSONValue) async throws {
-        try checkOpen()
-        try await PostgresDeadline.run(seconds: store.operationTimeout * 10, failure: timedOut("write"), until: connection.closeFuture, closed: wentAway) {
-            try await self.replaceNow(with: state, summary: summary, history: history)
+        try await inTurn {
+            try self.checkOpen()
+            // A whole state of a million rows takes seconds; a small write should not wait that long.
+            let seconds = self.store.operationTimeout * 10
+            try await PostgresDeadline.run(seconds: seconds, failure: self.timedOut("write", seconds), until: self.connection.closeFuture, closed: self.wentAway) {
+                try await self.replaceNow(with: state, summary: summary, history: history)
+            }
         }
     }
 
@@ -643,8 +679,8 @@ actor PostgresStateSession: StateSession {
         StateError(.unavailable, "the state database \(store.location) went away while Handoff was using it; nothing more was written")
     }
 
-    private func timedOut(_ action: String) -> StateError {
-        StateError(.unavailable, "could not \(action) the state database \(store.location): no answer within \(Int(store.operationTimeout)) seconds; nothing more was written")
+    private func timedOut(_ action: String, _ seconds: Double) -> StateError {
+        StateError(.unavailable, "could not \(action) the state database \(store.location): no answer within \(Int(seconds)) seconds; nothing more was written")
     }
 
     private func replaceNow(with state: HandoffState, summary: String, history: JSONValue) async throws {
@@ -712,6 +748,10 @@ actor PostgresStateSession: StateSession {
 
     /// The state as it was at `serial`: the current state with the later changes undone, newest first.
     func state(atSerial serial: Int) async throws -> HandoffState {
+        try await inTurn(failureEndsWriting: false) { try await self.stateNow(atSerial: serial) }
+    }
+
+    private func stateNow(atSerial serial: Int) async throws -> HandoffState {
         guard serial <= current.serial, serial >= 0 else {
             throw StateError(.unreadable, "serial \(serial) does not exist; the state is at serial \(current.serial)")
         }

@@ -76,7 +76,7 @@ extension PostgresStateStoreTests {
                 ["state", "migrate", "--from", "local", "--to", "postgres", "--url-env", "HANDOFF_TEST_STATE_URL", "--schema", schema], in: directory, environment: environment
             )
             #expect(toPostgres.exitCode == 0, "\(toPostgres.standardError)")
-            #expect(toPostgres.standardOutput.hasPrefix("Moved the state (serial 1, 1 destination) from the local state .handoff/state.json to the postgres state"))
+            #expect(toPostgres.standardOutput.hasPrefix("Moved the state (serial 1, 2 destinations) from the local state .handoff/state.json to the postgres state"))
             // The target is not empty now: migrating again needs --force.
             let again = try await HandoffProcess.run(
                 ["state", "migrate", "--from", "local", "--to", "postgres", "--url-env", "HANDOFF_TEST_STATE_URL", "--schema", schema], in: directory, environment: environment

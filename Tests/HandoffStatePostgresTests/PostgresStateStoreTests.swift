@@ -5,6 +5,7 @@ import HandoffTestSupport
 import HandoffTime
 import Logging
 import PostgresNIO
+import Synchronization
 import Testing
 
 private func t(_ hours: Int64) -> Instant { Instant(secondsSinceEpoch: 1_795_348_800 + hours * 3600) }
@@ -78,6 +79,74 @@ struct PostgresStateStoreTests {
         let second = try await waiter.value
         await second.release()
         #expect(try await store.currentLock() == nil)
+    }
+
+    @Test("records from destinations applied in parallel are taken one at a time: every one lands, each a serial")
+    func concurrentRecords() async throws {
+        let cluster = try await PostgresCluster.require()
+        let store = try makeStore(cluster)
+        let session = try await store.acquire(holder("A"), timeout: 0)
+        var failure: (any Error)?
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<20 {
+                    group.addTask {
+                        try await session.record(change("d\(index % 4)", created: [OwnedOverride(id: "Q\(index)", start: t(Int64(index)), end: t(Int64(index) + 1), userID: "U")]))
+                    }
+                }
+                try await group.waitForAll()
+            }
+        } catch {
+            failure = error
+        }
+        let finished = try await session.finish()
+        await session.release()
+        #expect(failure == nil, "\(String(describing: failure))")
+        #expect(finished.serial == 20)
+        let read = try await store.read()
+        #expect(read == finished)
+        #expect(read.allOwnedIDs.count == 20)
+        #expect(try await store.history(limit: 30).map(\.serial) == Array((1...20).reversed()))
+    }
+
+    @Test("after a failed write, every record waiting its turn is refused at once, none left waiting")
+    func refusedInTurn() async throws {
+        let cluster = try await PostgresCluster.require()
+        let store = try makeStore(cluster)
+        let session = try await store.acquire(holder("A"), timeout: 0)
+        try await session.record(change(created: [OwnedOverride(id: "Q0", start: t(0), end: t(1), userID: "U")]))
+        let intruder = try PostgresLocation(url: cluster.url, variable: "X")
+        try await PostgresSQL.execute(intruder, "UPDATE \"\(store.schema)\".workspaces SET serial = serial + 5")
+        // Ten records at once: the first meets the conflict, the nine waiting are refused with it.
+        // A record left waiting would hang, so the test watches the clock instead of awaiting it.
+        let finished = Mutex<[String?]?>(nil)
+        Task {
+            let messages = await withTaskGroup(of: String?.self) { records in
+                for index in 1...10 {
+                    records.addTask {
+                        do {
+                            try await session.record(change(created: [OwnedOverride(id: "Q\(index)", start: t(Int64(index)), end: t(Int64(index) + 1), userID: "U")]))
+                            return nil
+                        } catch let error as StateError {
+                            return error.message
+                        } catch {
+                            return "\(error)"
+                        }
+                    }
+                }
+                return await records.reduce(into: [String?]()) { $0.append($1) }
+            }
+            finished.withLock { $0 = messages }
+        }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while finished.withLock({ $0 }) == nil, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let outcomes = try #require(finished.withLock { $0 }, "records still waiting for their turn after 30 seconds")
+        await session.release()
+        #expect(outcomes.count == 10)
+        #expect(outcomes.allSatisfy { $0?.contains("changed under this run (it expected serial 1)") == true }, "\(outcomes)")
+        #expect(try await store.read().allOwnedIDs == ["Q0"])
     }
 
     @Test("compare-and-set: a writer whose serial is stale fails and overwrites nothing")

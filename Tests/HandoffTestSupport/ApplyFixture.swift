@@ -3,10 +3,13 @@ public import HandoffTime
 public import PagerDutySandbox
 
 /// The setting of the apply tests that run the built binary against a simulated PagerDuty in the
-/// test process: three people, a daily rotation exported three weeks ahead, one destination.
+/// test process: three people, a daily rotation exported three weeks ahead to two PagerDuty
+/// schedules, so that an apply works on two destinations at once.
 public enum ApplyFixture {
     public static let now = "2026-11-23T10:00:00Z"
     public static let nowInstant = Instant(rfc3339: now) ?? Instant(secondsSinceEpoch: 0)
+    /// The PagerDuty schedules the rotation is exported to.
+    public static let scheduleIDs = ["PDAILY1", "PDAILY2"]
 
     /// The configuration, with `state` (a `state:` line) when not the local default.
     public static func configuration(members: String = "alice, bob, carol", url: String, state: String? = nil) -> String {
@@ -25,6 +28,7 @@ public enum ApplyFixture {
             horizon: 3w
         destinations:
           daily-pd: { schedule: daily, connection: acme, pagerduty_schedule: PDAILY1 }
+          daily-mirror-pd: { schedule: daily, connection: acme, pagerduty_schedule: PDAILY2 }
 
         """
     }
@@ -36,7 +40,7 @@ public enum ApplyFixture {
         options.clock = SandboxClock(fixed: nowInstant)
         options.seed = SandboxSeed(
             users: ["alice", "bob", "carol"].map { SandboxSeed.User(name: $0.capitalized, email: "\($0)@example.com") },
-            schedules: [.init(name: "Daily", timeZone: "Europe/Berlin", id: "PDAILY1")],
+            schedules: scheduleIDs.map { .init(name: "Daily \($0.suffix(1))", timeZone: "Europe/Berlin", id: $0) },
             tokens: [.init(token: token, readOnly: false)]
         )
         options.faults.latency = .fixed(milliseconds: latency)
@@ -58,12 +62,15 @@ public enum ApplyFixture {
     /// What is wrong with the live overrides of the rotation after an apply: two alike, or one
     /// Handoff created that the state (`owned`) does not know. Empty when it converged.
     public static func problems(_ server: SandboxServer, owned: Set<String>) async -> [String] {
-        let live = await server.store.overrides(scheduleID: "PDAILY1").filter { $0.end > nowInstant }
-        let identities = live.map { "\($0.userID) \($0.start) \($0.end)" }
         var problems: [String] = []
-        if Set(identities).count != identities.count { problems.append("two live overrides alike") }
-        let untracked = live.filter { !owned.contains($0.id) }
-        if !untracked.isEmpty { problems.append("created overrides missing from the state: \(untracked.map(\.id))") }
+        for scheduleID in scheduleIDs {
+            let live = await server.store.overrides(scheduleID: scheduleID).filter { $0.end > nowInstant }
+            let identities = live.map { "\($0.userID) \($0.start) \($0.end)" }
+            if live.isEmpty { problems.append("\(scheduleID): nothing exported") }
+            if Set(identities).count != identities.count { problems.append("\(scheduleID): two live overrides alike") }
+            let untracked = live.filter { !owned.contains($0.id) }
+            if !untracked.isEmpty { problems.append("\(scheduleID): created overrides missing from the state: \(untracked.map(\.id))") }
+        }
         return problems
     }
 }
