@@ -26,6 +26,17 @@ private func makeStore(_ cluster: PostgresCluster, url: String? = nil) throws ->
     return PostgresStateStore(location: location, schema: "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16), workspace: "default")
 }
 
+/// A session that recorded one override (`id`), whose serial another writer, one that did not
+/// take the lock, then moved on.
+private func sessionOvertaken(owning id: String) async throws -> (PostgresStateStore, any StateSession) {
+    let cluster = try await PostgresCluster.require()
+    let store = try makeStore(cluster)
+    let session = try await store.acquire(holder("A"), timeout: 0)
+    try await session.record(change(created: [OwnedOverride(id: id, start: t(0), end: t(24), userID: "U")]))
+    try await PostgresSQL.execute(try PostgresLocation(url: cluster.url, variable: "X"), "UPDATE \"\(store.schema)\".workspaces SET serial = serial + 5")
+    return (store, session)
+}
+
 @Suite("PostgreSQL state against a real server", .enabled("no PostgreSQL server can be started here") { await PostgresCluster.isAvailable() }, .serialized)
 struct PostgresStateStoreTests {
     @Test("first use creates the schema; records are transactions that move the serial; reads see them")
@@ -111,12 +122,7 @@ struct PostgresStateStoreTests {
 
     @Test("after a failed write, every record waiting its turn is refused at once, none left waiting")
     func refusedInTurn() async throws {
-        let cluster = try await PostgresCluster.require()
-        let store = try makeStore(cluster)
-        let session = try await store.acquire(holder("A"), timeout: 0)
-        try await session.record(change(created: [OwnedOverride(id: "Q0", start: t(0), end: t(1), userID: "U")]))
-        let intruder = try PostgresLocation(url: cluster.url, variable: "X")
-        try await PostgresSQL.execute(intruder, "UPDATE \"\(store.schema)\".workspaces SET serial = serial + 5")
+        let (store, session) = try await sessionOvertaken(owning: "Q0")
         // Ten records at once: the first meets the conflict, the nine waiting are refused with it.
         // A record left waiting would hang, so the test watches the clock instead of awaiting it.
         let finished = Mutex<[String?]?>(nil)
@@ -151,16 +157,10 @@ struct PostgresStateStoreTests {
 
     @Test("compare-and-set: a writer whose serial is stale fails and overwrites nothing")
     func compareAndSet() async throws {
-        let cluster = try await PostgresCluster.require()
-        let store = try makeStore(cluster)
-        let session = try await store.acquire(holder("A"), timeout: 0)
-        try await session.record(change(created: [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U")]))
-        // Another writer, one that did not take the lock, moved the serial.
-        let intruder = try PostgresLocation(url: cluster.url, variable: "X")
-        try await PostgresSQL.execute(intruder, "UPDATE \"\(store.schema)\".workspaces SET serial = serial + 5")
+        let (store, session) = try await sessionOvertaken(owning: "Q1")
         let error = await #expect(throws: StateError.self) { try await session.record(change(deleted: ["Q1"])) }
         #expect(error?.kind == .conflict)
-        #expect(error?.message.hasPrefix("the postgres state (workspace default, schema \(store.schema), postgres://handoff@127.0.0.1:\(cluster.port)/postgres) changed under this run (it expected serial 1)") == true)
+        #expect(error?.message.hasPrefix("the postgres state (workspace default, schema \(store.schema), postgres://handoff@127.0.0.1:\(store.location.port)/postgres) changed under this run (it expected serial 1)") == true)
         await session.release()
         #expect(try await store.read().destinations["d"]?.overrides.map(\.id) == ["Q1"])
     }
