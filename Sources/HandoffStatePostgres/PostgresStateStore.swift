@@ -29,7 +29,7 @@ public final class PostgresStateStore: StateStore {
     let operationTimeout: Double = 60
 
     /// The version the schema migrations bring the tables to.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     /// Whether this store has seen its schema at `schemaVersion`: later connections skip the check.
     private let schemaChecked = Mutex(false)
@@ -123,9 +123,9 @@ public final class PostgresStateStore: StateStore {
     /// Creates the schema and tables on first use: each migration in a transaction, under an
     /// advisory lock, recorded with its version so that running it again does nothing. A schema
     /// already at this version costs two small queries; one from a newer Handoff is refused.
-    func migrate(_ connection: PostgresConnection) async throws {
+    func migrate(_ connection: PostgresConnection, to target: Int = schemaVersion) async throws {
         let present = try await presentVersion(connection)
-        if present == Self.schemaVersion { return }
+        if present >= target, present <= Self.schemaVersion { return }
         try refuseNewer(present)
         try await connection.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: "\"\(schema)\"")", logger: logger)
         try await connection.query(
@@ -139,9 +139,9 @@ public final class PostgresStateStore: StateStore {
                 applied = version
             }
             try refuseNewer(applied)
-            if applied < 1 {
-                for statement in migrationOne() { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
-                try await connection.query("INSERT INTO \(unescaped: table("schema_migrations")) (version) VALUES (1)", logger: logger)
+            for (version, statements) in [(1, migrationOne()), (2, migrationTwo())] where applied < version && version <= target {
+                for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                try await connection.query("INSERT INTO \(unescaped: table("schema_migrations")) (version) VALUES (\(version))", logger: logger)
             }
         }
     }
@@ -167,6 +167,13 @@ public final class PostgresStateStore: StateStore {
                 "the \(description) has tables at schema version \(version), written by a newer Handoff; this one knows version \(Self.schemaVersion), so it reads and writes nothing there; upgrade Handoff"
             )
         }
+    }
+
+    /// Version 2: overrides no longer reference their destination row. The check ran a trigger per
+    /// inserted override (half the time of writing a whole state); the code that writes both
+    /// deletes a destination's overrides with it, in the same transaction.
+    private func migrationTwo() -> [String] {
+        ["ALTER TABLE \(table("overrides")) DROP CONSTRAINT IF EXISTS overrides_workspace_destination_fkey"]
     }
 
     private func migrationOne() -> [String] {
@@ -581,6 +588,9 @@ actor PostgresStateSession: StateSession {
         if change.removeDestination {
             removedRecords = before?.overrides ?? []
             try await connection.query(
+                "DELETE FROM \(unescaped: table("overrides")) WHERE workspace = \(workspace) AND destination = \(destination)", logger: logger
+            )
+            try await connection.query(
                 "DELETE FROM \(unescaped: table("destinations")) WHERE workspace = \(workspace) AND name = \(destination)", logger: logger
             )
         } else {
@@ -700,7 +710,7 @@ actor PostgresStateSession: StateSession {
                 guard present == expected else {
                     throw StateError(.conflict, "the \(self.store.description) changed under this run (it expected serial \(expected)); nothing was overwritten")
                 }
-                // Children first: a cascade from the workspace row would run a trigger per override.
+                // Overrides reference nothing (schema version 2): they go explicitly, and first.
                 try await connection.query("DELETE FROM \(unescaped: self.table("overrides")) WHERE workspace = \(workspace)", logger: self.logger)
                 try await connection.query("DELETE FROM \(unescaped: self.table("destinations")) WHERE workspace = \(workspace)", logger: self.logger)
                 try await connection.query("DELETE FROM \(unescaped: self.table("workspaces")) WHERE name = \(workspace)", logger: self.logger)

@@ -65,13 +65,76 @@ struct PostgresStateStoreTests {
         let store = try makeStore(cluster)
         #expect(try await store.read() == .empty)
         let location = try PostgresLocation(url: cluster.url, variable: "X")
-        try await PostgresSQL.execute(location, "INSERT INTO \"\(store.schema)\".schema_migrations (version) VALUES (2)")
+        try await PostgresSQL.execute(location, "INSERT INTO \"\(store.schema)\".schema_migrations (version) VALUES (\(PostgresStateStore.schemaVersion + 1))")
         let later = PostgresStateStore(location: store.location, schema: store.schema, workspace: "default")
         let error = await #expect(throws: StateError.self) { try await later.acquire(holder("A"), timeout: 0) }
         #expect(
             error?.message
-                == "the postgres state (workspace default, schema \(store.schema), postgres://handoff@127.0.0.1:\(cluster.port)/postgres) has tables at schema version 2, written by a newer Handoff; this one knows version 1, so it reads and writes nothing there; upgrade Handoff"
+                == "the postgres state (workspace default, schema \(store.schema), postgres://handoff@127.0.0.1:\(cluster.port)/postgres) has tables at schema version \(PostgresStateStore.schemaVersion + 1), written by a newer Handoff; this one knows version \(PostgresStateStore.schemaVersion), so it reads and writes nothing there; upgrade Handoff"
         )
+    }
+
+    @Test("tables at schema version 1 are brought to version 2 on first use, the state kept; a removed destination takes its overrides")
+    func upgradeFromVersionOne() async throws {
+        let cluster = try await PostgresCluster.require()
+        let store = try makeStore(cluster)
+        let schema = "\"\(store.schema)\""
+        // Tables as Handoff left them at version 1, with a state in them.
+        let connection = try await PostgresConnection.connect(configuration: try store.location.configuration(), id: 1, logger: store.logger)
+        do {
+            try await store.migrate(connection, to: 1)
+            try await connection.query(
+                """
+                INSERT INTO \(unescaped: schema).workspaces (name, lineage, serial) VALUES ('default', 'L', 3);
+                """,
+                logger: store.logger
+            )
+            try await connection.query("INSERT INTO \(unescaped: schema).destinations (workspace, name, connection, pagerduty_schedule) VALUES ('default', 'd', 'acme', 'P1')", logger: store.logger)
+            try await connection.query(
+                "INSERT INTO \(unescaped: schema).overrides (workspace, destination, id, start_at, end_at, user_id) VALUES ('default', 'd', 'Q1', \(PostgresStateStore.date(t(0))), \(PostgresStateStore.date(t(24))), 'U')",
+                logger: store.logger
+            )
+            #expect(try await foreignKeys(connection, store.schema) == 1)
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+
+        let upgraded = PostgresStateStore(location: store.location, schema: store.schema, workspace: "default")
+        let read = try await upgraded.read()
+        #expect(read.serial == 3)
+        #expect(read.lineage == "L")
+        #expect(read.destinations["d"]?.overrides.map(\.id) == ["Q1"])
+        #expect(try await foreignKeys(connection, store.schema) == 0, "overrides no longer reference destinations")
+        var versions: [Int] = []
+        for try await version in try await connection.query("SELECT version FROM \(unescaped: schema).schema_migrations ORDER BY version", logger: store.logger).decode(Int.self) {
+            versions.append(version)
+        }
+        #expect(versions == [1, 2])
+
+        let session = try await upgraded.acquire(holder("A"), timeout: 0)
+        var removal = change()
+        removal.removeDestination = true
+        try await session.record(removal)
+        await session.release()
+        var left = -1
+        for try await count in try await connection.query("SELECT count(*)::bigint FROM \(unescaped: schema).overrides", logger: store.logger).decode(Int.self) {
+            left = count
+        }
+        try await connection.close()
+        #expect(left == 0)
+        #expect(try await upgraded.read().destinations.isEmpty)
+    }
+
+    private func foreignKeys(_ connection: PostgresConnection, _ schema: String) async throws -> Int {
+        var count = -1
+        for try await value in try await connection.query(
+            "SELECT count(*)::bigint FROM pg_constraint WHERE contype = 'f' AND conrelid = to_regclass(\(#""\#(schema)".overrides"#))",
+            logger: Logger(label: "test")
+        ).decode(Int.self) {
+            count = value
+        }
+        return count
     }
 
     @Test("a second writer fails naming the holder, or waits with a timeout")
