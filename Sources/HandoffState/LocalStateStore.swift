@@ -251,13 +251,7 @@ actor LocalStateSession: StateSession {
         guard recorded > 0 || pendingFold else { return current }
         var state = current
         state.serial = initial.serial + (recorded > 0 ? 1 : 0)
-        try store.write(state)
-        try store.removeJournal()
-        initial = state
-        current = state
-        fileSerial = state.serial
-        pendingFold = false
-        recorded = 0
+        try commit(state)
         return state
     }
 
@@ -265,12 +259,18 @@ actor LocalStateSession: StateSession {
         guard recorded == 0 else {
             throw StateError(.conflict, "the state \(store.displayPath) has changes recorded in this run; it cannot be replaced now")
         }
+        try commit(state)
+    }
+
+    /// Writes `state` as the file, drops the journal it folds in, and starts afresh from it.
+    private func commit(_ state: HandoffState) throws {
         try store.write(state)
         try store.removeJournal()
         initial = state
         current = state
         fileSerial = state.serial
         pendingFold = false
+        recorded = 0
     }
 
     func release() {

@@ -68,6 +68,20 @@ public final class PostgresStateStore: StateStore {
         }
     }
 
+    /// Runs `body` on a connection of its own, closed afterwards whatever happens; a failure is
+    /// described as failing to do `action`.
+    private func withConnection<T: Sendable>(doing action: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let connection = try await connect()
+        do {
+            let result = try await body(connection)
+            try? await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw describe(error, doing: action)
+        }
+    }
+
     /// One sentence for a database failure; never the URL's password.
     func describe(_ error: any Error, doing action: String) -> StateError {
         if let error = error as? StateError { return error }
@@ -237,15 +251,7 @@ public final class PostgresStateStore: StateStore {
     // MARK: - Reading
 
     public func read() async throws -> HandoffState {
-        let connection = try await connect()
-        do {
-            let state = try await load(connection)
-            try? await connection.close()
-            return state
-        } catch {
-            try? await connection.close()
-            throw describe(error, doing: "read")
-        }
+        try await withConnection(doing: "read") { try await load($0) }
     }
 
     func load(_ connection: PostgresConnection) async throws -> HandoffState {
@@ -316,7 +322,15 @@ public final class PostgresStateStore: StateStore {
 
     /// Clears the holder's record and frees the advisory lock; the connection stays open.
     func unlock(_ connection: PostgresConnection, for holder: LockHolder) async throws {
-        try await connection.query("DELETE FROM \(unescaped: table("locks")) WHERE workspace = \(workspace) AND id = \(holder.id)", logger: logger)
+        try await deleteLockRow(connection, id: holder.id)
+        try await freeAdvisoryLock(connection)
+    }
+
+    private func deleteLockRow(_ connection: PostgresConnection, id: String) async throws {
+        try await connection.query("DELETE FROM \(unescaped: table("locks")) WHERE workspace = \(workspace) AND id = \(id)", logger: logger)
+    }
+
+    private func freeAdvisoryLock(_ connection: PostgresConnection) async throws {
         try await connection.query("SELECT pg_advisory_unlock(hashtext(\(schema) || '/' || \(workspace)))", logger: logger)
     }
 
@@ -331,20 +345,16 @@ public final class PostgresStateStore: StateStore {
             try await connection.close()
             connections.append(ContinuousClock.now - start)
         }
-        let connection = try await connect()
-        var locks: [Duration] = []
-        do {
+        let locks = try await withConnection(doing: "lock") { connection in
+            var locks: [Duration] = []
             for _ in 0..<count {
                 let start = ContinuousClock.now
                 try await lock(connection, for: holder, timeout: 0)
                 try await unlock(connection, for: holder)
                 locks.append(ContinuousClock.now - start)
             }
-        } catch {
-            try? await connection.close()
-            throw describe(error, doing: "lock")
+            return locks
         }
-        try await connection.close()
         return (locks, connections)
     }
 
@@ -370,40 +380,25 @@ public final class PostgresStateStore: StateStore {
     }
 
     public func currentLock() async throws -> LockHolder? {
-        let connection = try await connect()
-        do {
+        try await withConnection(doing: "read the lock of") { connection in
             // A row whose advisory lock is free was left by a holder that died: its lock died with it.
-            let holder = try await lockRow(connection)
-            var stale = false
-            if holder != nil, try await tryLock(connection) {
-                stale = true
-                try await connection.query("SELECT pg_advisory_unlock(hashtext(\(schema) || '/' || \(workspace)))", logger: logger)
-            }
-            try? await connection.close()
-            return stale ? nil : holder
-        } catch {
-            try? await connection.close()
-            throw describe(error, doing: "read the lock of")
+            guard let holder = try await lockRow(connection) else { return nil }
+            guard try await tryLock(connection) else { return holder }
+            try await freeAdvisoryLock(connection)
+            return nil
         }
     }
 
     public func forceUnlock(id: String) async throws -> LockHolder {
-        let connection = try await connect()
-        do {
+        try await withConnection(doing: "unlock") { connection in
             guard let holder = try await lockRow(connection) else {
-                try? await connection.close()
                 throw StateError(.noSuchLock, "the \(description) is not locked")
             }
             guard holder.id == id else {
-                try? await connection.close()
                 throw StateError(.noSuchLock, "the lock of the \(description) has id \(holder.id), not \(id); it is held by \(holder.summary)", holder: holder)
             }
-            try await connection.query("DELETE FROM \(unescaped: table("locks")) WHERE workspace = \(workspace) AND id = \(id)", logger: logger)
-            try? await connection.close()
+            try await deleteLockRow(connection, id: id)
             return holder
-        } catch {
-            try? await connection.close()
-            throw describe(error, doing: "unlock")
         }
     }
 
@@ -418,8 +413,7 @@ public final class PostgresStateStore: StateStore {
     }
 
     public func history(limit: Int) async throws -> [HistoryEntry] {
-        let connection = try await connect()
-        do {
+        try await withConnection(doing: "read the history of") { connection in
             var entries: [HistoryEntry] = []
             for try await (serial, recorded, by, summary) in try await connection.query(
                 "SELECT serial, recorded_at, recorded_by, summary FROM \(unescaped: table("history")) WHERE workspace = \(workspace) ORDER BY serial DESC LIMIT \(limit)",
@@ -427,11 +421,7 @@ public final class PostgresStateStore: StateStore {
             ).decode((Int, Date, String, String).self) {
                 entries.append(HistoryEntry(serial: serial, recorded: Self.instant(recorded), recordedBy: by, summary: summary))
             }
-            try? await connection.close()
             return entries
-        } catch {
-            try? await connection.close()
-            throw describe(error, doing: "read the history of")
         }
     }
 
