@@ -148,10 +148,7 @@ public final class PostgresStateStore: StateStore {
         )
         try await connection.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(schema) || '/migrations'))", logger: logger)
-            var applied = 0
-            for try await version in try await connection.query("SELECT coalesce(max(version), 0) FROM \(unescaped: table("schema_migrations"))", logger: logger).decode(Int.self) {
-                applied = version
-            }
+            let applied = try await appliedVersion(connection)
             try refuseNewer(applied)
             for (version, statements) in [(1, migrationOne()), (2, migrationTwo())] where applied < version && version <= target {
                 for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
@@ -162,16 +159,14 @@ public final class PostgresStateStore: StateStore {
 
     /// The schema's migration version, 0 when its tables do not exist yet.
     private func presentVersion(_ connection: PostgresConnection) async throws -> Int {
-        var exists = false
-        for try await value in try await connection.query("SELECT to_regclass(\(table("schema_migrations"))) IS NOT NULL", logger: logger).decode(Bool.self) {
-            exists = value
-        }
-        guard exists else { return 0 }
-        var version = 0
-        for try await value in try await connection.query("SELECT coalesce(max(version), 0) FROM \(unescaped: table("schema_migrations"))", logger: logger).decode(Int.self) {
-            version = value
-        }
-        return version
+        let exists = try await connection.value("SELECT to_regclass(\(table("schema_migrations"))) IS NOT NULL", Bool.self, logger: logger)
+        guard exists == true else { return 0 }
+        return try await appliedVersion(connection)
+    }
+
+    /// The highest migration recorded, 0 for none; the table must exist.
+    private func appliedVersion(_ connection: PostgresConnection) async throws -> Int {
+        try await connection.value("SELECT coalesce(max(version), 0) FROM \(unescaped: table("schema_migrations"))", Int.self, logger: logger) ?? 0
     }
 
     private func refuseNewer(_ version: Int) throws {
@@ -359,13 +354,7 @@ public final class PostgresStateStore: StateStore {
     }
 
     private func tryLock(_ connection: PostgresConnection) async throws -> Bool {
-        var locked = false
-        for try await value in try await connection.query(
-            "SELECT pg_try_advisory_lock(hashtext(\(schema) || '/' || \(workspace)))", logger: logger
-        ).decode(Bool.self) {
-            locked = value
-        }
-        return locked
+        try await connection.value("SELECT pg_try_advisory_lock(hashtext(\(schema) || '/' || \(workspace)))", Bool.self, logger: logger) ?? false
     }
 
     private func lockRow(_ connection: PostgresConnection) async throws -> LockHolder? {
@@ -438,13 +427,16 @@ public final class PostgresStateStore: StateStore {
     }
 
     func oldestHistorySerial(connection: PostgresConnection) async throws -> Int? {
-        var oldest: Int?
-        for try await value in try await connection.query(
-            "SELECT min(serial) FROM \(unescaped: table("history")) WHERE workspace = \(workspace)", logger: logger
-        ).decode(Int?.self) {
-            oldest = value
-        }
-        return oldest
+        try await connection.value("SELECT min(serial) FROM \(unescaped: table("history")) WHERE workspace = \(workspace)", Int?.self, logger: logger) ?? nil
+    }
+}
+
+extension PostgresConnection {
+    /// The one value a single-row, single-column query answers; nil when it answers no row.
+    fileprivate func value<T: PostgresDecodable & Sendable>(_ query: PostgresQuery, _ type: T.Type, logger: Logger) async throws -> T? {
+        var value: T?
+        for try await row in try await self.query(query, logger: logger).decode(T.self) { value = row }
+        return value
     }
 }
 
@@ -531,10 +523,10 @@ actor PostgresStateSession: StateSession {
     private func advanceSerial(_ connection: PostgresConnection, from expected: Int) async throws {
         let workspace = store.workspace
         let lineage = current.lineage ?? ""
-        var moved = 0
+        let moved: Int?
         if expected == 0 {
             // No row yet (first use), or the row an empty state was migrated or restored into.
-            for try await count in try await connection.query(
+            moved = try await connection.value(
                 """
                 WITH inserted AS (
                     INSERT INTO \(unescaped: table("workspaces")) AS present (name, lineage, serial) VALUES (\(workspace), \(lineage), 1)
@@ -543,22 +535,18 @@ actor PostgresStateSession: StateSession {
                     RETURNING 1
                 ) SELECT count(*)::bigint FROM inserted
                 """,
-                logger: logger
-            ).decode(Int.self) {
-                moved = count
-            }
+                Int.self, logger: logger
+            )
         } else {
-            for try await count in try await connection.query(
+            moved = try await connection.value(
                 """
                 WITH updated AS (
                     UPDATE \(unescaped: table("workspaces")) SET serial = serial + 1, updated_at = now()
                     WHERE name = \(workspace) AND serial = \(expected) AND lineage = \(lineage) RETURNING 1
                 ) SELECT count(*)::bigint FROM updated
                 """,
-                logger: logger
-            ).decode(Int.self) {
-                moved = count
-            }
+                Int.self, logger: logger
+            )
         }
         guard moved == 1 else {
             throw StateError(
@@ -691,12 +679,9 @@ actor PostgresStateSession: StateSession {
         if state.lineage == nil { state.lineage = current.lineage ?? UUID().uuidString.lowercased() }
         do {
             try await connection.withTransaction(logger: logger) { connection in
-                var present = 0
-                for try await serial in try await connection.query(
-                    "SELECT serial FROM \(unescaped: self.table("workspaces")) WHERE name = \(workspace) FOR UPDATE", logger: self.logger
-                ).decode(Int.self) {
-                    present = serial
-                }
+                let present = try await connection.value(
+                    "SELECT serial FROM \(unescaped: self.table("workspaces")) WHERE name = \(workspace) FOR UPDATE", Int.self, logger: self.logger
+                ) ?? 0
                 guard present == expected else {
                     throw StateError(.conflict, "the \(self.store.description) changed under this run (it expected serial \(expected)); nothing was overwritten")
                 }
