@@ -40,6 +40,7 @@ let package = Package(
         .target(name: "HandoffTime", swiftSettings: strictSettings),
         .target(name: "OrderedJSON", swiftSettings: strictSettings),
         .target(name: "DurableFiles", swiftSettings: strictSettings),
+        .target(name: "SafeText", swiftSettings: strictSettings),
         .target(name: "HandoffState", dependencies: ["HandoffTime", "OrderedJSON", "DurableFiles"], swiftSettings: strictSettings),
         .target(
             name: "HandoffStatePostgres",
@@ -56,7 +57,7 @@ let package = Package(
         .target(name: "HandoffRota", dependencies: ["HandoffConfig", "HandoffTime"], swiftSettings: strictSettings),
         .target(
             name: "HandoffPlan",
-            dependencies: ["HandoffConfig", "HandoffRota", "HandoffState", "HandoffTime", "OrderedJSON"],
+            dependencies: ["HandoffConfig", "HandoffRota", "HandoffState", "HandoffTime", "OrderedJSON", "SafeText"],
             swiftSettings: strictSettings
         ),
 
@@ -104,7 +105,7 @@ let package = Package(
             name: "HandoffCLI",
             dependencies: [
                 "HandoffConfig", "HandoffRota", "HandoffTime", "YAMLNodes", "OrderedJSON", "PagerDuty", "PagerDutySandbox",
-                "HandoffPlan", "HandoffState", "HandoffStatePostgres", "HandoffSync", "HandoffImport", "DurableFiles",
+                "HandoffPlan", "HandoffState", "HandoffStatePostgres", "HandoffSync", "HandoffImport", "DurableFiles", "SafeText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -132,6 +133,7 @@ let package = Package(
             path: "Tests/HandoffTestSupport",
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "SafeTextTests", dependencies: ["SafeText"], swiftSettings: strictSettings),
         .testTarget(name: "YAMLNodesTests", dependencies: ["YAMLNodes", "HandoffTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "HandoffConfigTests",

@@ -1,5 +1,6 @@
 public import ArgumentParser
 import Foundation
+import SafeText
 
 /// The `handoff` command line: parses arguments, runs the command, and turns every failure into
 /// one line on standard error and an exit code CI can read (0 ok, 1 error, 2 changes present).
@@ -64,9 +65,12 @@ public struct CommandFailure: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 
+    /// `error: …` on standard error. A message can quote what PagerDuty or the configuration said,
+    /// so each of its lines is shown with control characters made visible (`SafeText.line`).
     func rendered(colour: Bool) -> String {
         guard !message.isEmpty else { return "" }
         let label = colour ? Style.error("error:") : "error:"
-        return "\(label) \(message)\n"
+        let lines = message.split(separator: "\n", omittingEmptySubsequences: false).map { SafeText.line(String($0)) }
+        return "\(label) \(lines.joined(separator: "\n"))\n"
     }
 }

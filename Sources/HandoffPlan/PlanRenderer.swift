@@ -1,9 +1,15 @@
 import Foundation
 import HandoffTime
 public import OrderedJSON
+import SafeText
 
 /// Turns a plan into what reviewers read: Terraform-style text for terminals and CI logs,
 /// Markdown for pull-request comments, JSON for programs (`schemas/plan.schema.json`).
+///
+/// Names, e-mails, identifiers and reasons come from the configuration of a pull request or from
+/// PagerDuty, so every one of them is rendered through `SafeText`: on one line with control
+/// characters visible in text, as character references inside `<code>` in Markdown's HTML (where
+/// GitHub finds no mentions or links), inside a fence nothing can close in Markdown's code blocks. JSON escapes by its own rules.
 public enum PlanRenderer {
     /// ANSI colour codes, applied only when the caller says colour is welcome.
     public struct Colours: Sendable {
@@ -52,14 +58,15 @@ public enum PlanRenderer {
 
     static func header(_ destination: DestinationPlan) -> String {
         let removed = destination.removed ? " (removed from the configuration)" : ""
-        return "# destination \(destination.name)\(removed) → PagerDuty schedule \(destination.pagerDutySchedule) (connection \(destination.connection))"
+        return "# destination \(SafeText.line(destination.name))\(removed) → PagerDuty schedule "
+            + "\(SafeText.line(destination.pagerDutySchedule)) (connection \(SafeText.line(destination.connection)))"
     }
 
     static func line(_ action: PlanAction, _ destination: DestinationPlan, colours: Colours) -> String {
         let zone = Zone(identifier: destination.timeZone) ?? Zone.utc
         let span = DisplayTime.span(action.range, in: zone)
-        let who = "\(action.person) <\(action.email)>"
-        let why = action.reason.map { "  (\($0))" } ?? ""
+        let who = "\(SafeText.line(action.person)) <\(SafeText.line(action.email))>"
+        let why = action.reason.map { "  (\(SafeText.line($0)))" } ?? ""
         switch action.kind {
         case .create: return colours.green("+ override ") + " \(span)  \(who)\(why)"
         case .delete: return colours.red("- override ") + " \(span)  \(who)\(why)"
@@ -71,7 +78,7 @@ public enum PlanRenderer {
 
     /// The watermark line, or what becomes of a removed destination's state.
     static func trailer(_ destination: DestinationPlan, colours: Colours) -> String? {
-        if destination.removed { return colours.red("- state    ") + " of destination \(destination.name)" }
+        if destination.removed { return colours.red("- state    ") + " of destination \(SafeText.line(destination.name))" }
         guard destination.watermarkMoves, let after = destination.watermarkAfter else { return nil }
         let zone = Zone(identifier: destination.timeZone) ?? Zone.utc
         let before = destination.watermarkBefore.map { DisplayTime.withOffset($0, in: zone) } ?? "(nothing exported yet)"
@@ -111,24 +118,20 @@ public enum PlanRenderer {
         }
         var sections: [String] = []
         for destination in changed {
-            var block = "\n<details><summary><b>\(escape(destination.name))</b>\(destination.removed ? " (removed)" : "") → PagerDuty schedule "
-            block += "\(escape(destination.pagerDutySchedule)) (connection \(escape(destination.connection))): \(counts(destination))</summary>\n\n```diff\n"
-            for action in destination.actions where [.create, .delete, .adopt].contains(action.kind) {
-                block += line(action, destination, colours: Colours(enabled: false)) + "\n"
-            }
-            if let trailer = trailer(destination, colours: Colours(enabled: false)) { block += trailer + "\n" }
-            block += "```\n\n</details>\n"
+            var block = "\n<details><summary><b><code>\(SafeText.html(destination.name))</code></b>\(destination.removed ? " (removed)" : "") → PagerDuty schedule "
+            block += "<code>\(SafeText.html(destination.pagerDutySchedule))</code> (connection <code>\(SafeText.html(destination.connection))</code>): \(counts(destination))</summary>\n\n"
+            var lines = destination.actions.filter { [.create, .delete, .adopt].contains($0.kind) }.map { line($0, destination, colours: Colours(enabled: false)) }
+            if let trailer = trailer(destination, colours: Colours(enabled: false)) { lines.append(trailer) }
+            block += SafeText.codeBlock(lines, info: "diff") + "\n</details>\n"
             sections.append(block)
         }
         let outside = plan.destinations.filter { !$0.actions(.keep).isEmpty || !$0.actions(.drift).isEmpty }
         if !outside.isEmpty {
             var block = "\n**Changed outside Handoff** (\(summary.kept) kept, \(summary.drift) drift)\n"
             for destination in outside {
-                block += "\n<details><summary>\(escape(destination.name))</summary>\n\n```\n"
-                for action in destination.actions where action.kind == .keep || action.kind == .drift {
-                    block += line(action, destination, colours: Colours(enabled: false)) + "\n"
-                }
-                block += "```\n\n</details>\n"
+                block += "\n<details><summary><code>\(SafeText.html(destination.name))</code></summary>\n\n"
+                let lines = destination.actions.filter { $0.kind == .keep || $0.kind == .drift }.map { line($0, destination, colours: Colours(enabled: false)) }
+                block += SafeText.codeBlock(lines) + "\n</details>\n"
             }
             sections.append(block)
         }
@@ -149,10 +152,6 @@ public enum PlanRenderer {
         let adopt = destination.actions(.adopt).count
         if adopt > 0 { parts.append("\(adopt) to adopt") }
         return parts.joined(separator: ", ")
-    }
-
-    private static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 
     // MARK: - JSON

@@ -139,16 +139,23 @@ public final class Scenario: @unchecked Sendable {
 public enum Golden {
     public static var recording: Bool { ProcessInfo.processInfo.environment["HANDOFF_RECORD_GOLDEN"] == "1" }
 
-    /// Compares `actual` with the golden file `name` in `folder`; returns nil when equal (or when
-    /// recording), else a description of the first difference.
+    /// Compares `actual` with the golden file `name` in `folder`; returns nil when equal, else a
+    /// description of the first difference. When recording, a file that differs is written and the
+    /// check still fails, so that a recording run can never pass silently: review the diff, then
+    /// run again without the switch.
     public static func check(_ actual: String, name: String, folder: String) -> String? {
         let path = (folder as NSString).appendingPathComponent(name)
-        if recording {
-            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try? actual.write(toFile: path, atomically: true, encoding: .utf8)
-            return nil
+        let expected = try? String(contentsOfFile: path, encoding: .utf8)
+        if recording, expected != actual {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                try actual.write(toFile: path, atomically: true, encoding: .utf8)
+            } catch {
+                return "golden file \(name) could not be recorded: \(error)"
+            }
+            return "recorded golden file \(name); review the diff, then run the tests again without HANDOFF_RECORD_GOLDEN"
         }
-        guard let expected = try? String(contentsOfFile: path, encoding: .utf8) else {
+        guard let expected else {
             return "golden file \(name) is missing; run the tests with HANDOFF_RECORD_GOLDEN=1 to create it"
         }
         guard expected != actual else { return nil }

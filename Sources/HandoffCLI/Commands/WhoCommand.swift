@@ -4,6 +4,7 @@ import HandoffConfig
 import HandoffRota
 import HandoffTime
 import OrderedJSON
+import SafeText
 
 /// `handoff who`: who is on call now (or at a given time) and who is next, straight from the
 /// configuration; no PagerDuty needed.
@@ -136,8 +137,9 @@ struct WhoCommand: AsyncParsableCommand {
         }
     }
 
+    /// A person as the terminal shows them: their name and e-mail on one line, nothing invisible.
     private func person(_ key: String, _ configuration: Configuration) -> String {
-        configuration.person(key)?.displayName ?? key
+        SafeText.line(configuration.person(key)?.displayName ?? key)
     }
 
     private func shiftJSON(_ shift: Shift, _ configuration: Configuration, _ zone: Zone) -> JSONValue {

@@ -1,0 +1,75 @@
+/// Text that Handoff did not write, made safe for where it is shown.
+///
+/// People's names, PagerDuty's answers and configuration values reach terminals, CI logs and
+/// pull-request comments. A newline there forges a line of the plan, an ANSI or OSC escape
+/// recolours or retitles the reviewer's terminal, a bidirectional override reorders what is read,
+/// and a code fence in a Markdown comment lets a pull request write the bot's comment. Every
+/// rendering of untrusted text goes through one of these functions; each is total, allocation is
+/// linear in the input, and what it returns never holds a control character.
+public enum SafeText {
+    /// `text` on one line with every invisible or control character written as a visible
+    /// `\u{…}` escape: C0 controls (newline and tab included), DEL, C1 controls, the bidirectional
+    /// embeddings, overrides and isolates, line and paragraph separators, zero-width characters and
+    /// the byte-order mark. Everything else is kept as it is.
+    public static func line(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isUnsafe) else { return text }
+        var result = ""
+        result.reserveCapacity(text.utf8.count + 8)
+        for scalar in text.unicodeScalars {
+            if isUnsafe(scalar) {
+                result += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    /// True for the scalars `line(_:)` escapes.
+    public static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00...0x1F, 0x7F...0x9F: true  // C0, DEL, C1 (ESC, CSI, OSC, NEL, …)
+        case 0x200B...0x200F: true  // zero-width space and joiners, LRM, RLM
+        case 0x2028...0x202E: true  // line and paragraph separators, bidirectional embeddings and overrides
+        case 0x2060...0x2064, 0x2066...0x2069: true  // word joiner, invisible operators, bidirectional isolates
+        case 0xFEFF: true  // byte-order mark, zero-width no-break space
+        default: false
+        }
+    }
+
+    /// `text` for HTML: `line(_:)`, then `&`, `<`, `>`, `"` and `'` as character references, so it
+    /// can neither open nor close a tag nor leave an attribute. Inside Markdown's HTML blocks this
+    /// stops formatting too; put it inside `<code>` where a host would still find mentions (`@team`)
+    /// or links in text, as GitHub does.
+    public static func html(_ text: String) -> String {
+        var result = ""
+        for scalar in line(text).unicodeScalars {
+            switch scalar {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    /// A Markdown fenced code block holding `lines` verbatim (each made safe by `line(_:)`), with a
+    /// fence longer than any run of backticks or tildes in them, so nothing inside can close it.
+    /// - Parameter info: the info string after the opening fence, such as `diff`.
+    public static func codeBlock(_ lines: [String], info: String = "") -> String {
+        let safe = lines.map(line)
+        var longest = 0
+        for text in safe {
+            var run = 0
+            for character in text.utf8 {
+                run = character == UInt8(ascii: "`") ? run + 1 : 0
+                longest = max(longest, run)
+            }
+        }
+        let fence = String(repeating: "`", count: max(3, longest + 1))
+        return fence + info + "\n" + safe.map { $0 + "\n" }.joined() + fence + "\n"
+    }
+}
