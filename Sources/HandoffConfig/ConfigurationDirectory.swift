@@ -194,6 +194,8 @@ struct ConfigurationDirectory {
             )
         }
         files = files.enumerated().filter { keep[$0.offset] }.map(\.element)
+        // Sorted path order, as documented, whatever order the walk found them in.
+        files.sort { $0.relative.utf8.lexicographicallyPrecedes($1.relative.utf8) }
     }
 
     // MARK: - Helpers

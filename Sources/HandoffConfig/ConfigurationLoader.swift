@@ -141,7 +141,6 @@ public enum ConfigurationLoader {
         if standardized.hasPrefix(current + "/") { return String(standardized.dropFirst(current.count + 1)) }
         return directory
     }
-
 }
 
 /// Tells text from bytes that must not be echoed.

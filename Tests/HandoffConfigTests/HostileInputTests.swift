@@ -119,6 +119,20 @@ struct HostileDirectoryTests {
         ])
     }
 
+    @Test("files keep the sorted path order, whatever order the walk finds them in")
+    func sortedOrder() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        try directory.file("a/x.yaml", "version: 1\n")
+        try directory.file("a.yaml", "version: 1\n")
+        try directory.file("b/y.yaml", "version: 1\n")
+        try directory.link("c", to: "b")
+        try directory.file("c.yaml", "version: 1\n")
+        try directory.file("b/z.yaml", "version: 1\n")
+        let loaded = ConfigurationLoader.load(directory: directory.path)
+        #expect(loaded.files.map { String($0.dropFirst(directory.path.count + 1)) } == ["a.yaml", "a/x.yaml", "b/y.yaml", "b/z.yaml", "c.yaml"])
+    }
+
     @Test("the walk is bounded in depth and in entries, and says which limit it hit")
     func limits() throws {
         let directory = try ScratchDirectory()
