@@ -18,7 +18,11 @@ public struct LoadedConfiguration: Sendable {
 public enum ConfigurationLoader {
     /// Loads and validates the configuration in `directory` (as given on the command line).
     /// Paths in diagnostics are relative to the current directory when the files are below it.
-    public static func load(directory: String, limits: YAMLLimits = .default) -> LoadedConfiguration {
+    public static func load(
+        directory: String,
+        limits: YAMLLimits = .default,
+        directoryLimits: DirectoryLimits = .default
+    ) -> LoadedConfiguration {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
             return failure("configuration directory \(directory) does not exist")
@@ -27,32 +31,61 @@ public enum ConfigurationLoader {
             return failure("\(directory) is a file, not a configuration directory")
         }
         let displayDirectory = displayPath(directory)
-        let relativePaths: [String]
+        let walk: ConfigurationDirectory
         do {
-            relativePaths = try yamlFiles(in: directory)
+            walk = try ConfigurationDirectory.walk(directory, displayDirectory: displayDirectory, limits: directoryLimits)
+        } catch let exceeded as ConfigurationDirectory.LimitExceeded {
+            return LoadedConfiguration(configuration: nil, diagnostics: [exceeded.diagnostic], sources: [:], files: [])
         } catch {
             return failure("configuration directory \(displayDirectory) cannot be read: \(error.localizedDescription)")
         }
-        guard !relativePaths.isEmpty else {
+        guard !walk.files.isEmpty || walk.diagnostics.hasErrors else {
             return failure("configuration directory \(displayDirectory) holds no .yaml or .yml files")
         }
         var inputs: [(path: String, bytes: [UInt8])] = []
-        var readErrors: [Diagnostic] = []
-        for relative in relativePaths {
-            let fullPath = (directory as NSString).appendingPathComponent(relative)
-            let shown = join(displayDirectory, relative)
-            guard let data = FileManager.default.contents(atPath: fullPath) else {
+        var readErrors = walk.diagnostics
+        for file in walk.files {
+            let shown = walk.shown(file.relative)
+            switch read(file.realPath, maxBytes: limits.maxBytes) {
+            case .bytes(let bytes):
+                inputs.append((shown, bytes))
+            case .tooLarge(let size):
+                let message = "the file is \(size) bytes, more than the limit of \(limits.maxBytes)"
+                readErrors.append(.error(message, at: SourceLocation(path: shown, line: 1, column: 1)))
+            case .unreadable:
                 readErrors.append(.error("\(shown) cannot be read", at: nil))
-                continue
             }
-            inputs.append((shown, [UInt8](data)))
         }
         var loaded = load(files: inputs, directory: directory, limits: limits)
         if !readErrors.isEmpty {
             loaded.diagnostics = (readErrors + loaded.diagnostics).sortedByLocation()
-            loaded.configuration = nil
+            if readErrors.hasErrors { loaded.configuration = nil }
         }
         return loaded
+    }
+
+    private enum ReadOutcome {
+        case bytes([UInt8])
+        case tooLarge(Int)
+        case unreadable
+    }
+
+    /// Reads at most `maxBytes` + 1 bytes: a huge file is refused without being read whole.
+    private static func read(_ path: String, maxBytes: Int) -> ReadOutcome {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return .unreadable }
+        defer { try? handle.close() }
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        let size = (attributes?[.size] as? NSNumber)?.intValue ?? 0
+        if size > maxBytes { return .tooLarge(size) }
+        let data: Data?
+        do {
+            data = try handle.read(upToCount: maxBytes < Int.max ? maxBytes + 1 : maxBytes)
+        } catch {
+            return .unreadable
+        }
+        let bytes = data.map { [UInt8]($0) } ?? []
+        if bytes.count > maxBytes { return .tooLarge(bytes.count) }
+        return .bytes(bytes)
     }
 
     /// Loads configuration files given in memory (tests, tools); `path` is used in diagnostics.
@@ -62,7 +95,19 @@ public enum ConfigurationLoader {
         limits: YAMLLimits = .default
     ) -> LoadedConfiguration {
         // Parsing and per-file decoding are independent, so they run on every core.
-        let results = ParallelMap.map(files) { file -> (FileDeclarations, String) in
+        let results = ParallelMap.map(files) { file -> (FileDeclarations, String?) in
+            // A file that is not text is never echoed: it may be anything (a secret, a binary),
+            // so it gets one located error and no excerpt.
+            if let problem = TextCheck.firstNonText(in: file.bytes) {
+                var declarations = FileDeclarations(path: file.path)
+                declarations.diagnostics = [
+                    .error(
+                        "this file is not UTF-8 text (it holds an invalid or NUL byte here), so none of it is read or shown",
+                        at: SourceLocation(path: file.path, start: problem)
+                    )
+                ]
+                return (declarations, nil)
+            }
             let parsed = YAMLLoader.load(file.bytes, path: file.path, limits: limits)
             var declarations = FileDecoder.decode(parsed.root, path: file.path)
             declarations.diagnostics.insert(contentsOf: parsed.errors.map(Diagnostic.init), at: 0)
@@ -87,28 +132,6 @@ public enum ConfigurationLoader {
         LoadedConfiguration(configuration: nil, diagnostics: [.error(message, at: nil)], sources: [:], files: [])
     }
 
-    /// Relative paths of the YAML files below `directory`, sorted by path.
-    static func yamlFiles(in directory: String) throws -> [String] {
-        var found: [String] = []
-        func walk(_ relative: String) throws {
-            let full = relative.isEmpty ? directory : (directory as NSString).appendingPathComponent(relative)
-            for name in try FileManager.default.contentsOfDirectory(atPath: full).sorted() where !name.hasPrefix(".") {
-                let child = relative.isEmpty ? name : relative + "/" + name
-                var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent(child), isDirectory: &isDirectory) else {
-                    continue
-                }
-                if isDirectory.boolValue {
-                    try walk(child)
-                } else if name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
-                    found.append(child)
-                }
-            }
-        }
-        try walk("")
-        return found.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-    }
-
     /// `directory` relative to the current directory when it lies below it, as given otherwise.
     public static func displayPath(_ directory: String) -> String {
         let current = FileManager.default.currentDirectoryPath
@@ -118,9 +141,44 @@ public enum ConfigurationLoader {
         if standardized.hasPrefix(current + "/") { return String(standardized.dropFirst(current.count + 1)) }
         return directory
     }
+}
 
-    private static func join(_ directory: String, _ relative: String) -> String {
-        directory == "." ? relative : (directory.hasSuffix("/") ? directory + relative : directory + "/" + relative)
+/// Tells text from bytes that must not be echoed.
+enum TextCheck {
+    /// The place of the first byte that makes `bytes` something other than UTF-8 text (an invalid
+    /// sequence or a NUL), or nil for text.
+    static func firstNonText(in bytes: [UInt8]) -> Mark? {
+        var offset: Int?
+        if let nul = bytes.firstIndex(of: 0) { offset = nul }
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        var position = 0
+        decoding: while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar):
+                position += UTF8.width(scalar)
+            case .emptyInput:
+                break decoding
+            case .error:
+                offset = min(offset ?? position, position)
+                break decoding
+            }
+            if let found = offset, position > found { break }
+        }
+        guard let offset else { return nil }
+        var line = 1
+        var column = 1
+        var index = 0
+        while index < offset {
+            if bytes[index] == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if bytes[index] & 0xC0 != 0x80 {
+                column += 1
+            }
+            index += 1
+        }
+        return Mark(line: line, column: column)
     }
 }
 

@@ -70,7 +70,7 @@ public enum ConfigurationValidator {
             if !scheduleNames.contains(destination.schedule) {
                 diagnostics.append(
                     .error(
-                        "destination \"\(destination.name)\" uses schedule \"\(destination.schedule)\", which is not defined"
+                        "destination \"\(destination.name)\" uses schedule \"\(SafeText.excerpt(destination.schedule))\", which is not defined"
                             + Suggestion.hint(for: destination.schedule, in: scheduleNames),
                         at: destination.scheduleLocation
                     )
@@ -79,7 +79,7 @@ public enum ConfigurationValidator {
             if !connectionNames.contains(destination.connection) {
                 diagnostics.append(
                     .error(
-                        "destination \"\(destination.name)\" uses connection \"\(destination.connection)\", which is not defined"
+                        "destination \"\(destination.name)\" uses connection \"\(SafeText.excerpt(destination.connection))\", which is not defined"
                             + Suggestion.hint(for: destination.connection, in: connectionNames),
                         at: destination.connectionLocation
                     )
@@ -161,7 +161,7 @@ public enum ConfigurationValidator {
         for timeOff in schedule.timeOff where !members.contains(timeOff.person) {
             diagnostics.append(
                 .error(
-                    "\(timeOff.person) is not a member of the rotation of schedule \"\(schedule.name)\"; time off matters only for members"
+                    "\(SafeText.excerpt(timeOff.person)) is not a member of the rotation of schedule \"\(schedule.name)\"; time off matters only for members"
                         + Suggestion.hint(for: timeOff.person, in: members),
                     at: timeOff.personLocation
                 )
@@ -272,7 +272,7 @@ private struct PersonResolver {
         if name.contains("@") {
             if let person = emails[name.lowercased()] { return person.key }
             guard FileDecoder.isEmailAddress(name) else {
-                diagnostics.append(.error("\"\(name)\" is not an e-mail address", at: location))
+                diagnostics.append(.error("\"\(SafeText.excerpt(name))\" is not an e-mail address", at: location))
                 return name
             }
             if let key = implicitByEmail[name.lowercased()] { return key }
@@ -283,7 +283,7 @@ private struct PersonResolver {
         if !declaredKeys.contains(name) {
             diagnostics.append(
                 .error(
-                    "schedule \"\(schedule)\" names \"\(name)\" as \(role), but no person \"\(name)\" is defined under \"people\""
+                    "schedule \"\(schedule)\" names \"\(SafeText.excerpt(name))\" as \(role), but no person \"\(SafeText.excerpt(name))\" is defined under \"people\""
                         + Suggestion.hint(for: name, in: declaredKeys),
                     at: location
                 )

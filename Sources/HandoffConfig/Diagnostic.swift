@@ -15,11 +15,17 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     /// A longer explanation or a hint, when one helps.
     public var detail: String?
 
+    /// Messages quote input (unknown keys, values, file names), so control characters and
+    /// terminal escapes in them are escaped here, once for every rendering (text, JSON, CI).
     public init(_ severity: Severity, _ message: String, at location: SourceLocation?, detail: String? = nil) {
         self.severity = severity
-        self.message = message
-        self.location = location
-        self.detail = detail
+        self.message = SafeText.escaped(message)
+        self.location = location.map { location in
+            var escaped = location
+            escaped.path = SafeText.escaped(location.path)
+            return escaped
+        }
+        self.detail = detail.map(SafeText.escaped)
     }
 
     public static func error(_ message: String, at location: SourceLocation?, detail: String? = nil) -> Diagnostic {

@@ -1,10 +1,17 @@
 /// "Did you mean" hints: a typo must not pass silently, and the message should say what was meant.
 public enum Suggestion {
-    /// The candidate closest to `word` when it is close enough to be a plausible typo.
+    /// Longest word, and longest candidate, compared (in characters). The edit distance costs the
+    /// product of both lengths for every candidate; no typo of a key, a name or a time zone is
+    /// longer, and a megabyte-long value must be rejected at once, not after minutes of work.
+    public static let maximumLength = 64
+
+    /// The candidate closest to `word` when it is close enough to be a plausible typo; nil at
+    /// once for a word longer than `maximumLength`, and candidates longer than that are skipped.
     public static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
+        guard word.utf8.count <= 4 * maximumLength, word.unicodeScalars.count <= maximumLength else { return nil }
         let lowered = word.lowercased()
         var best: (candidate: String, distance: Int)?
-        for candidate in candidates {
+        for candidate in candidates where candidate.unicodeScalars.count <= maximumLength {
             if candidate.lowercased() == lowered { return candidate }
             let distance = editDistance(lowered, candidate.lowercased())
             if let current = best,

@@ -68,6 +68,9 @@ private struct TreeBuilder {
     private var openAnchors: Set<String> = []
     private var documents = 0
     private var expandedNodes = 0
+    /// Nodes counted because an alias repeated them: tells the "billion laughs" case from a
+    /// document that is simply too large.
+    private var aliasedNodes = 0
 
     init(path: String, limits: YAMLLimits, bytes: [UInt8]) {
         self.path = path
@@ -173,13 +176,15 @@ private struct TreeBuilder {
 
     private mutating func alias(named name: String, at start: Mark, end: Mark) -> Bool {
         if openAnchors.contains(name) {
-            fail("alias *\(name) refers to the node that contains it; a value cannot include itself", at: start)
+            fail("alias *\(SafeText.excerpt(name)) refers to the node that contains it; a value cannot include itself", at: start)
             return add(nullNode(at: start, end: end), weight: 1, at: start)
         }
         guard let anchored = anchors[name] else {
-            fail("undefined alias *\(name); define the anchor &\(name) before using it", at: start)
+            let shown = SafeText.excerpt(name)
+            fail("undefined alias *\(shown); define the anchor &\(shown) before using it", at: start)
             return add(nullNode(at: start, end: end), weight: 1, at: start)
         }
+        aliasedNodes += anchored.weight
         if count(anchored.weight, at: start) { return true }
         return add(anchored.node, weight: anchored.weight, at: start, counted: true)
     }
@@ -189,11 +194,19 @@ private struct TreeBuilder {
     private mutating func count(_ nodes: Int, at place: Mark) -> Bool {
         expandedNodes += nodes
         guard expandedNodes > limits.maxExpandedNodes else { return false }
-        fail(
-            "aliases expand this document to more than \(limits.maxExpandedNodes) values; "
-                + "an alias of an alias of a list multiplies its size (a \"billion laughs\" document)",
-            at: place
-        )
+        if aliasedNodes == 0 {
+            fail(
+                "this document holds more than \(limits.maxExpandedNodes) nodes (keys, values, lists and mappings), "
+                    + "the node limit of the loader; split it into smaller files",
+                at: place
+            )
+        } else {
+            fail(
+                "aliases expand this document to more than \(limits.maxExpandedNodes) values; "
+                    + "an alias of an alias of a list multiplies its size (a \"billion laughs\" document)",
+                at: place
+            )
+        }
         return true
     }
 
@@ -219,7 +232,7 @@ private struct TreeBuilder {
             frame.pendingKey = node
             if let scalar = node.scalar, !Self.isMergeKey(node) {
                 if let first = frame.firstKeyMarks[scalar.value] {
-                    fail("duplicate key \"\(scalar.value)\"; it is already defined at line \(first.line)", at: node.start)
+                    fail("duplicate key \"\(SafeText.excerpt(scalar.value))\"; it is already defined at line \(first.line)", at: node.start)
                     frame.pendingKeyIsDuplicate = true
                 } else {
                     frame.firstKeyMarks[scalar.value] = node.start

@@ -48,14 +48,15 @@ public struct YAMLNode: Sendable {
         return scalar.isPlainNull
     }
 
-    /// How the node is named in messages ("a mapping", "a list", "the string \"x\"").
+    /// How the node is named in messages ("a mapping", "a list", "the string \"x\""); a long or
+    /// unprintable value is cut and escaped, since messages are printed.
     public var kindDescription: String {
         switch content {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
         case .scalar(let scalar):
             if isNull { return "an empty value" }
-            return "\"\(scalar.value)\""
+            return "\"\(SafeText.excerpt(scalar.value))\""
         }
     }
 }

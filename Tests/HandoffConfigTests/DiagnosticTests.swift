@@ -259,6 +259,20 @@ struct DiagnosticTests {
             """, [
             ("1️⃣", .error, "a swap must name two different turns, but both are 2026-11-09T09:00"),
         ]),
+        DiagnosticCase("the same turn in two swaps is an error at the second swap", base + """
+            schedules:
+              s:
+                time_zone: Europe/Berlin
+                rotation: { members: [alice, bob, carol], start: 2026-11-02T09:00, turn: 1w }
+                swaps:
+                  - [2026-11-09T09:00, 2026-11-16T09:00]
+                  - [2026-11-23T09:00, 1️⃣2026-11-09T09:00]
+                  - [2️⃣2026-11-16T09:00, 2026-11-23T09:00]
+
+            """, [
+            ("1️⃣", .error, "the turn starting 2026-11-09T09:00 is already swapped at line 12; a turn can take part in one swap only"),
+            ("2️⃣", .error, "the turn starting 2026-11-16T09:00 is already swapped at line 12; a turn can take part in one swap only"),
+        ]),
         DiagnosticCase("a rotation change that is not later", base + """
             schedules:
               s:

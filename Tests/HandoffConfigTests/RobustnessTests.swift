@@ -1,3 +1,4 @@
+import Foundation
 import HandoffConfig
 import HandoffTestSupport
 import Testing
@@ -56,6 +57,71 @@ struct RobustnessTests {
             }
         }
         return (configurations, problems)
+    }
+
+    // MARK: - Hostile text
+
+    /// Raw control characters, terminal escapes and bidirectional overrides, and the YAML escapes
+    /// that produce them inside double-quoted strings.
+    static let hostileFragments = [
+        "\u{1B}[31m", "\u{1B}]8;;https://evil.example\u{07}", "\u{1B}]0;title\u{07}", "\u{1B}[2J", "\u{00}", "\u{07}", "\u{08}",
+        "\r", "\u{7F}", "\u{85}", "\u{9B}", "\u{202E}", "\u{2066}", "\u{2028}", "\u{200F}", "\t", "\n```\n",
+        #"\e[31m"#, #"\e]0;x\a"#, #"\0"#, #"\x1b"#, #"\u202E"#, #"\a"#, #"\x85"#, #"\N"#, #"\_"#, #"\L"#,
+    ]
+
+    /// Configurations with control characters, escapes and long lines: no crash, a bounded
+    /// rendering of every diagnostic, and no raw control character in anything printed (tabs are
+    /// kept in source excerpts, where they line the caret up, and newlines end lines).
+    @Test("1,000 configurations with control characters, escapes and long lines render short, escaped diagnostics")
+    func hostileText() async throws {
+        let problems = try await HandoffProcess.offPool { Self.feedHostileText(1_000) }
+        #expect(problems.isEmpty, "\(problems.prefix(20).joined(separator: "\n"))")
+    }
+
+    private static func feedHostileText(_ count: Int) -> [String] {
+        var random = SeededRandom(seed: 0x1B5B_3331_6D07)
+        var problems: [String] = []
+        var rejected = 0
+        for iteration in 0..<count {
+            var lines = ConfigFixtures.minimal.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            for _ in 0..<random.int(in: 1...3) {
+                let line = random.int(in: 0..<lines.count)
+                switch random.int(in: 0..<4) {
+                case 0:  // a raw fragment anywhere in a line
+                    var scalars = Array(lines[line].unicodeScalars)
+                    let at = random.int(in: 0...scalars.count)
+                    scalars.insert(contentsOf: random.pick(Self.hostileFragments).unicodeScalars, at: at)
+                    lines[line] = String(String.UnicodeScalarView(scalars))
+                case 1:  // a value replaced by a double-quoted string of escapes and fragments
+                    guard let colon = lines[line].range(of: ": ") else { continue }
+                    let junk = (0..<random.int(in: 1...4)).map { _ in random.pick(Self.hostileFragments + ["a", "Alice", "@example.com"]) }
+                    lines[line] = String(lines[line][..<colon.upperBound]) + "\"" + junk.joined().replacingOccurrences(of: "\"", with: "") + "\""
+                case 2:  // a key that is all escapes
+                    lines.insert("\"" + random.pick(Self.hostileFragments) + "key\": 1", at: line)
+                default:  // a long line, sometimes of hostile characters
+                    let unit = random.chance(0.5) ? "x" : random.pick(Self.hostileFragments)
+                    let length = random.chance(0.03) ? 200_000 : random.int(in: 200...5_000)
+                    let long = String(repeating: unit, count: length / max(1, unit.count))
+                    lines[line] += random.chance(0.5) ? long : " # " + long
+                }
+            }
+            let loaded = ConfigFixtures.load(lines.joined(separator: "\n"))
+            if loaded.diagnostics.hasErrors { rejected += 1 }
+            for rendered in renderedDiagnostics(loaded) {
+                if rendered.utf8.count > 4_096 {
+                    problems.append("input \(iteration): a diagnostic renders as \(rendered.utf8.count) bytes")
+                }
+                if let raw = rendered.unicodeScalars.first(where: { SafeText.isUnsafe($0) && $0 != "\n" && $0 != "\t" }) {
+                    problems.append("input \(iteration): a raw \(SafeText.codePoint(raw)) in \(SafeText.escaped(String(rendered.prefix(300))))")
+                }
+            }
+            if loaded.configuration == nil, !loaded.diagnostics.hasErrors {
+                problems.append("input \(iteration) failed without an error")
+            }
+        }
+        // The generator really produces hostile input: most of it is refused.
+        if rejected < count / 2 { problems.append("only \(rejected) of \(count) inputs were rejected") }
+        return problems
     }
 
     private static func mutate(_ bytes: inout [UInt8], random: inout SeededRandom) {

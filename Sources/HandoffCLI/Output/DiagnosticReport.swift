@@ -14,8 +14,11 @@ enum DiagnosticReport {
             case .error: label = colour ? Style.error("error:") : "error:"
             case .warning: label = colour ? Style.warning("warning:") : "warning:"
             }
-            let place = diagnostic.location.map { "\($0): " } ?? ""
-            output += "\(place)\(label) \(colour ? Style.bold(diagnostic.message) : diagnostic.message)\n"
+            // Diagnostics escape what they quote; escaping again here keeps a message built any
+            // other way from reaching the terminal with a control character or an escape in it.
+            let place = diagnostic.location.map { SafeText.escaped("\($0)") + ": " } ?? ""
+            let message = SafeText.escaped(diagnostic.message)
+            output += "\(place)\(label) \(colour ? Style.bold(message) : message)\n"
             if let location = diagnostic.location, let text = sources[location.path] {
                 let lines = indexed[location.path] ?? SourceLines(text)
                 indexed[location.path] = lines
@@ -25,7 +28,7 @@ enum DiagnosticReport {
                 }
             }
             if let detail = diagnostic.detail {
-                output += "note: \(detail)\n"
+                output += "note: \(SafeText.escaped(detail))\n"
             }
         }
         return output

@@ -117,7 +117,7 @@ struct FileDecoder {
             var urlVariable = "HANDOFF_STATE_URL"
             if let node = fields["url_env"], let value = reader.string(node, "\"url_env\"") {
                 guard Self.isEnvironmentVariableName(value) else {
-                    reader.error("\"url_env\" must name an environment variable (letters, digits and _), not \"\(value)\"", at: node)
+                    reader.error("\"url_env\" must name an environment variable (letters, digits and _), not \"\(SafeText.excerpt(value))\"", at: node)
                     return
                 }
                 urlVariable = value
@@ -125,7 +125,7 @@ struct FileDecoder {
             var schema = "handoff"
             if let node = fields["schema"], let value = reader.string(node, "\"schema\"") {
                 guard Self.isSQLIdentifier(value) else {
-                    reader.error("\"schema\" must be a plain SQL name (lower-case letters, digits and _), not \"\(value)\"", at: node)
+                    reader.error("\"schema\" must be a plain SQL name (lower-case letters, digits and _), not \"\(SafeText.excerpt(value))\"", at: node)
                     return
                 }
                 schema = value
@@ -174,6 +174,7 @@ struct FileDecoder {
                 at: keyNode
             )
         }
+        if let node = fields["description"] { _ = reader.string(node, "\"description\"", allowingLineBreaks: true) }
         enum TypeName: String, CaseIterable { case pagerduty, sandbox }
         guard let typeNode = fields.required("type", in: context, reader: &reader, missingAt: key.location),
             let type = reader.choice(typeNode, "\"type\"", TypeName.self)
@@ -187,7 +188,7 @@ struct FileDecoder {
                 let variable = reader.string(tokenNode, "\"token_env\"")
             else { return nil }
             guard Self.isEnvironmentVariableName(variable) else {
-                reader.error("\"token_env\" must name an environment variable (letters, digits and _), not \"\(variable)\"", at: tokenNode)
+                reader.error("\"token_env\" must name an environment variable (letters, digits and _), not \"\(SafeText.excerpt(variable))\"", at: tokenNode)
                 return nil
             }
             var apiURL = Connection.defaultAPIURL
@@ -239,7 +240,7 @@ struct FileDecoder {
             let email = reader.string(emailNode, "\"email\"")
         else { return nil }
         guard Self.isEmailAddress(email) else {
-            reader.error("\"\(email)\" is not an e-mail address", at: emailNode)
+            reader.error("\"\(SafeText.excerpt(email))\" is not an e-mail address", at: emailNode)
             return nil
         }
         return Person(key: key, name: name, email: email, location: keyNode.location)
@@ -268,7 +269,7 @@ struct FileDecoder {
         if let id = pagerDutySchedule, let idNode = pagerDutyNode,
             !id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) || id.count > 32
         {
-            reader.error("\"pagerduty_schedule\" must be a PagerDuty schedule id such as PABC123, not \"\(id)\"", at: idNode)
+            reader.error("\"pagerduty_schedule\" must be a PagerDuty schedule id such as PABC123, not \"\(SafeText.excerpt(id))\"", at: idNode)
             pagerDutySchedule = nil
         }
         var manualChanges = Destination.ManualChanges.keep
@@ -276,7 +277,7 @@ struct FileDecoder {
             guard let value = reader.choice(node, "\"manual_changes\"", Destination.ManualChanges.self) else { return nil }
             manualChanges = value
         }
-        if let node = fields["description"] { _ = reader.string(node, "\"description\"") }
+        if let node = fields["description"] { _ = reader.string(node, "\"description\"", allowingLineBreaks: true) }
         guard let schedule, let connection, let pagerDutySchedule, let scheduleNode, let connectionNode else { return nil }
         return Destination(
             name: name,
@@ -313,7 +314,7 @@ struct FileDecoder {
         }
         let timeOff = fields["time_off"].map { decodeRanges($0, what: "time_off", itemName: "time off") } ?? []
         let assignments = fields["assignments"].map { decodeRanges($0, what: "assignments", itemName: "assignment") } ?? []
-        if let node = fields["description"] { _ = reader.string(node, "\"description\"") }
+        if let node = fields["description"] { _ = reader.string(node, "\"description\"", allowingLineBreaks: true) }
         // Keep a schedule whose zone or rotation timing is wrong (already reported), so that its
         // members and covers are still checked; checks that need its times are skipped.
         guard let (rotation, rotationComplete) = decodedRotation else { return nil }
@@ -444,7 +445,7 @@ struct FileDecoder {
                         parsed.append(day)
                     } else {
                         reader.error(
-                            "\"\(name)\" is not a day; use mon, tue, wed, thu, fri, sat or sun\(Suggestion.hint(for: name, in: Weekday.allCases.map(\.shortName)))",
+                            "\"\(SafeText.excerpt(name))\" is not a day; use mon, tue, wed, thu, fri, sat or sun\(Suggestion.hint(for: name, in: Weekday.allCases.map(\.shortName)))",
                             at: location
                         )
                     }
@@ -517,6 +518,9 @@ struct FileDecoder {
     private mutating func decodeSwaps(_ node: YAMLNode, schedule: String, rotation: Rotation, zone: Zone) -> [Swap] {
         guard let items = reader.list(node, "\"swaps\"") else { return [] }
         var swaps: [Swap] = []
+        // Each turn may be swapped once, so that the swaps stay a permutation of the turns: a turn
+        // named twice would vanish from one member and be held twice by another.
+        var swappedTurns: [LocalDateTime: Int] = [:]
         for item in items {
             guard let pair = item.sequence, pair.count == 2 else {
                 reader.error("a swap must be a list of two turn starts, such as [2026-12-07T09:00, 2026-12-14T09:00], not \(item.kindDescription)", at: item)
@@ -532,6 +536,15 @@ struct FileDecoder {
                 reader.error("a swap must name two different turns, but both are \(first)", at: pair[1])
                 continue
             }
+            var repeated = false
+            for (turn, node) in [(first, pair[0]), (second, pair[1])] {
+                guard let line = swappedTurns[turn] else { continue }
+                reader.error("the turn starting \(turn) is already swapped at line \(line); a turn can take part in one swap only", at: node)
+                repeated = true
+            }
+            guard !repeated else { continue }
+            swappedTurns[first] = item.location.line
+            swappedTurns[second] = item.location.line
             swaps.append(Swap(first: first, second: second, location: item.location))
         }
         return swaps

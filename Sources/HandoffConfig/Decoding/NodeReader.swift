@@ -33,7 +33,7 @@ struct NodeReader {
                 continue
             }
             guard allowed.contains(key) else {
-                error("unknown key \"\(key)\" in \(context)\(Suggestion.hint(for: key, in: allowed))", at: pair.key)
+                error("unknown key \"\(SafeText.excerpt(key))\" in \(context)\(Suggestion.hint(for: key, in: allowed))", at: pair.key)
                 continue
             }
             fields.pairs[key] = pair
@@ -56,7 +56,7 @@ struct NodeReader {
             }
             guard NodeReader.isValidName(name) else {
                 error(
-                    "\"\(name)\" is not a valid \(kind) name; use ASCII letters, digits, \"-\", \"_\" and \".\", starting with a letter or digit",
+                    "\"\(SafeText.excerpt(name))\" is not a valid \(kind) name; use ASCII letters, digits, \"-\", \"_\" and \".\", starting with a letter or digit",
                     at: pair.key
                 )
                 continue
@@ -80,13 +80,21 @@ struct NodeReader {
 
     // MARK: Scalars
 
-    mutating func string(_ node: YAMLNode, _ what: String) -> String? {
+    /// A non-empty string without control characters: every string of a configuration ends up in
+    /// a terminal, a markdown comment or a PagerDuty field, where a control character, an escape
+    /// sequence or a bidirectional override would hide or forge text. Only free text
+    /// (`allowingLineBreaks`, for descriptions) may hold line breaks and tabs.
+    mutating func string(_ node: YAMLNode, _ what: String, allowingLineBreaks: Bool = false) -> String? {
         guard let scalar = node.scalar, !node.isNull else {
             error("\(what) must be a string, not \(node.kindDescription)", at: node)
             return nil
         }
         guard !scalar.value.isEmpty else {
             error("\(what) must not be empty", at: node)
+            return nil
+        }
+        if let unsafe = SafeText.firstUnsafe(in: scalar.value, allowingLineBreaks: allowingLineBreaks) {
+            error("\(what) must not hold control or bidirectional formatting characters, but holds \(SafeText.codePoint(unsafe))", at: node)
             return nil
         }
         return scalar.value
@@ -106,7 +114,7 @@ struct NodeReader {
         guard let value = T(rawValue: text) else {
             let options = T.allCases.map(\.rawValue)
             let list = options.map { "\"\($0)\"" }.joined(separator: " or ")
-            error("\(what) must be \(list), not \"\(text)\"\(Suggestion.hint(for: text, in: options))", at: node)
+            error("\(what) must be \(list), not \"\(SafeText.excerpt(text))\"\(Suggestion.hint(for: text, in: options))", at: node)
             return nil
         }
         return value
@@ -116,7 +124,7 @@ struct NodeReader {
         guard let text = string(node, what) else { return nil }
         guard let duration = CalendarDuration(parsing: text), duration.amount > 0 else {
             error(
-                "\(what) must be a duration such as \"30m\", \"12h\", \"1d\" or \"2w\", not \"\(text)\"",
+                "\(what) must be a duration such as \"30m\", \"12h\", \"1d\" or \"2w\", not \"\(SafeText.excerpt(text))\"",
                 at: node,
                 detail: "A duration is a whole number followed by m (minutes), h (hours), d (days) or w (weeks)."
             )
@@ -128,7 +136,7 @@ struct NodeReader {
     mutating func localTime(_ node: YAMLNode, _ what: String) -> LocalTime? {
         guard let text = string(node, what) else { return nil }
         guard let time = LocalTime(parsing: text) else {
-            error("\(what) must be a time of day such as \"09:00\" (00:00 to 24:00), not \"\(text)\"", at: node)
+            error("\(what) must be a time of day such as \"09:00\" (00:00 to 24:00), not \"\(SafeText.excerpt(text))\"", at: node)
             return nil
         }
         return time
@@ -137,7 +145,7 @@ struct NodeReader {
     mutating func localDateTime(_ node: YAMLNode, _ what: String) -> LocalDateTime? {
         guard let text = string(node, what) else { return nil }
         guard let value = LocalDateTime(parsing: text) else {
-            error("\(what) must be a date and time such as 2026-11-02T09:00, not \"\(text)\"", at: node)
+            error("\(what) must be a date and time such as 2026-11-02T09:00, not \"\(SafeText.excerpt(text))\"", at: node)
             return nil
         }
         return value
@@ -148,7 +156,7 @@ struct NodeReader {
         guard let text = string(node, what) else { return nil }
         if let date = LocalDate(parsing: text) { return LocalDateTime(date: date, time: .midnight) }
         if let value = LocalDateTime(parsing: text) { return value }
-        error("\(what) must be a date such as 2026-12-21 or a date and time such as 2026-12-21T09:00, not \"\(text)\"", at: node)
+        error("\(what) must be a date such as 2026-12-21 or a date and time such as 2026-12-21T09:00, not \"\(SafeText.excerpt(text))\"", at: node)
         return nil
     }
 
@@ -156,7 +164,7 @@ struct NodeReader {
         guard let text = string(node, what) else { return nil }
         guard let zone = Zone(identifier: text) else {
             error(
-                "unknown time zone \"\(text)\"\(Suggestion.hint(for: text, in: Zone.knownIdentifiers))",
+                "unknown time zone \"\(SafeText.excerpt(text))\"\(Suggestion.hint(for: text, in: Zone.knownIdentifiers))",
                 at: node,
                 detail: "Time zones are IANA names from the system's time zone database, such as Europe/Berlin or America/New_York."
             )
