@@ -149,6 +149,8 @@ let package = Package(
                 "PagerDuty", "PagerDutySandbox", "HandoffTestSupport", "HandoffTime",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),

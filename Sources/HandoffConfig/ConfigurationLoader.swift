@@ -18,7 +18,8 @@ public struct LoadedConfiguration: Sendable {
 public enum ConfigurationLoader {
     /// Loads and validates the configuration in `directory` (as given on the command line).
     /// Paths in diagnostics are relative to the current directory when the files are below it.
-    public static func load(directory: String, limits: YAMLLimits = .default) -> LoadedConfiguration {
+    /// `apiHosts` says where keys may go (the pipeline's `HANDOFF_ALLOWED_API_HOSTS`, read by the caller).
+    public static func load(directory: String, limits: YAMLLimits = .default, apiHosts: APIHostPolicy = APIHostPolicy()) -> LoadedConfiguration {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
             return failure("configuration directory \(directory) does not exist")
@@ -47,7 +48,7 @@ public enum ConfigurationLoader {
             }
             inputs.append((shown, [UInt8](data)))
         }
-        var loaded = load(files: inputs, directory: directory, limits: limits)
+        var loaded = load(files: inputs, directory: directory, limits: limits, apiHosts: apiHosts)
         if !readErrors.isEmpty {
             loaded.diagnostics = (readErrors + loaded.diagnostics).sortedByLocation()
             loaded.configuration = nil
@@ -59,7 +60,8 @@ public enum ConfigurationLoader {
     public static func load(
         files: [(path: String, bytes: [UInt8])],
         directory: String,
-        limits: YAMLLimits = .default
+        limits: YAMLLimits = .default,
+        apiHosts: APIHostPolicy = APIHostPolicy()
     ) -> LoadedConfiguration {
         // Parsing and per-file decoding are independent, so they run on every core.
         let results = ParallelMap.map(files) { file -> (FileDeclarations, String) in
@@ -74,6 +76,7 @@ public enum ConfigurationLoader {
         var diagnostics = declarations.flatMap(\.diagnostics)
         let validated = ConfigurationValidator.merge(declarations, directory: directory)
         diagnostics += validated.diagnostics
+        diagnostics += apiHosts.diagnostics(for: declarations.flatMap(\.connections))
         let configuration = diagnostics.hasErrors ? nil : validated.configuration
         return LoadedConfiguration(
             configuration: configuration,
