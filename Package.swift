@@ -165,7 +165,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HandoffImportTests",
-            dependencies: ["HandoffImport", "HandoffConfig", "HandoffRota", "HandoffTime", "PagerDuty", "PagerDutySandbox", "HandoffTestSupport", "handoff"],
+            dependencies: ["HandoffImport", "HandoffConfig", "HandoffRota", "HandoffTime", "PagerDuty", "PagerDutySandbox", "HandoffTestSupport", "YAMLNodes", "handoff"],
             swiftSettings: strictSettings
         ),
         .testTarget(
