@@ -423,7 +423,7 @@ public final class PagerDutyClient: Sendable {
         case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
             return "unexpected value at \(path(context.codingPath))"
         case DecodingError.dataCorrupted(let context):
-            return context.debugDescription
+            return ErrorBody.visible(context.debugDescription)
         default:
             return "not JSON"
         }

@@ -104,6 +104,26 @@ struct KeySafetyTests {
         try await pagerDuty.stop()
         try await elsewhere.stop()
     }
+
+    @Test("an error body with line breaks and terminal escapes is shown on one line, escaped and bounded")
+    func hostileErrorBody() async throws {
+        let body = #"{"error": {"message": "Bad\n\u001b]0;owned\u0007\u001b[31mred", "code": 2001, "errors": ["line\r\nbreak", "\#(String(repeating: "x", count: 5_000))"]}}"#
+        let server = try await RecordingHTTPServer.start { _ in
+            RecordingHTTPServer.Reply(status: .badRequest, headers: [("Content-Type", "application/json")], body: body)
+        }
+        var configuration = PagerDutyClient.Configuration(baseURL: "http://127.0.0.1:\(server.port)", key: APIKey("pd-key-0123456789"), connectionName: "acme")
+        configuration.clock = VirtualClientClock()
+        do {
+            _ = try await PagerDutyClient.withClient(configuration: configuration) { try await $0.listUsers() }
+            Issue.record("a 400 was accepted")
+        } catch let error as PagerDutyError {
+            let text = "\(error)" + error.apiErrors.joined()
+            #expect(!text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }, "\(text.debugDescription)")
+            #expect("\(error)".hasPrefix(#"PagerDuty refused to list users (400: Bad\u{A}\u{1B}]0;owned\u{7}\u{1B}[31mred: line\u{D}\u{A}break; xxx"#), "\(error)")
+            #expect("\(error)".count < 1_000)
+        }
+        try await server.stop()
+    }
 }
 
 // MARK: - A recording HTTP server
