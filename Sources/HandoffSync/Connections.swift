@@ -71,7 +71,7 @@ public final class ConnectionHub: Sendable {
                         problems.append("\(problem) (\(connection.apiURLLocation ?? connection.location))")
                         continue
                     }
-                    guard let text = options.environment[variable], !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    guard let text = options.environment[variable], !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                         problems.append(
                             "connection \"\(name)\" reads its PagerDuty key from the environment variable \(variable), which is not set (\(connection.location))"
                         )
