@@ -151,6 +151,8 @@ let package = Package(
                 "PagerDuty", "PagerDutySandbox", "HandoffTestSupport", "HandoffTime",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -165,7 +167,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HandoffImportTests",
-            dependencies: ["HandoffImport", "HandoffConfig", "HandoffRota", "HandoffTime", "PagerDuty", "PagerDutySandbox", "HandoffTestSupport", "handoff"],
+            dependencies: ["HandoffImport", "HandoffConfig", "HandoffRota", "HandoffTime", "PagerDuty", "PagerDutySandbox", "HandoffTestSupport", "YAMLNodes", "handoff"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -84,11 +84,14 @@ public struct Connection: Sendable, Hashable {
     public var name: String
     public var kind: Kind
     public var location: SourceLocation
+    /// Where `api_url` is written, when it is: a host the key may not go to is reported there.
+    public var apiURLLocation: SourceLocation?
 
-    public init(name: String, kind: Kind, location: SourceLocation) {
+    public init(name: String, kind: Kind, location: SourceLocation, apiURLLocation: SourceLocation? = nil) {
         self.name = name
         self.kind = kind
         self.location = location
+        self.apiURLLocation = apiURLLocation
     }
 
     public static let defaultAPIURL = "https://api.pagerduty.com"

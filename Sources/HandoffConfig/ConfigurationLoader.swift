@@ -18,10 +18,12 @@ public struct LoadedConfiguration: Sendable {
 public enum ConfigurationLoader {
     /// Loads and validates the configuration in `directory` (as given on the command line).
     /// Paths in diagnostics are relative to the current directory when the files are below it.
+    /// `apiHosts` says where keys may go (the pipeline's `HANDOFF_ALLOWED_API_HOSTS`, read by the caller).
     public static func load(
         directory: String,
         limits: YAMLLimits = .default,
-        directoryLimits: DirectoryLimits = .default
+        directoryLimits: DirectoryLimits = .default,
+        apiHosts: APIHostPolicy = APIHostPolicy()
     ) -> LoadedConfiguration {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
@@ -56,7 +58,7 @@ public enum ConfigurationLoader {
                 readErrors.append(.error("\(shown) cannot be read", at: nil))
             }
         }
-        var loaded = load(files: inputs, directory: directory, limits: limits)
+        var loaded = load(files: inputs, directory: directory, limits: limits, apiHosts: apiHosts)
         if !readErrors.isEmpty {
             loaded.diagnostics = (readErrors + loaded.diagnostics).sortedByLocation()
             if readErrors.hasErrors { loaded.configuration = nil }
@@ -92,7 +94,8 @@ public enum ConfigurationLoader {
     public static func load(
         files: [(path: String, bytes: [UInt8])],
         directory: String,
-        limits: YAMLLimits = .default
+        limits: YAMLLimits = .default,
+        apiHosts: APIHostPolicy = APIHostPolicy()
     ) -> LoadedConfiguration {
         // Parsing and per-file decoding are independent, so they run on every core.
         let results = ParallelMap.map(files) { file -> (FileDeclarations, String?) in
@@ -119,6 +122,7 @@ public enum ConfigurationLoader {
         var diagnostics = declarations.flatMap(\.diagnostics)
         let validated = ConfigurationValidator.merge(declarations, directory: directory)
         diagnostics += validated.diagnostics
+        diagnostics += apiHosts.diagnostics(for: declarations.flatMap(\.connections))
         let configuration = diagnostics.hasErrors ? nil : validated.configuration
         return LoadedConfiguration(
             configuration: configuration,

@@ -85,10 +85,15 @@ public enum ImportWriter {
     }
 
     static func part(_ schedule: PagerDutySchedule, context: Context, names: inout NameAllocator, people: inout PeopleAllocator) throws -> SchedulePart {
-        guard let zone = Zone(identifier: schedule.timeZone) else {
-            throw Failure(description: "PagerDuty schedule \(schedule.id) has the time zone \"\(schedule.timeZone)\", which is not an IANA time zone Handoff knows")
+        // Everything PagerDuty sent is written through YAMLText: escaped, one line, never raw.
+        let id = YAMLText.scalar(schedule.id)
+        guard isScheduleID(schedule.id) else {
+            throw Failure(description: "PagerDuty schedule \(YAMLText.quoted(schedule.id)) has an id that is not letters and digits (up to 32), which a destination cannot name; nothing was written")
         }
-        var comments = ["PagerDuty schedule \(schedule.id) \"\(schedule.name)\" (\(schedule.timeZone)), \(count(schedule.scheduleLayers.count, "layer"))."]
+        guard let zone = Zone(identifier: schedule.timeZone) else {
+            throw Failure(description: "PagerDuty schedule \(id) has the time zone \(YAMLText.quoted(schedule.timeZone)), which is not an IANA time zone Handoff knows")
+        }
+        var comments = ["PagerDuty schedule \(id) \(YAMLText.quoted(String(schedule.name.prefix(YAMLText.commentLimit)))) (\(YAMLText.scalar(schedule.timeZone))), \(count(schedule.scheduleLayers.count, "layer"))."]
         var notes: [String] = []
         // PagerDuty's GET lists the layer that takes precedence first (reference section 6).
         var covered = WeekCoverage(all: false)
@@ -96,7 +101,7 @@ public enum ImportWriter {
             if let end = layer.end, end <= context.now {
                 let note = "layer \(layerLabel(layer)) ended at \(end) and is not imported"
                 comments.append("Not imported: \(note).")
-                notes.append("\(schedule.id): \(note)")
+                notes.append("\(id): \(note)")
                 return false
             }
             return true
@@ -114,7 +119,7 @@ public enum ImportWriter {
             if layer.users.isEmpty {
                 let note = "layer \(layerLabel(layer)) has no members and is not imported"
                 comments.append("Not imported: \(note).")
-                notes.append("\(schedule.id): \(note)")
+                notes.append("\(id): \(note)")
                 continue
             }
             if own != effective {
@@ -133,7 +138,7 @@ public enum ImportWriter {
             let start = zone.local(at: layer.rotationVirtualStart)
             if zone.instant(for: start) != layer.rotationVirtualStart {
                 layerNotes.append(
-                    "its rotation starts at \(layer.rotationVirtualStart), which the wall clock of \(schedule.timeZone) cannot name exactly (seconds, or an hour that happens twice); the start is \(start)"
+                    "its rotation starts at \(layer.rotationVirtualStart), which the wall clock of \(YAMLText.scalar(schedule.timeZone)) cannot name exactly (seconds, or an hour that happens twice); the start is \(start)"
                 )
             }
             let hidden = effective.isEmpty
@@ -144,7 +149,7 @@ public enum ImportWriter {
             }
             var lines: [String] = []
             lines.append("  \(name):")
-            lines.append("    time_zone: \(schedule.timeZone)")
+            lines.append("    time_zone: \(YAMLText.scalar(schedule.timeZone))")
             lines.append("    rotation: { members: [\(members.joined(separator: ", "))], start: \(start), turn: \(turn(layer.rotationTurnLengthSeconds)) }")
             // A hidden layer is shown as PagerDuty has it, for whoever wants it back.
             let shown = hidden ? own : effective
@@ -153,16 +158,16 @@ public enum ImportWriter {
                 for window in shown.windows() { lines.append("      - \(window)") }
             }
             lines.append("    horizon: \(context.horizon)")
-            var header = ["  # Layer \(layerLabel(layer)) of PagerDuty schedule \(schedule.id)."]
+            var header = ["  # Layer \(layerLabel(layer)) of PagerDuty schedule \(id)."]
             header += layerNotes.map { "  # Note: \($0)." }
             if hidden {
                 header.append("  # Not imported: hidden everywhere by the layers above it (\(hiddenBy.isFull ? "on call around the clock" : "their coverage includes all of its own")).")
-                notes.append("\(schedule.id): layer \(layerLabel(layer)) is hidden by the layers above it and is written commented out")
+                notes.append("\(id): layer \(layerLabel(layer)) is hidden by the layers above it and is written commented out")
             } else {
-                notes += layerNotes.map { "\(schedule.id): layer \(layerLabel(layer)): \($0)" }
+                notes += layerNotes.map { "\(id): layer \(layerLabel(layer)): \($0)" }
             }
             let text = (header + (hidden ? lines.map { "  # " + $0.dropFirst(2) } : lines)).joined(separator: "\n")
-            let destination = hidden ? nil : "  \(names.claim("\(name)-pd")): { schedule: \(name), connection: \(context.connection), pagerduty_schedule: \(schedule.id) }"
+            let destination = hidden ? nil : "  \(names.claim("\(name)-pd")): { schedule: \(name), connection: \(context.connection), pagerduty_schedule: \(id) }"
             entries.append(LayerEntry(name: name, text: text, destination: destination, commentedOut: hidden))
         }
         return SchedulePart(id: schedule.id, comments: comments, layers: entries, personIDs: personIDs, notes: notes)
@@ -211,8 +216,50 @@ public enum ImportWriter {
     }
 
     static func layerLabel(_ layer: PagerDutyScheduleLayer) -> String {
-        let name = layer.name.map { "\"\($0)\"" } ?? "(unnamed)"
-        return layer.id.map { "\(name) (\($0))" } ?? name
+        let name = layer.name.map { YAMLText.quoted(String($0.prefix(YAMLText.commentLimit))) } ?? "(unnamed)"
+        return layer.id.map { "\(name) (\(YAMLText.scalar(String($0.prefix(YAMLText.commentLimit)))))" } ?? name
+    }
+
+    /// What a destination's `pagerduty_schedule` accepts: ASCII letters and digits, up to 32.
+    static func isScheduleID(_ text: String) -> Bool {
+        !text.isEmpty && text.count <= 32 && text.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+    }
+
+    /// The file of each document when they go to a folder: `pagerduty-ID.yaml`, the id reduced
+    /// to `[a-z0-9-]` and 64 characters, unique among them. Never a path: an id such as
+    /// `../../x` cannot lead out of the folder.
+    public static func fileNames(for documents: [Document]) -> [String] {
+        fileNames(scheduleIDs: documents.map(\.scheduleIDs.first))
+    }
+
+    /// The file names for documents holding these PagerDuty schedules first (nil: none).
+    public static func fileNames(scheduleIDs: [String?]) -> [String] {
+        var taken: Set<String> = []
+        return scheduleIDs.map { scheduleID in
+            var base = "pagerduty"
+            if let id = scheduleID {
+                var slug = ""
+                for scalar in id.lowercased().unicodeScalars {
+                    let allowed = scalar.isASCII && (("a"..."z").contains(scalar) || ("0"..."9").contains(scalar))
+                    if allowed {
+                        slug.unicodeScalars.append(scalar)
+                    } else if !slug.isEmpty, slug.last != "-" {
+                        slug += "-"
+                    }
+                    if slug.count >= 64 { break }
+                }
+                while slug.hasSuffix("-") { slug.removeLast() }
+                base += "-" + (slug.isEmpty ? "schedule" : slug)
+            }
+            var name = base
+            var suffix = 2
+            while taken.contains(name) {
+                name = "\(base)-\(suffix)"
+                suffix += 1
+            }
+            taken.insert(name)
+            return name + ".yaml"
+        }
     }
 
     /// Lowercase ASCII letters, digits, `-`, `_` and `.`; other runs become one `-`.
@@ -266,7 +313,7 @@ struct PeopleAllocator {
     mutating func key(for userID: String, users: [String: PagerDutyUser], names: inout NameAllocator) throws -> String {
         if let key = keys[userID] { return key }
         guard let user = users[userID] else {
-            throw ImportWriter.Failure(description: "PagerDuty user \(userID) is a member of a layer but could not be read")
+            throw ImportWriter.Failure(description: "PagerDuty user \(YAMLText.scalar(userID)) is a member of a layer but could not be read")
         }
         if let known = existing[user.email.lowercased()] {
             keys[userID] = known
@@ -276,7 +323,7 @@ struct PeopleAllocator {
         let key = names.claim(ImportWriter.slug(local, fallback: "person"))
         keys[userID] = key
         // The name as a comment: Handoff shows the key; the comment helps whoever reads the file.
-        pending[userID] = "\(key): { email: \(user.email) }  # \(user.name)"
+        pending[userID] = "\(key): { email: \(YAMLText.scalar(user.email)) }  # \(YAMLText.comment(user.name))"
         return key
     }
 

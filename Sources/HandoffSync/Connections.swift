@@ -28,6 +28,10 @@ public struct ConnectionOptions: Sendable {
     public var sandboxNow: Instant?
     /// Environment variables (for keys); the process environment by default.
     public var environment: [String: String] = ProcessInfo.processInfo.environment
+    /// Where keys may be sent: PagerDuty and loopback unless the caller passes the pipeline's
+    /// `HANDOFF_ALLOWED_API_HOSTS`. Checked before any client exists, so even a configuration
+    /// that skipped validation cannot send a key elsewhere.
+    public var apiHosts = APIHostPolicy()
     /// Adjusts each client's configuration (tests: a virtual clock, fast retries).
     public var configure: @Sendable (inout PagerDutyClient.Configuration) -> Void = { _ in }
 
@@ -58,16 +62,28 @@ public final class ConnectionHub: Sendable {
                 problems.append("connection \"\(name)\" is not in the configuration")
                 continue
             }
+            // Known once read, so that no error quoting it can show it.
+            var key: APIKey?
             do {
                 switch connection.kind {
                 case .pagerDuty(let variable, let apiURL):
-                    guard let key = options.environment[variable], !key.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    if let problem = options.apiHosts.problem(connection) {
+                        problems.append("\(problem) (\(connection.apiURLLocation ?? connection.location))")
+                        continue
+                    }
+                    guard let text = options.environment[variable], !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                         problems.append(
                             "connection \"\(name)\" reads its PagerDuty key from the environment variable \(variable), which is not set (\(connection.location))"
                         )
                         continue
                     }
-                    var client = PagerDutyClient.Configuration(baseURL: apiURL, key: APIKey(key), connectionName: name, keySource: variable)
+                    let read = APIKey(text)
+                    key = read
+                    guard read.isWellFormed else {
+                        problems.append("\(PagerDutyError.malformedKey(connection: name, keySource: variable)) (\(connection.location))")
+                        continue
+                    }
+                    var client = PagerDutyClient.Configuration(baseURL: apiURL, key: read, connectionName: name, keySource: variable)
                     client.maxConcurrentRequests = options.parallelism
                     options.configure(&client)
                     clients[name] = try PagerDutyClient(configuration: client)
@@ -80,7 +96,8 @@ public final class ConnectionHub: Sendable {
                     clients[name] = try PagerDutyClient(configuration: client)
                 }
             } catch {
-                problems.append("connection \"\(name)\" cannot be opened: \(error)")
+                let cause = key.map { $0.redacted("\(error)") } ?? "\(error)"
+                problems.append("connection \"\(name)\" cannot be opened: \(cause)")
             }
         }
         let hub = ConnectionHub(clients: clients, sandboxes: sandboxes)

@@ -16,6 +16,10 @@ struct ErrorBody: Sendable, Hashable {
             return
         }
         guard let top = object as? [String: Any] else { return }
+        defer {
+            message = message.map { Self.visible($0) }
+            errors = errors.prefix(20).map { Self.visible($0) }
+        }
         switch top["error"] {
         case let inner as [String: Any]:
             message = inner["message"] as? String
@@ -32,6 +36,22 @@ struct ErrorBody: Sendable, Hashable {
         default:
             message = top["message"] as? String
         }
+    }
+
+    /// Text from a response, fit for a one-line message on a terminal: control characters
+    /// (line breaks, ANSI and OSC escapes), bidirectional controls and line separators escaped
+    /// as `\u{…}`, and cut at `limit` characters, since whoever answers may be hostile.
+    static func visible(_ text: String, limit: Int = 300) -> String {
+        var output = ""
+        for scalar in text.unicodeScalars.prefix(limit) {
+            switch scalar.value {
+            case 0x00...0x1F, 0x7F...0x9F, 0x200B...0x200F, 0x2028...0x202E, 0x2060...0x206F, 0xFEFF:
+                output += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            default:
+                output.unicodeScalars.append(scalar)
+            }
+        }
+        return text.unicodeScalars.count > limit ? output + "…" : output
     }
 
     /// `message: detail; detail (code)` for a sentence's tail, or nil when the body said nothing.

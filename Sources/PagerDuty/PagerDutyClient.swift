@@ -52,6 +52,9 @@ public final class PagerDutyClient: Sendable {
     public var configuration: Configuration { transport.configuration }
 
     public init(configuration: Configuration, logger: Logger = Logger(label: "handoff.pagerduty")) throws {
+        guard configuration.key.isWellFormed || configuration.key.isEmpty else {
+            throw PagerDutyError.malformedKey(connection: configuration.connectionName, keySource: configuration.keySource)
+        }
         guard Self.isAllowed(baseURL: configuration.baseURL) else {
             throw PagerDutyError(
                 .insecureURL,
@@ -364,6 +367,13 @@ public final class PagerDutyClient: Sendable {
         guard !(200..<300).contains(response.status) else { return }
         let detail = ErrorBody(bytes: response.body).summary.map { ": \($0)" } ?? ""
         switch response.status {
+        case 300..<400:
+            // Redirects are never followed (Transport): the key goes to the configured host only.
+            throw transport.failure(
+                .redirected,
+                "PagerDuty answered \(response.status) (a redirect) to \(purpose) on \(connection); Handoff does not follow redirects, so check the connection's api_url",
+                response: response
+            )
         case 401:
             let source = configuration.keySource.map { "; check the key in \($0)" } ?? ""
             throw transport.failure(
@@ -398,7 +408,9 @@ public final class PagerDutyClient: Sendable {
         } catch {
             throw PagerDutyError(
                 .invalidResponse,
-                "PagerDuty's answer to \(purpose) could not be read (\(response.status), \(response.body.count) bytes): \(Self.describe(error))",
+                configuration.key.redacted(
+                    "PagerDuty's answer to \(purpose) could not be read (\(response.status), \(response.body.count) bytes): \(Self.describe(error))"
+                ),
                 status: response.status
             )
         }
@@ -411,7 +423,7 @@ public final class PagerDutyClient: Sendable {
         case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
             return "unexpected value at \(path(context.codingPath))"
         case DecodingError.dataCorrupted(let context):
-            return context.debugDescription
+            return ErrorBody.visible(context.debugDescription)
         default:
             return "not JSON"
         }

@@ -30,6 +30,11 @@ public struct PagerDutyError: Error, Sendable, Hashable, CustomStringConvertible
         case unsupportedSchedule
         /// An address other than https://, or http:// to a loopback address.
         case insecureURL
+        /// A key with characters no PagerDuty key has (a line break, a control character): it is
+        /// refused before any request, so no library gets to quote it.
+        case malformedKey
+        /// A redirect: Handoff never follows one, so the key goes nowhere but the configured host.
+        case redirected
     }
 
     public let kind: Kind
@@ -50,4 +55,14 @@ public struct PagerDutyError: Error, Sendable, Hashable, CustomStringConvertible
     }
 
     public var description: String { message }
+
+    /// The sentence for a key that cannot be sent; it names where the key came from, never the key.
+    public static func malformedKey(connection: String, keySource: String?) -> PagerDutyError {
+        let source = keySource.map { "the environment variable \($0)" } ?? "the configuration of the client"
+        return PagerDutyError(
+            .malformedKey,
+            "the PagerDuty key of connection \"\(connection)\" in \(source) holds a line break, a control character, a space or a non-ASCII character; "
+                + "PagerDuty keys are printable ASCII, so set it again without them"
+        )
+    }
 }

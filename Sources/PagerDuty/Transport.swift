@@ -163,9 +163,11 @@ final class Transport: Sendable {
             )
             return .response(APIResponse(status: Int(response.status.code), headers: headers, body: Array(buffer: body)))
         } catch {
-            let (problem, notSent) = Self.classify(error, timeout: configuration.requestTimeout)
+            let (cause, notSent) = Self.classify(error, timeout: configuration.requestTimeout)
+            // Libraries quote what they refused, headers included: nothing of theirs is shown unredacted.
+            let problem = configuration.key.redacted(cause)
             logger.debug("request failed", metadata: ["path": "\(request.path)", "problem": "\(problem)"])
-            return .failed(configuration.key.redact(problem), certainlyNotSent: notSent)
+            return .failed(problem, certainlyNotSent: notSent)
         }
     }
 
@@ -198,10 +200,10 @@ final class Transport: Sendable {
         let body = ErrorBody(bytes: response.body)
         return PagerDutyError(
             kind,
-            configuration.key.redact(message),
+            configuration.key.redacted(message),
             status: response.status,
             apiCode: body.code,
-            apiErrors: body.errors.map(configuration.key.redact)
+            apiErrors: body.errors.map(configuration.key.redacted)
         )
     }
 

@@ -112,6 +112,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let only = destinations.isEmpty ? nil : Set(destinations)
         let request = PlanBuilder.Request(configuration: configuration, state: initial, now: now, only: only)
         var options = ConnectionOptions()
+        options.apiHosts = try .fromEnvironment()
         options.sandboxNow = now
         var connections = try PlanBuilder.connections(request)
         if let savedPlan { connections = Set(savedPlan.destinations.map(\.connection)) }

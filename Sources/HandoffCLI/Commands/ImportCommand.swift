@@ -76,6 +76,7 @@ struct ImportCommand: AsyncParsableCommand {
         let instant = try parseNow(now)
         let configuration = try loadValidConfiguration(directory)
         var options = ConnectionOptions()
+        options.apiHosts = try .fromEnvironment()
         options.sandboxNow = now == nil ? nil : instant
         let hub = try await ConnectionHub.open([connection], configuration: configuration, options: options)
         do {
@@ -123,8 +124,8 @@ struct ImportCommand: AsyncParsableCommand {
         }
         var targets: [(String, String)] = []
         if folder {
-            for document in documents {
-                let name = document.scheduleIDs.first.map { "pagerduty-\($0.lowercased()).yaml" } ?? "pagerduty.yaml"
+            // Names from a slug of the id, never the id itself: nothing lands outside --out.
+            for (document, name) in zip(documents, ImportWriter.fileNames(for: documents)) {
                 targets.append(((out as NSString).appendingPathComponent(name), document.text))
             }
         } else {
@@ -156,13 +157,15 @@ struct ImportCommand: AsyncParsableCommand {
 
     static func listText(_ schedules: [PagerDutySchedule]) -> String {
         guard !schedules.isEmpty else { return "No schedules: the key sees none.\n" }
-        let idWidth = schedules.map(\.id.count).max() ?? 0
-        let nameWidth = schedules.map(\.name.count).max() ?? 0
-        let zoneWidth = schedules.map(\.timeZone.count).max() ?? 0
-        return schedules.map { schedule in
-            let id = schedule.id.padding(toLength: idWidth, withPad: " ", startingAt: 0)
-            let name = schedule.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-            let zone = schedule.timeZone.padding(toLength: zoneWidth, withPad: " ", startingAt: 0)
+        // What PagerDuty sent, escaped for the terminal (no raw line breaks or ANSI escapes).
+        let rows = schedules.map { ($0, YAMLText.scalar($0.id), YAMLText.comment($0.name), YAMLText.scalar($0.timeZone)) }
+        let idWidth = rows.map(\.1.count).max() ?? 0
+        let nameWidth = rows.map(\.2.count).max() ?? 0
+        let zoneWidth = rows.map(\.3.count).max() ?? 0
+        return rows.map { schedule, shownID, shownName, shownZone in
+            let id = shownID.padding(toLength: idWidth, withPad: " ", startingAt: 0)
+            let name = shownName.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+            let zone = shownZone.padding(toLength: zoneWidth, withPad: " ", startingAt: 0)
             return "\(id)  \(name)  \(zone)  \(plural(schedule.scheduleLayers.count, "layer")), \(plural(schedule.layerMemberIDs.count, "member"))\n"
         }.joined()
     }

@@ -114,6 +114,7 @@ struct PlanCommand: AsyncParsableCommand {
 func makePlan(configuration: Configuration, state: HandoffState, now: Instant, only: Set<String>?, parallelism: Int) async throws -> Plan {
     let request = PlanBuilder.Request(configuration: configuration, state: state, now: now, only: only)
     var options = ConnectionOptions()
+    options.apiHosts = try .fromEnvironment()
     options.parallelism = parallelism
     options.sandboxNow = now
     let hub: ConnectionHub

@@ -29,7 +29,7 @@ struct ValidateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let loaded = ConfigurationLoader.load(directory: directory)
+        let loaded = try ConfigurationLoader.load(directory: directory, apiHosts: .fromEnvironment())
         var diagnostics = loaded.diagnostics
         // The state may still need connections the configuration no longer has.
         // (Only the local state is read: validate uses no network.)

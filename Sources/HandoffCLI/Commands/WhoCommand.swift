@@ -206,7 +206,7 @@ struct WhoCommand: AsyncParsableCommand {
 /// Loads a configuration for a command that needs a valid one: the diagnostics go to standard
 /// error (warnings too), and errors stop the command.
 func loadValidConfiguration(_ directory: String) throws -> Configuration {
-    let loaded = ConfigurationLoader.load(directory: directory)
+    let loaded = try ConfigurationLoader.load(directory: directory, apiHosts: .fromEnvironment())
     let terminal = Terminal.standardError
     if !loaded.diagnostics.isEmpty {
         terminal.write(DiagnosticReport.text(loaded.diagnostics, sources: loaded.sources, colour: terminal.usesColour))

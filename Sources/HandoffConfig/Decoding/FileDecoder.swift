@@ -205,7 +205,8 @@ struct FileDecoder {
             return Connection(
                 name: name,
                 kind: .pagerDuty(tokenEnvironmentVariable: variable, apiURL: apiURL),
-                location: key.location
+                location: key.location,
+                apiURLLocation: fields["api_url"]?.location
             )
         case .sandbox:
             for other in ["token_env", "api_url"] {
