@@ -53,7 +53,8 @@ public enum PlanFile {
             let destinations = root["destinations"] as? [[String: Any]]
         else { throw Failure(description: "it lacks now, configuration, state or destinations") }
         let plans = try destinations.map(decodeDestination)
-        return (Plan(now: now, destinations: plans, stateLineage: state["lineage"] as? String, stateSerial: serial), directory)
+        let allowDeletes = root["allow_first_export_deletes"] as? Bool ?? false
+        return (Plan(now: now, destinations: plans, stateLineage: state["lineage"] as? String, stateSerial: serial, allowFirstExportDeletes: allowDeletes), directory)
     }
 
     private static func decodeDestination(_ object: [String: Any]) throws -> DestinationPlan {
@@ -78,7 +79,12 @@ public enum PlanFile {
             actions: try actions.map(decodeAction),
             removed: object["removed"] as? Bool ?? false,
             observedWindow: window,
-            liveFingerprint: fingerprint
+            liveFingerprint: fingerprint,
+            stateLooksLost: object["state_looks_lost"] as? Bool ?? false,
+            interruptedDeletes: InterruptedDeletes(
+                done: (object["interrupted_deletes"] as? [String: Any])?["done"] as? [String] ?? [],
+                withdrawn: (object["interrupted_deletes"] as? [String: Any])?["withdrawn"] as? [String] ?? []
+            )
         )
     }
 

@@ -11,12 +11,16 @@ public struct Plan: Sendable, Hashable {
     /// The state the plan was made from; `apply` refuses the plan when the state has moved.
     public var stateLineage: String?
     public var stateSerial: Int
+    /// The run allowed deleting overrides made by hand where the state looks lost
+    /// (`--allow-first-export-deletes`); a saved plan carries the choice to `apply`.
+    public var allowFirstExportDeletes: Bool
 
-    public init(now: Instant, destinations: [DestinationPlan], stateLineage: String?, stateSerial: Int) {
+    public init(now: Instant, destinations: [DestinationPlan], stateLineage: String?, stateSerial: Int, allowFirstExportDeletes: Bool = false) {
         self.now = now
         self.destinations = destinations.sorted { $0.name < $1.name }
         self.stateLineage = stateLineage
         self.stateSerial = stateSerial
+        self.allowFirstExportDeletes = allowFirstExportDeletes
     }
 
     public var summary: PlanSummary {
@@ -71,6 +75,12 @@ public struct DestinationPlan: Sendable, Hashable {
     /// the listing returned: `apply` lists the same window and refuses the plan if it differs.
     public var observedWindow: InstantRange?
     public var liveFingerprint: String
+    /// The state has no record of this destination, yet PagerDuty holds overrides equal to the
+    /// configuration's (DESIGN 5.9): they are adopted, and overrides made by hand are deleted only
+    /// with `--allow-first-export-deletes`.
+    public var stateLooksLost: Bool
+    /// Records an interrupted apply marked delete-pending, resolved by the listing.
+    public var interruptedDeletes: InterruptedDeletes
 
     public init(
         name: String,
@@ -82,7 +92,9 @@ public struct DestinationPlan: Sendable, Hashable {
         actions: [PlanAction],
         removed: Bool = false,
         observedWindow: InstantRange? = nil,
-        liveFingerprint: String
+        liveFingerprint: String,
+        stateLooksLost: Bool = false,
+        interruptedDeletes: InterruptedDeletes = InterruptedDeletes()
     ) {
         self.name = name
         self.connection = connection
@@ -94,15 +106,33 @@ public struct DestinationPlan: Sendable, Hashable {
         self.removed = removed
         self.observedWindow = observedWindow
         self.liveFingerprint = liveFingerprint
+        self.stateLooksLost = stateLooksLost
+        self.interruptedDeletes = interruptedDeletes
     }
 
     public var watermarkMoves: Bool { watermarkAfter != watermarkBefore && watermarkAfter != nil }
 
     public var hasChanges: Bool {
-        removed || watermarkMoves || actions.contains { [.create, .delete, .adopt].contains($0.kind) }
+        removed || watermarkMoves || !interruptedDeletes.isEmpty || actions.contains { [.create, .delete, .adopt].contains($0.kind) }
     }
 
     public func actions(_ kind: PlanAction.Kind) -> [PlanAction] { actions.filter { $0.kind == kind } }
+}
+
+/// Owned overrides a killed apply marked delete-pending, as the listing found them: the state
+/// learns the outcome with no PagerDuty call. A delete that may have happened never counts as drift.
+public struct InterruptedDeletes: Sendable, Hashable {
+    /// Gone from PagerDuty: Handoff's delete went through; the records go.
+    public var done: [String]
+    /// Still in PagerDuty and wanted again: the marks go, the overrides stay Handoff's.
+    public var withdrawn: [String]
+
+    public init(done: [String] = [], withdrawn: [String] = []) {
+        self.done = done
+        self.withdrawn = withdrawn
+    }
+
+    public var isEmpty: Bool { done.isEmpty && withdrawn.isEmpty }
 }
 
 /// One line of a plan.

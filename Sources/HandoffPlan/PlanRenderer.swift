@@ -48,9 +48,11 @@ public enum PlanRenderer {
         output += "Handoff will perform the following actions:\n"
         for destination in changed {
             output += "\n  " + colours.bold(header(destination)) + "\n"
+            if let notice = stateNotice(destination, colours: colours) { output += "  " + notice + "\n" }
             for action in destination.actions where [.create, .delete, .adopt].contains(action.kind) {
                 output += "  " + line(action, destination, colours: colours) + "\n"
             }
+            if let records = interruptedDeletesLine(destination, colours: colours) { output += "  " + records + "\n" }
             if let trailer = trailer(destination, colours: colours) { output += "  " + trailer + "\n" }
         }
         return output + "\n" + summaryLine(plan) + "\n"
@@ -74,6 +76,36 @@ public enum PlanRenderer {
         case .keep: return colours.yellow("! kept     ") + " \(span)  \(who)\(why)"
         case .drift: return colours.yellow("! drift    ") + " \(span)  \(who)\(why)"
         }
+    }
+
+    /// The one line that says the state looks lost (DESIGN 5.9), and what the plan does about it.
+    /// With no state every override in the way was made outside Handoff: kept, or deleted when the
+    /// run allowed it.
+    static func stateNotice(_ destination: DestinationPlan, colours: Colours) -> String? {
+        guard destination.stateLooksLost else { return nil }
+        func overrides(_ count: Int) -> String { count == 1 ? "1 override" : "\(count) overrides" }
+        let kept = destination.actions(.keep).count
+        let deleted = destination.actions(.delete).count
+        let others = kept > 0
+            ? "; \(overrides(kept)) made outside Handoff in the way \(kept == 1 ? "stays" : "stay") (--allow-first-export-deletes overwrites \(kept == 1 ? "it" : "them"))"
+            : deleted > 0 ? "; \(overrides(deleted)) made outside Handoff in the way \(deleted == 1 ? "goes" : "go"), as --allow-first-export-deletes allows" : ""
+        return colours.yellow("! state    ")
+            + " looks lost: none is recorded for this destination, yet PagerDuty holds \(overrides(destination.actions(.adopt).count)) equal to the configuration's, adopted\(others)"
+    }
+
+    /// What the listing showed of deletes an interrupted apply marked pending.
+    static func interruptedDeletesLine(_ destination: DestinationPlan, colours: Colours) -> String? {
+        let interrupted = destination.interruptedDeletes
+        guard !interrupted.isEmpty else { return nil }
+        var parts: [String] = []
+        if !interrupted.done.isEmpty {
+            parts.append("forget \(interrupted.done.count == 1 ? "1 override" : "\(interrupted.done.count) overrides") an interrupted apply deleted")
+        }
+        if !interrupted.withdrawn.isEmpty {
+            let count = interrupted.withdrawn.count
+            parts.append("keep \(count == 1 ? "1 override" : "\(count) overrides") an interrupted apply was to delete, wanted again")
+        }
+        return colours.yellow("~ state    ") + " " + parts.joined(separator: "; ")
     }
 
     /// The watermark line, or what becomes of a removed destination's state.
@@ -120,8 +152,11 @@ public enum PlanRenderer {
         for destination in changed {
             var block = "\n<details><summary><b><code>\(SafeText.html(destination.name))</code></b>\(destination.removed ? " (removed)" : "") → PagerDuty schedule "
             block += "<code>\(SafeText.html(destination.pagerDutySchedule))</code> (connection <code>\(SafeText.html(destination.connection))</code>): \(counts(destination))</summary>\n\n"
-            var lines = destination.actions.filter { [.create, .delete, .adopt].contains($0.kind) }.map { line($0, destination, colours: Colours(enabled: false)) }
-            if let trailer = trailer(destination, colours: Colours(enabled: false)) { lines.append(trailer) }
+            let plain = Colours(enabled: false)
+            var lines = stateNotice(destination, colours: plain).map { [$0] } ?? []
+            lines += destination.actions.filter { [.create, .delete, .adopt].contains($0.kind) }.map { line($0, destination, colours: plain) }
+            if let records = interruptedDeletesLine(destination, colours: plain) { lines.append(records) }
+            if let trailer = trailer(destination, colours: plain) { lines.append(trailer) }
             block += SafeText.codeBlock(lines, info: "diff") + "\n</details>\n"
             sections.append(block)
         }
@@ -163,6 +198,7 @@ public enum PlanRenderer {
             "format_version": .string(Plan.formatVersion),
             "changes": .bool(plan.hasChanges),
             "now": .string(plan.now.description),
+            "allow_first_export_deletes": plan.allowFirstExportDeletes ? .bool(true) : nil,
             "summary": .object([
                 "create": .int(summary.create),
                 "delete": .int(summary.delete),
@@ -182,6 +218,11 @@ public enum PlanRenderer {
             "pagerduty_schedule": .string(destination.pagerDutySchedule),
             "time_zone": .string(destination.timeZone),
             "removed": destination.removed ? .bool(true) : nil,
+            "state_looks_lost": destination.stateLooksLost ? .bool(true) : nil,
+            "interrupted_deletes": destination.interruptedDeletes.isEmpty ? nil : .object([
+                "done": .array(destination.interruptedDeletes.done.map(JSONValue.string)),
+                "withdrawn": .array(destination.interruptedDeletes.withdrawn.map(JSONValue.string)),
+            ]),
             "watermark": .object([
                 "before": destination.watermarkBefore.map { .string(DisplayTime.rfc3339($0, in: zone)) } ?? .null,
                 "after": destination.watermarkAfter.map { .string(DisplayTime.rfc3339($0, in: zone)) } ?? .null,

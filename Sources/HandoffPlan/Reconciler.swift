@@ -140,6 +140,9 @@ public enum Reconciler {
         public var configuredDestinations: Set<String>
         /// Plan only these destinations (all when nil).
         public var only: Set<String>?
+        /// Where the state looks lost, delete overrides made by hand all the same, as on a real
+        /// first export (`--allow-first-export-deletes`).
+        public var allowFirstExportDeletes: Bool
 
         public init(
             now: Instant,
@@ -148,7 +151,8 @@ public enum Reconciler {
             state: HandoffState,
             directory: PeopleDirectory,
             configuredDestinations: Set<String>? = nil,
-            only: Set<String>? = nil
+            only: Set<String>? = nil,
+            allowFirstExportDeletes: Bool = false
         ) {
             self.now = now
             self.destinations = destinations
@@ -157,6 +161,7 @@ public enum Reconciler {
             self.directory = directory
             self.configuredDestinations = configuredDestinations ?? Set(destinations.map(\.name))
             self.only = only
+            self.allowFirstExportDeletes = allowFirstExportDeletes
         }
     }
 
@@ -173,7 +178,13 @@ public enum Reconciler {
             let key = ScheduleKey(connection: state.connection, pagerDutySchedule: state.pagerDutySchedule)
             plans.append(planRemoval(name, state: state, observed: input.live[key], input: input))
         }
-        return Plan(now: input.now, destinations: plans, stateLineage: input.state.lineage, stateSerial: input.state.serial)
+        return Plan(
+            now: input.now,
+            destinations: plans,
+            stateLineage: input.state.lineage,
+            stateSerial: input.state.serial,
+            allowFirstExportDeletes: input.allowFirstExportDeletes
+        )
     }
 
     /// Overrides are equal when user and end agree and so do their starts once clipped to `now`.
@@ -192,9 +203,21 @@ public enum Reconciler {
         let allLive = observed?.overrides ?? []
         let stateEntry = input.state.destinations[destination.name]
         let watermark = stateEntry?.watermark
-        let records = (stateEntry?.overrides ?? []).filter { $0.end > now }
-        let ownedIDs = Set(records.map(\.id))
         let live = allLive.filter { $0.end > now }
+        let liveIDs = Set(live.map(\.id))
+        // A record marked delete-pending that the listing no longer finds was deleted by Handoff
+        // (a run was killed before recording it): it goes, and is never drift.
+        var interrupted = InterruptedDeletes()
+        var records: [OwnedOverride] = []
+        for record in (stateEntry?.overrides ?? []) where record.end > now {
+            if record.deletePending, !liveIDs.contains(record.id) {
+                interrupted.done.append(record.id)
+            } else {
+                records.append(record)
+            }
+        }
+        let ownedIDs = Set(records.map(\.id))
+        let pendingIDs = Set(records.filter(\.deletePending).map(\.id))
 
         // Owned live overrides by identity (several when something went wrong before: extras go).
         var ownedPool: [Identity: [LiveOverride]] = [:]
@@ -210,7 +233,6 @@ public enum Reconciler {
         for (index, override) in foreign.enumerated() {
             foreignPool[identity(override.userID, override.start, override.end, now: now), default: []].append(index)
         }
-        let liveIDs = Set(live.map(\.id))
         let recordIdentities = Set(records.filter { !liveIDs.contains($0.id) }.map { identity($0.userID, $0.start, $0.end, now: now) })
 
         var actions: [PlanAction] = []
@@ -218,8 +240,10 @@ public enum Reconciler {
         for desired in destination.desired {
             let key = identity(desired.userID, desired.start, desired.end, now: now)
             if var matches = ownedPool[key], !matches.isEmpty {
-                matches.removeFirst()
+                let kept = matches.removeFirst()
                 ownedPool[key] = matches
+                // Its delete was interrupted before it happened, and it is wanted again.
+                if pendingIDs.contains(kept.id) { interrupted.withdrawn.append(kept.id) }
                 continue
             }
             let beforeWatermark = watermark.map { desired.start < $0 } ?? false
@@ -247,13 +271,22 @@ public enum Reconciler {
             actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: reason))
         }
 
+        // No state, yet overrides equal to the configuration's: the state was lost (DESIGN 5.9), and
+        // what people made is not deleted as on a first export unless the run allows it.
+        let stateLooksLost = stateEntry == nil && !adopted.isEmpty
+        let protectForeign = stateLooksLost && !input.allowFirstExportDeletes
+
         // Overrides made by people where the configuration wants someone.
         let desiredRanges = destination.desired.map { InstantRange(start: $0.start, end: $0.end) }
         for (index, override) in foreign.enumerated() where !adopted.contains(index) {
             let range = InstantRange(start: max(override.start, now), end: override.end)
             guard overlapsAny(range, desiredRanges) else { continue }
             let beforeWatermark = watermark.map { override.start < $0 } ?? false
-            if !beforeWatermark {
+            if !beforeWatermark, protectForeign {
+                actions.append(
+                    action(.keep, override.start, override.end, override.userID, input, id: override.id, reason: "the state looks lost; --allow-first-export-deletes overwrites it")
+                )
+            } else if !beforeWatermark {
                 actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: "overwritten on first export"))
             } else if destination.manualChanges == .revert {
                 actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: "manual override reverted, as manual_changes is revert"))
@@ -273,7 +306,9 @@ public enum Reconciler {
             watermarkAfter: watermarkAfter,
             actions: ordered(actions),
             observedWindow: observed?.window,
-            liveFingerprint: fingerprint(allLive)
+            liveFingerprint: fingerprint(allLive),
+            stateLooksLost: stateLooksLost,
+            interruptedDeletes: InterruptedDeletes(done: interrupted.done.sorted(), withdrawn: interrupted.withdrawn.sorted())
         )
     }
 

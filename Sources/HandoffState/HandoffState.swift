@@ -43,6 +43,14 @@ public struct HandoffState: Sendable, Hashable {
         }
         let known = Set(state.overrides.map(\.id))
         state.overrides += change.created.filter { !known.contains($0.id) }
+        let marked = Set(change.markDeletePending)
+        let unmarked = Set(change.clearDeletePending)
+        if !marked.isEmpty || !unmarked.isEmpty {
+            for index in state.overrides.indices {
+                if marked.contains(state.overrides[index].id) { state.overrides[index].deletePending = true }
+                if unmarked.contains(state.overrides[index].id) { state.overrides[index].deletePending = false }
+            }
+        }
         if let cutoff = change.dropEndedBefore { state.overrides.removeAll { $0.end <= cutoff } }
         state.overrides.sort { ($0.start, $0.id) < ($1.start, $1.id) }
         if let watermark = change.watermark { state.watermark = max(state.watermark ?? watermark, watermark) }
@@ -73,12 +81,18 @@ public struct OwnedOverride: Sendable, Hashable {
     public var start: Instant
     public var end: Instant
     public var userID: String
+    /// Set durably before the DELETE of this override is sent, so that a run killed between
+    /// PagerDuty's confirmation and the record of it leaves a record the next plan resolves by
+    /// listing (gone: Handoff deleted it; present: still Handoff's), never one that looks like
+    /// a person deleted it.
+    public var deletePending: Bool
 
-    public init(id: String, start: Instant, end: Instant, userID: String) {
+    public init(id: String, start: Instant, end: Instant, userID: String, deletePending: Bool = false) {
         self.id = id
         self.start = start
         self.end = end
         self.userID = userID
+        self.deletePending = deletePending
     }
 }
 
@@ -96,6 +110,10 @@ public struct StateChange: Sendable, Hashable {
     public var truncated: [Truncation]
     /// Moves the watermark (never backwards).
     public var watermark: Instant?
+    /// Owned overrides whose DELETE is about to be sent (recorded before it is).
+    public var markDeletePending: [String]
+    /// Owned overrides whose interrupted delete never happened and that are wanted again.
+    public var clearDeletePending: [String]
     /// Forget records of overrides that ended at or before this instant.
     public var dropEndedBefore: Instant?
     /// The destination left the configuration and nothing of it remains.
@@ -118,6 +136,8 @@ public struct StateChange: Sendable, Hashable {
         created: [OwnedOverride] = [],
         deleted: [String] = [],
         truncated: [Truncation] = [],
+        markDeletePending: [String] = [],
+        clearDeletePending: [String] = [],
         watermark: Instant? = nil,
         dropEndedBefore: Instant? = nil,
         removeDestination: Bool = false
@@ -128,6 +148,8 @@ public struct StateChange: Sendable, Hashable {
         self.created = created
         self.deleted = deleted
         self.truncated = truncated
+        self.markDeletePending = markDeletePending
+        self.clearDeletePending = clearDeletePending
         self.watermark = watermark
         self.dropEndedBefore = dropEndedBefore
         self.removeDestination = removeDestination

@@ -41,8 +41,14 @@ public struct LocalStateStore: StateStore {
             if let bytes = try DurableFile.read(path) {
                 base = try StateCoding.decodeState(bytes)
             }
+        } catch let failure as StateCoding.Failure where failure.isNewerFormat {
+            throw StateError(.unreadable, "the state file \(displayPath) cannot be read: \(failure.description); it was left as it is; use a Handoff that reads it")
         } catch let failure as StateCoding.Failure {
-            throw StateError(.unreadable, "the state file \(displayPath) cannot be read: \(failure.description); it was left as it is")
+            throw StateError(
+                .unreadable,
+                "the state file \(displayPath) cannot be read: \(failure.description); it was left as it is; restore it from a backup, "
+                    + "or move it away and plan: with no state, Handoff adopts the overrides equal to the configuration and deletes none made by hand"
+            )
         } catch {
             throw StateError(.unreadable, "the state file \(displayPath) cannot be read: \(error)")
         }
@@ -63,7 +69,11 @@ public struct LocalStateStore: StateStore {
                     // A last line without its newline was being written when the run stopped: that
                     // call was never confirmed as recorded, and the next plan will see reality.
                     if isLast { break }
-                    throw StateError(.unreadable, "line \(index + 1) of the state journal \(displayPath).journal cannot be read: \(error)")
+                    throw StateError(
+                        .unreadable,
+                        "line \(index + 1) of the state journal \(displayPath).journal cannot be read: \(error); it holds what an interrupted apply recorded: "
+                            + "repair or delete that line, and the next plan lists PagerDuty and shows what remains"
+                    )
                 }
                 if base.lineage == nil, base.serial == 0, folded.lineage == nil { folded.lineage = entry.lineage }
                 guard entry.lineage == folded.lineage else {
@@ -76,7 +86,8 @@ public struct LocalStateStore: StateStore {
                 guard entry.baseSerial == base.serial else {
                     throw StateError(
                         .unreadable,
-                        "the state journal \(displayPath).journal extends serial \(entry.baseSerial), but the state file is at serial \(base.serial)"
+                        "the state journal \(displayPath).journal extends serial \(entry.baseSerial), but the state file is at serial \(base.serial); "
+                            + "if the state file was restored and is right, move the journal away, and the next plan lists PagerDuty and shows what remains"
                     )
                 }
                 folded.apply(entry.change)

@@ -7,6 +7,8 @@ public import OrderedJSON
 public enum StateCoding {
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public var description: String
+        /// The file was written by a newer Handoff: nothing is wrong with it, this one is too old.
+        public var isNewerFormat = false
     }
 
     // MARK: State
@@ -37,6 +39,7 @@ public enum StateCoding {
             "start": .string(override.start.description),
             "end": .string(override.end.description),
             "user": .string(override.userID),
+            "delete_pending": override.deletePending ? .bool(true) : nil,
         ])
     }
 
@@ -45,7 +48,7 @@ public enum StateCoding {
         let root = try object(parse(bytes), "the file")
         let version = try integer(root["format_version"], "format_version")
         guard version == HandoffState.formatVersion else {
-            throw Failure(description: "it has format_version \(version); this Handoff reads version \(HandoffState.formatVersion)")
+            throw Failure(description: "it has format_version \(version); this Handoff reads version \(HandoffState.formatVersion)", isNewerFormat: true)
         }
         let lineage = try optionalString(root["lineage"], "lineage")
         let serial = try integer(root["serial"], "serial")
@@ -80,6 +83,8 @@ public enum StateCoding {
             "truncated": change.truncated.isEmpty ? nil : .array(change.truncated.map {
                 .object(["id": .string($0.id), "end": .string($0.end.description)])
             }),
+            "mark_delete_pending": change.markDeletePending.isEmpty ? nil : .array(change.markDeletePending.map(JSONValue.string)),
+            "clear_delete_pending": change.clearDeletePending.isEmpty ? nil : .array(change.clearDeletePending.map(JSONValue.string)),
             "watermark": change.watermark.map { .string($0.description) },
             "drop_ended_before": change.dropEndedBefore.map { .string($0.description) },
             "remove_destination": change.removeDestination ? .bool(true) : nil,
@@ -100,6 +105,8 @@ public enum StateCoding {
             let entry = try object(value, "a truncation")
             return StateChange.Truncation(id: try string(entry["id"], "a truncated id"), end: try instant(entry["end"], "a truncated end"))
         }
+        let marked = try (root["mark_delete_pending"].map { try array($0, "mark_delete_pending") } ?? []).map { try string($0, "an id marked delete-pending") }
+        let cleared = try (root["clear_delete_pending"].map { try array($0, "clear_delete_pending") } ?? []).map { try string($0, "an id cleared of delete-pending") }
         return JournalEntry(
             lineage: try string(root["lineage"], "lineage"),
             baseSerial: try integer(root["base_serial"], "base_serial"),
@@ -110,6 +117,8 @@ public enum StateCoding {
                 created: created,
                 deleted: deleted,
                 truncated: truncated,
+                markDeletePending: marked,
+                clearDeletePending: cleared,
                 watermark: try optionalInstant(root["watermark"], "watermark"),
                 dropEndedBefore: try optionalInstant(root["drop_ended_before"], "drop_ended_before"),
                 removeDestination: (root["remove_destination"] as? Bool) ?? false
@@ -133,7 +142,8 @@ public enum StateCoding {
             id: try string(entry["id"], "the id of \(what)"),
             start: try instant(entry["start"], "the start of \(what)"),
             end: try instant(entry["end"], "the end of \(what)"),
-            userID: try string(entry["user"], "the user of \(what)")
+            userID: try string(entry["user"], "the user of \(what)"),
+            deletePending: try optionalBool(entry["delete_pending"], "the delete_pending mark of \(what)")
         )
     }
 
@@ -155,6 +165,13 @@ public enum StateCoding {
     private static func optionalString(_ value: Any?, _ what: String) throws -> String? {
         if value == nil || value is NSNull { return nil }
         return try string(value, what)
+    }
+
+    /// Absent (states written before the mark existed) reads as false.
+    private static func optionalBool(_ value: Any?, _ what: String) throws -> Bool {
+        if value == nil || value is NSNull { return false }
+        guard let flag = value as? Bool else { throw Failure(description: "\(what) is not true or false") }
+        return flag
     }
 
     private static func integer(_ value: Any?, _ what: String) throws -> Int {

@@ -10,7 +10,8 @@ enum HistoryCoding {
         _ change: StateChange,
         before: DestinationState?,
         removedRecords: [OwnedOverride],
-        truncated: [(String, Instant, Instant)]
+        truncated: [(String, Instant, Instant)],
+        pending: (marked: [String], cleared: [String]) = ([], [])
     ) -> JSONValue {
         .object([
             "destination": .string(change.destination),
@@ -24,6 +25,8 @@ enum HistoryCoding {
             "created": .array(change.created.map { .string($0.id) }),
             "removed": .array(removedRecords.map(record)),
             "truncated": .array(truncated.map { .object(["id": .string($0.0), "from": .string($0.1.description), "to": .string($0.2.description)]) }),
+            "delete_pending_marked": pending.marked.isEmpty ? nil : .array(pending.marked.map(JSONValue.string)),
+            "delete_pending_cleared": pending.cleared.isEmpty ? nil : .array(pending.cleared.map(JSONValue.string)),
             "watermark": change.watermark.map { .string($0.description) },
             "removed_destination": change.removeDestination ? .bool(true) : nil,
         ])
@@ -33,6 +36,7 @@ enum HistoryCoding {
         .object([
             "id": .string(override.id), "start": .string(override.start.description),
             "end": .string(override.end.description), "user": .string(override.userID),
+            "delete_pending": override.deletePending ? .bool(true) : nil,
         ])
     }
 
@@ -43,6 +47,8 @@ enum HistoryCoding {
         if !change.created.isEmpty { parts.append("\(change.created.count) owned") }
         if !change.deleted.isEmpty { parts.append("\(change.deleted.count) deleted") }
         if !change.truncated.isEmpty { parts.append("\(change.truncated.count) cut short") }
+        if !change.markDeletePending.isEmpty { parts.append("\(change.markDeletePending.count) delete pending") }
+        if !change.clearDeletePending.isEmpty { parts.append("\(change.clearDeletePending.count) no longer delete pending") }
         if let watermark = change.watermark { parts.append("watermark \(watermark)") }
         if change.dropEndedBefore != nil { parts.append("ended records dropped") }
         return "\(change.destination): " + (parts.isEmpty ? "no change" : parts.joined(separator: ", "))
@@ -65,7 +71,7 @@ enum HistoryCoding {
             guard let id = object["id"] as? String, let start = (object["start"] as? String).flatMap(Instant.init(rfc3339:)),
                 let end = (object["end"] as? String).flatMap(Instant.init(rfc3339:)), let user = object["user"] as? String
             else { return nil }
-            return OwnedOverride(id: id, start: start, end: end, userID: user)
+            return OwnedOverride(id: id, start: start, end: end, userID: user, deletePending: object["delete_pending"] as? Bool ?? false)
         }
         guard let before else {
             // The change created the destination: before it, there was none.
@@ -84,6 +90,13 @@ enum HistoryCoding {
                 let index = current.overrides.firstIndex(where: { $0.id == id })
             else { continue }
             current.overrides[index].end = from
+        }
+        // Marks set by the change are cleared, marks it cleared come back.
+        let marked = Set((entry["delete_pending_marked"] as? [String]) ?? [])
+        let cleared = Set((entry["delete_pending_cleared"] as? [String]) ?? [])
+        for index in current.overrides.indices {
+            if marked.contains(current.overrides[index].id) { current.overrides[index].deletePending = false }
+            if cleared.contains(current.overrides[index].id) { current.overrides[index].deletePending = true }
         }
         let present = Set(current.overrides.map(\.id))
         current.overrides += removed.filter { !present.contains($0.id) }

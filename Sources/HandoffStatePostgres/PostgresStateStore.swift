@@ -29,7 +29,7 @@ public final class PostgresStateStore: StateStore {
     let operationTimeout: Double = 60
 
     /// The version the schema migrations bring the tables to.
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
 
     /// Whether this store has seen its schema at `schemaVersion`: later connections skip the check.
     private let schemaChecked = Mutex(false)
@@ -150,7 +150,7 @@ public final class PostgresStateStore: StateStore {
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(schema) || '/migrations'))", logger: logger)
             let applied = try await appliedVersion(connection)
             try refuseNewer(applied)
-            for (version, statements) in [(1, migrationOne()), (2, migrationTwo())] where applied < version && version <= target {
+            for (version, statements) in [(1, migrationOne()), (2, migrationTwo()), (3, migrationThree())] where applied < version && version <= target {
                 for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
                 try await connection.query("INSERT INTO \(unescaped: table("schema_migrations")) (version) VALUES (\(version))", logger: logger)
             }
@@ -176,6 +176,13 @@ public final class PostgresStateStore: StateStore {
                 "the \(description) has tables at schema version \(version), written by a newer Handoff; this one knows version \(Self.schemaVersion), so it reads and writes nothing there; upgrade Handoff"
             )
         }
+    }
+
+    /// Version 3: an owned override can be marked delete-pending, set before its DELETE is sent, so a
+    /// run killed between PagerDuty's confirmation and the record leaves a mark the next plan
+    /// resolves by listing. Rows of version 2 read as not pending.
+    private func migrationThree() -> [String] {
+        ["ALTER TABLE \(table("overrides")) ADD COLUMN IF NOT EXISTS delete_pending boolean NOT NULL DEFAULT false"]
     }
 
     /// Version 2: overrides no longer reference their destination row. The check ran a trigger per
@@ -264,11 +271,13 @@ public final class PostgresStateStore: StateStore {
             state.destinations[name] = DestinationState(connection: connectionName, pagerDutySchedule: schedule, watermark: watermark.map(Self.instant))
         }
         var overrides: [String: [OwnedOverride]] = [:]
-        for try await (destination, id, start, end, user) in try await connection.query(
-            "SELECT destination, id, start_at, end_at, user_id FROM \(unescaped: table("overrides")) WHERE workspace = \(workspace) ORDER BY destination, start_at, id",
+        for try await (destination, id, start, end, user, pending) in try await connection.query(
+            "SELECT destination, id, start_at, end_at, user_id, delete_pending FROM \(unescaped: table("overrides")) WHERE workspace = \(workspace) ORDER BY destination, start_at, id",
             logger: logger
-        ).decode((String, String, Date, Date, String).self) {
-            overrides[destination, default: []].append(OwnedOverride(id: id, start: Self.instant(start), end: Self.instant(end), userID: user))
+        ).decode((String, String, Date, Date, String, Bool).self) {
+            overrides[destination, default: []].append(
+                OwnedOverride(id: id, start: Self.instant(start), end: Self.instant(end), userID: user, deletePending: pending)
+            )
         }
         for (destination, list) in overrides { state.destinations[destination]?.overrides = list }
         return state
@@ -563,6 +572,7 @@ actor PostgresStateSession: StateSession {
         let before = current.destinations[destination]
         var removedRecords: [OwnedOverride] = []
         var truncated: [(String, Instant, Instant)] = []
+        var pendingChanges: (marked: [String], cleared: [String]) = ([], [])
         if change.removeDestination {
             removedRecords = before?.overrides ?? []
             try await connection.query(
@@ -599,14 +609,31 @@ actor PostgresStateSession: StateSession {
             if !change.created.isEmpty {
                 try await connection.query(
                     """
-                    INSERT INTO \(unescaped: table("overrides")) (workspace, destination, id, start_at, end_at, user_id)
+                    INSERT INTO \(unescaped: table("overrides")) (workspace, destination, id, start_at, end_at, user_id, delete_pending)
                     SELECT \(workspace), \(destination), * FROM unnest(\(change.created.map(\.id))::text[], \(change.created.map { PostgresStateStore.date($0.start) })::timestamptz[],
-                        \(change.created.map { PostgresStateStore.date($0.end) })::timestamptz[], \(change.created.map(\.userID))::text[])
+                        \(change.created.map { PostgresStateStore.date($0.end) })::timestamptz[], \(change.created.map(\.userID))::text[],
+                        \(change.created.map(\.deletePending))::boolean[])
                     ON CONFLICT DO NOTHING
                     """,
                     logger: logger
                 )
             }
+            // Only marks that change are written and kept in the history, so undoing them is exact.
+            let marked = change.markDeletePending.filter { known[$0].map { !$0.deletePending } ?? false }
+            if !marked.isEmpty {
+                try await connection.query(
+                    "UPDATE \(unescaped: table("overrides")) SET delete_pending = true WHERE workspace = \(workspace) AND destination = \(destination) AND id = ANY(\(marked))",
+                    logger: logger
+                )
+            }
+            let cleared = change.clearDeletePending.filter { known[$0]?.deletePending ?? false }
+            if !cleared.isEmpty {
+                try await connection.query(
+                    "UPDATE \(unescaped: table("overrides")) SET delete_pending = false WHERE workspace = \(workspace) AND destination = \(destination) AND id = ANY(\(cleared))",
+                    logger: logger
+                )
+            }
+            pendingChanges = (marked, cleared)
             if let cutoff = change.dropEndedBefore {
                 removedRecords += (before?.overrides ?? []).filter { $0.end <= cutoff && !change.deleted.contains($0.id) }
                 try await connection.query(
@@ -624,11 +651,15 @@ actor PostgresStateSession: StateSession {
                 )
             }
         }
-        let entry = HistoryCoding.entry(change, before: before, removedRecords: removedRecords, truncated: truncated)
+        let entry = HistoryCoding.entry(change, before: before, removedRecords: removedRecords, truncated: truncated, pending: pendingChanges)
+        // The history names the marks that changed a record, not ids the state never held.
+        var summarized = change
+        summarized.markDeletePending = pendingChanges.marked
+        summarized.clearDeletePending = pendingChanges.cleared
         try await connection.query(
             """
             INSERT INTO \(unescaped: table("history")) (workspace, serial, recorded_by, summary, change)
-            VALUES (\(workspace), \(current.serial + 1), \(holder.summary), \(HistoryCoding.summary(change)), \(entry.serialized(pretty: false))::jsonb)
+            VALUES (\(workspace), \(current.serial + 1), \(holder.summary), \(HistoryCoding.summary(summarized)), \(entry.serialized(pretty: false))::jsonb)
             """,
             logger: logger
         )
@@ -707,9 +738,10 @@ actor PostgresStateSession: StateSession {
                         let chunk = destination.overrides[offset..<min(destination.overrides.count, offset + 20_000)]
                         try await connection.query(
                             """
-                            INSERT INTO \(unescaped: self.table("overrides")) (workspace, destination, id, start_at, end_at, user_id)
+                            INSERT INTO \(unescaped: self.table("overrides")) (workspace, destination, id, start_at, end_at, user_id, delete_pending)
                             SELECT \(workspace), \(name), * FROM unnest(\(chunk.map(\.id))::text[], \(chunk.map { PostgresStateStore.date($0.start) })::timestamptz[],
-                                \(chunk.map { PostgresStateStore.date($0.end) })::timestamptz[], \(chunk.map(\.userID))::text[])
+                                \(chunk.map { PostgresStateStore.date($0.end) })::timestamptz[], \(chunk.map(\.userID))::text[],
+                                \(chunk.map(\.deletePending))::boolean[])
                             """,
                             logger: self.logger
                         )

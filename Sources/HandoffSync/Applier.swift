@@ -126,12 +126,16 @@ public enum Applier {
             return report
         }
         do {
-            // Adoptions: the override is already right; only the state learns it is Handoff's.
+            // Adoptions: the override is already right; only the state learns it is Handoff's. With
+            // them, what the listing showed of deletes a killed run had marked pending.
             let adoptions = destination.actions(.adopt).compactMap { action in
                 action.overrideID.map { OwnedOverride(id: $0, start: action.start, end: action.end, userID: action.userID) }
             }
-            if !adoptions.isEmpty {
-                try await session.record(change(created: adoptions))
+            let interrupted = destination.interruptedDeletes
+            if !adoptions.isEmpty || !interrupted.isEmpty {
+                var resolved = change(created: adoptions, deleted: interrupted.done)
+                resolved.clearDeletePending = interrupted.withdrawn
+                try await session.record(resolved)
                 report.adopted += adoptions.count
             }
 
@@ -149,6 +153,15 @@ public enum Applier {
             // Then deletes.
             if report.failures.isEmpty {
                 let deletions = destination.actions(.delete).compactMap(\.overrideID)
+                // Marked before any DELETE is sent, in one record for them all: a run killed after
+                // PagerDuty confirmed a delete and before it was recorded leaves a mark, which the
+                // next plan resolves by listing, instead of a record that looks deleted by hand.
+                if !deletions.isEmpty {
+                    try shared.checkNotStopped()
+                    var marking = change()
+                    marking.markDeletePending = deletions
+                    try await session.record(marking)
+                }
                 try await withThrowingTaskGroup(of: String.self) { group in
                     for id in deletions {
                         group.addTask {

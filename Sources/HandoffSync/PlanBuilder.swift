@@ -16,12 +16,16 @@ public enum PlanBuilder {
         public var now: Instant
         /// Destinations to plan (all when nil); names of configured or removed destinations.
         public var only: Set<String>?
+        /// Where the state looks lost, delete overrides made by hand all the same
+        /// (`--allow-first-export-deletes`).
+        public var allowFirstExportDeletes: Bool
 
-        public init(configuration: Configuration, state: HandoffState, now: Instant, only: Set<String>? = nil) {
+        public init(configuration: Configuration, state: HandoffState, now: Instant, only: Set<String>? = nil, allowFirstExportDeletes: Bool = false) {
             self.configuration = configuration
             self.state = state
             self.now = now
             self.only = only
+            self.allowFirstExportDeletes = allowFirstExportDeletes
         }
     }
 
@@ -156,7 +160,8 @@ public enum PlanBuilder {
                 state: request.state,
                 directory: directory,
                 configuredDestinations: Set(configuration.destinations.map(\.name)),
-                only: request.only
+                only: request.only,
+                allowFirstExportDeletes: request.allowFirstExportDeletes
             )
         )
     }

@@ -74,7 +74,7 @@ struct PostgresStateStoreTests {
         )
     }
 
-    @Test("tables at schema version 1 are brought to version 2 on first use, the state kept; a removed destination takes its overrides")
+    @Test("tables at schema version 1 are brought to the current version on first use, the state kept; a removed destination takes its overrides")
     func upgradeFromVersionOne() async throws {
         let cluster = try await PostgresCluster.require()
         let store = try makeStore(cluster)
@@ -110,7 +110,7 @@ struct PostgresStateStoreTests {
         for try await version in try await connection.query("SELECT version FROM \(unescaped: schema).schema_migrations ORDER BY version", logger: store.logger).decode(Int.self) {
             versions.append(version)
         }
-        #expect(versions == [1, 2])
+        #expect(versions == [1, 2, 3])
 
         let session = try await upgraded.acquire(holder("A"), timeout: 0)
         var removal = change()
@@ -124,6 +124,60 @@ struct PostgresStateStoreTests {
         try await connection.close()
         #expect(left == 0)
         #expect(try await upgraded.read().destinations.isEmpty)
+    }
+
+    @Test("tables at schema version 2 gain the delete-pending mark, rows reading unmarked; marks are recorded, cleared, restored and migrated with the state")
+    func deletePendingMark() async throws {
+        let cluster = try await PostgresCluster.require()
+        let store = try makeStore(cluster)
+        let schema = "\"\(store.schema)\""
+        let connection = try await PostgresConnection.connect(configuration: try store.location.configuration(), id: 1, logger: store.logger)
+        do {
+            try await store.migrate(connection, to: 2)
+            try await connection.query("INSERT INTO \(unescaped: schema).workspaces (name, lineage, serial) VALUES ('default', 'L', 3)", logger: store.logger)
+            try await connection.query("INSERT INTO \(unescaped: schema).destinations (workspace, name, connection, pagerduty_schedule) VALUES ('default', 'd', 'acme', 'P1')", logger: store.logger)
+            for (id, start) in [("Q1", t(0)), ("Q2", t(24))] {
+                try await connection.query(
+                    "INSERT INTO \(unescaped: schema).overrides (workspace, destination, id, start_at, end_at, user_id) VALUES ('default', 'd', \(id), \(PostgresStateStore.date(start)), \(PostgresStateStore.date(start.adding(seconds: 86_400))), 'U')",
+                    logger: store.logger
+                )
+            }
+            try await connection.close()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+
+        let upgraded = PostgresStateStore(location: store.location, schema: store.schema, workspace: "default")
+        #expect(try await upgraded.read().destinations["d"]?.overrides.map(\.deletePending) == [false, false])
+        let session = try await upgraded.acquire(holder("A"), timeout: 0)
+        var marking = change()
+        marking.markDeletePending = ["Q1", "Q2", "M9"]
+        try await session.record(marking)
+        #expect(try await upgraded.read().destinations["d"]?.overrides.map(\.deletePending) == [true, true])
+        var clearing = change()
+        clearing.clearDeletePending = ["Q2"]
+        try await session.record(clearing)
+        let read = try await upgraded.read()
+        #expect(read.serial == 5)
+        #expect(read.destinations["d"]?.overrides.map(\.deletePending) == [true, false])
+        #expect(read == (await session.currentState))
+        #expect(try await upgraded.history(limit: 2).map(\.summary) == ["d: 1 no longer delete pending", "d: 2 delete pending"])
+        await session.release()
+
+        // Undoing the clear brings the mark back; a deleted pending record comes back marked.
+        let atFour = try await upgraded.restore(serial: 4, holder: holder("B"), timeout: 0)
+        #expect(atFour.destinations["d"]?.overrides.map(\.deletePending) == [true, true])
+        #expect(try await upgraded.read().destinations["d"]?.overrides.map(\.deletePending) == [true, true])
+
+        // A whole state written at once (migrate, restore) keeps its marks.
+        let migrating = try await upgraded.acquire(holder("C"), timeout: 0)
+        var replaced = try await upgraded.read()
+        replaced.serial += 1
+        replaced.destinations["d"]?.overrides[1].deletePending = false
+        try await migrating.replace(with: replaced)
+        await migrating.release()
+        #expect(try await upgraded.read().destinations["d"]?.overrides.map(\.deletePending) == [true, false])
     }
 
     private func foreignKeys(_ connection: PostgresConnection, _ schema: String) async throws -> Int {

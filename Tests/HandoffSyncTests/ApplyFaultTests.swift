@@ -130,4 +130,92 @@ struct ApplyFaultTests {
             throw error
         }
     }
+
+    @Test("killed after PagerDuty confirmed a delete and before recording it: a clean apply, then a revert of the configuration, covers every shift again with no drift")
+    func killedBetweenDeleteAndRecord() async throws {
+        let scenario = try await Scenario.start(config("alice, bob, carol"), seed: seed, now: now)
+        do {
+            #expect(try await scenario.apply(at: now).1.succeeded)
+            // Carol leaves: her overrides are deleted. The first delete PagerDuty confirms is never
+            // recorded, and nothing after it is: the process died at that instant.
+            try scenario.reconfigure(config("alice, bob"))
+            let later = now.adding(seconds: 600)
+            let killed = try await applyKilledAfterFirstDelete(scenario, at: later)
+            #expect(!killed.succeeded)
+            #expect(killed.deleted == 0, "no delete was recorded")
+            let gone = try await scenario.store.read().destinations.values.flatMap(\.overrides).filter(\.deletePending)
+            #expect(!gone.isEmpty, "the deletes were marked pending before they were sent")
+
+            // A clean apply of the same configuration, then the configuration goes back.
+            #expect(try await scenario.apply(at: later).1.succeeded)
+            try scenario.reconfigure(config("alice, bob, carol"))
+            let revert = try await scenario.plan(at: later)
+            #expect(revert.summary.drift == 0, "\(PlanRenderer.text(revert))")
+            #expect(try await scenario.apply(at: later).1.succeeded)
+            try await expectConverged(scenario, at: later, "after the revert")
+            let final = try await scenario.plan(at: later)
+            #expect(final.summary.drift == 0 && final.summary.kept == 0, "\(PlanRenderer.text(final))")
+            // Every desired shift is an owned live override again.
+            for destination in final.destinations {
+                let live = Set(await scenario.overrides(destination.pagerDutySchedule).filter { $0.end > later }.map(\.id))
+                let owned = try await scenario.store.read().destinations[destination.name]?.overrides.filter { $0.end > later } ?? []
+                #expect(!owned.isEmpty && owned.allSatisfy { live.contains($0.id) && !$0.deletePending }, "\(destination.name)")
+            }
+            await scenario.stop()
+        } catch {
+            await scenario.stop()
+            throw error
+        }
+    }
+
+    /// Plans and applies as `apply --auto-approve` does, through a session that dies, like a
+    /// process under `kill -9`, at the record of the first delete PagerDuty confirmed.
+    private func applyKilledAfterFirstDelete(_ scenario: Scenario, at instant: Instant) async throws -> Applier.Report {
+        scenario.server.clock.set(instant)
+        let inner = try await scenario.store.acquire(LockHolder.current(operation: "apply", now: instant), timeout: 0)
+        let session = DiesAtFirstDeleteRecord(inner)
+        var options = ConnectionOptions()
+        options.environment = ["SCENARIO_TOKEN": SandboxHarness.key]
+        options.sandboxNow = instant
+        let request = PlanBuilder.Request(configuration: scenario.configuration, state: await session.initialState, now: instant)
+        let hub = try await ConnectionHub.open(try PlanBuilder.connections(request), configuration: scenario.configuration, options: options)
+        let plan = try await PlanBuilder.build(request, hub: hub)
+        #expect(plan.summary.delete > 0)
+        let report = await Applier.apply(plan, session: session, hub: hub)
+        await hub.close()
+        // What the dead process's journal held is folded by the next run; releasing the lock
+        // stands for the stale lock being broken.
+        await inner.release()
+        return report
+    }
+}
+
+/// A state session whose process dies at the first record of a confirmed delete: that record and
+/// every later one are never written.
+private actor DiesAtFirstDeleteRecord: StateSession {
+    private let inner: any StateSession
+    private var dead = false
+
+    init(_ inner: any StateSession) {
+        self.inner = inner
+    }
+
+    var initialState: HandoffState { get async { await inner.initialState } }
+    var currentState: HandoffState { get async { await inner.currentState } }
+
+    func record(_ change: StateChange) async throws {
+        if !change.deleted.isEmpty { dead = true }
+        if dead { throw StateError(.writeFailed, "the process was killed") }
+        try await inner.record(change)
+    }
+
+    func finish() async throws -> HandoffState {
+        throw StateError(.writeFailed, "the process was killed")
+    }
+
+    func replace(with state: HandoffState) async throws {
+        throw StateError(.writeFailed, "the process was killed")
+    }
+
+    func release() async {}
 }

@@ -93,14 +93,17 @@ struct LocalStateStoreTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try "{ not json".write(toFile: directory + "/state.json", atomically: true, encoding: .utf8)
         let error = await #expect(throws: StateError.self) { try await store.read() }
-        #expect(error?.message == "the state file state.json cannot be read: it is not valid JSON; it was left as it is")
+        #expect(
+            error?.message == "the state file state.json cannot be read: it is not valid JSON; it was left as it is; restore it from a backup, "
+                + "or move it away and plan: with no state, Handoff adopts the overrides equal to the configuration and deletes none made by hand"
+        )
         await #expect(throws: StateError.self) { try await store.acquire(holder("A"), timeout: 0) }
         #expect(try String(contentsOfFile: directory + "/state.json", encoding: .utf8) == "{ not json")
         #expect(!FileManager.default.fileExists(atPath: directory + "/state.json.lock"))
 
         try #"{"format_version": 7, "serial": 1, "destinations": {}}"#.write(toFile: directory + "/state.json", atomically: true, encoding: .utf8)
         let newer = await #expect(throws: StateError.self) { try await store.read() }
-        #expect(newer?.message == "the state file state.json cannot be read: it has format_version 7; this Handoff reads version 1; it was left as it is")
+        #expect(newer?.message == "the state file state.json cannot be read: it has format_version 7; this Handoff reads version 1; it was left as it is; use a Handoff that reads it")
     }
 
     @Test("a second writer fails at once naming the holder, or waits with a timeout")
@@ -148,5 +151,65 @@ struct LocalStateStoreTests {
         try (line + "\n").write(toFile: directory + "/state.json.journal", atomically: true, encoding: .utf8)
         let error = await #expect(throws: StateError.self) { try await store.read() }
         #expect(error?.message.hasPrefix("the state journal state.json.journal belongs to another state (lineage another-lineage") == true)
+    }
+
+    @Test("a damaged journal line, or a journal of an older state file, is an error saying which file and what to do")
+    func damagedJournal() async throws {
+        let (store, directory) = try makeStore()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let session = try await store.acquire(holder("A"), timeout: 0)
+        try await session.record(change(created: [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U")]))
+        try await session.finish()
+        let lineage = try #require(await session.currentState.lineage)
+        await session.release()
+        let good = StateCoding.journalLine(change(deleted: ["Q1"]), lineage: lineage, baseSerial: 1)
+        try ("{ damaged\n" + good + "\n").write(toFile: directory + "/state.json.journal", atomically: true, encoding: .utf8)
+        let damaged = await #expect(throws: StateError.self) { try await store.read() }
+        #expect(
+            damaged?.message == "line 1 of the state journal state.json.journal cannot be read: it is not valid JSON; it holds what an interrupted apply recorded: "
+                + "repair or delete that line, and the next plan lists PagerDuty and shows what remains"
+        )
+        let ahead = StateCoding.journalLine(change(deleted: ["Q1"]), lineage: lineage, baseSerial: 5)
+        try (ahead + "\n").write(toFile: directory + "/state.json.journal", atomically: true, encoding: .utf8)
+        let mismatch = await #expect(throws: StateError.self) { try await store.read() }
+        #expect(
+            mismatch?.message == "the state journal state.json.journal extends serial 5, but the state file is at serial 1; "
+                + "if the state file was restored and is right, move the journal away, and the next plan lists PagerDuty and shows what remains"
+        )
+    }
+
+    @Test("a delete-pending mark is one journal line, survives a crash and the fold, and clears; a state written before the mark reads as unmarked")
+    func deletePendingMark() async throws {
+        let (store, directory) = try makeStore()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try await store.acquire(holder("A"), timeout: 0)
+        try await first.record(change(created: [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U"), OwnedOverride(id: "Q2", start: t(24), end: t(48), userID: "U")]))
+        try await first.finish()
+        var marking = change()
+        marking.markDeletePending = ["Q1", "Q2", "M9"]
+        try await first.record(marking)
+        let journal = try String(contentsOfFile: directory + "/state.json.journal", encoding: .utf8)
+        #expect(journal.split(separator: "\n").count == 1)
+        #expect(journal.contains(#""mark_delete_pending":["Q1","Q2","M9"]"#))
+        // Killed here: the journal holds the marks.
+        try FileManager.default.removeItem(atPath: directory + "/state.json.lock")
+        let seen = try await store.read()
+        #expect(seen.destinations["d"]?.overrides.map(\.deletePending) == [true, true])
+        let second = try await store.acquire(holder("B"), timeout: 0)
+        var clearing = change()
+        clearing.clearDeletePending = ["Q2"]
+        try await second.record(clearing)
+        let written = try await second.finish()
+        await second.release()
+        #expect(written.destinations["d"]?.overrides.map(\.deletePending) == [true, false])
+        #expect(try await store.read() == written)
+        let file = try String(contentsOfFile: directory + "/state.json", encoding: .utf8)
+        #expect(file.components(separatedBy: #""delete_pending": true"#).count == 2)
+
+        // A state file from before the mark existed.
+        let older = #"{"format_version": 1, "lineage": "L", "serial": 4, "destinations": {"d": {"connection": "acme", "pagerduty_schedule": "P1", "watermark": null, "#
+            + #""overrides": [{"id": "Q1", "start": "2026-11-22T00:00:00Z", "end": "2026-11-23T00:00:00Z", "user": "U"}]}}}"#
+        try older.write(toFile: directory + "/state.json", atomically: true, encoding: .utf8)
+        #expect(try await store.read().destinations["d"]?.overrides.first?.deletePending == false)
     }
 }

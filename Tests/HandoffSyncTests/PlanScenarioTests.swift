@@ -1,5 +1,6 @@
 import Foundation
 import HandoffPlan
+import HandoffState
 import HandoffSync
 import HandoffTestSupport
 import HandoffTime
@@ -246,6 +247,27 @@ struct PlanScenarioTests {
             let (_, report) = try await scenario.apply(at: now)
             #expect(report.adopted == 1)
             #expect(await scenario.overrides("PPRIMAR").count == 5)
+            return plan
+        }
+    }
+
+    @Test("the state file deleted: the plan says the state looks lost, adopts, and deletes nothing made by hand")
+    func stateLost() async throws {
+        try await scenario("state-lost") { scenario in
+            try await scenario.apply(at: now)
+            try FileManager.default.removeItem(atPath: scenario.store.path)
+            let manual = try await scenario.addManualOverride(
+                schedule: "PPRIMAR", start: at("2026-12-01T08:00:00Z"), end: at("2026-12-01T12:00:00Z"), email: "mallory@example.com"
+            )
+            let plan = try await scenario.plan(at: now)
+            #expect(plan.destinations[0].stateLooksLost)
+            #expect(plan.summary.adopt == 5 && plan.summary.delete == 0 && plan.summary.kept == 1)
+            let (_, report) = try await scenario.apply(at: now)
+            #expect(report.succeeded && report.adopted == 5 && report.deleted == 0)
+            #expect(await scenario.overrides("PPRIMAR").contains { $0.id == manual.id })
+            // Adopted: the state is back, and the override made by hand is now one before the watermark.
+            let after = try await scenario.plan(at: now)
+            #expect(!after.hasChanges && !after.destinations[0].stateLooksLost && after.summary.kept == 1)
             return plan
         }
     }

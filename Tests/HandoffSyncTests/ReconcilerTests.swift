@@ -17,8 +17,8 @@ private func live(_ id: String, _ start: Int64, _ end: Int64, _ user: String) ->
     LiveOverride(id: id, start: t(start), end: t(end), userID: user)
 }
 
-private func owned(_ id: String, _ start: Int64, _ end: Int64, _ user: String) -> OwnedOverride {
-    OwnedOverride(id: id, start: t(start), end: t(end), userID: user)
+private func owned(_ id: String, _ start: Int64, _ end: Int64, _ user: String, deletePending: Bool = false) -> OwnedOverride {
+    OwnedOverride(id: id, start: t(start), end: t(end), userID: user, deletePending: deletePending)
 }
 
 private let key = ScheduleKey(connection: "acme", pagerDutySchedule: "P1")
@@ -39,7 +39,8 @@ private func plan(
     manualChanges: Destination.ManualChanges = .keep,
     members: Set<String> = ["a", "b", "c"],
     horizonEnd: Int64 = 24 * 28,
-    extraState: [String: DestinationState] = [:]
+    extraState: [String: DestinationState] = [:],
+    allowFirstExportDeletes: Bool = false
 ) -> Plan {
     var destinations = extraState
     if !records.isEmpty || watermark != nil {
@@ -61,7 +62,8 @@ private func plan(
         ],
         live: [key: ObservedSchedule(window: InstantRange(start: now, end: t(24 * 60)), overrides: overrides)],
         state: HandoffState(lineage: "L", serial: 3, destinations: destinations),
-        directory: directory
+        directory: directory,
+        allowFirstExportDeletes: allowFirstExportDeletes
     )
     return Reconciler.plan(input)
 }
@@ -246,5 +248,88 @@ struct ReconcilerTests {
         #expect(markdown.hasPrefix("### Handoff plan: 1200 to add, 0 to delete."))
         #expect(markdown.contains("_Plan truncated: "))
         #expect(PlanRenderer.text(big).count > PlanRenderer.markdownLimit)
+    }
+
+    // MARK: - Deletes a killed apply left pending
+
+    @Test("a record marked delete-pending and gone from PagerDuty was deleted by Handoff: dropped, never drift, and created again when wanted")
+    func pendingDeleteGone() {
+        // Q2's delete went through, the run died before recording it; the configuration then went back.
+        let records = [owned("Q1", 0, 24, "A"), owned("Q2", 24, 48, "B", deletePending: true)]
+        let reverted = plan(desired: [desired(0, 24, "A"), desired(24, 48, "B")], live: [live("Q1", 0, 24, "A")], owned: records, watermark: 48)
+        #expect(summary(reverted) == ["create B 86400/172800 - "])
+        #expect(reverted.summary.drift == 0)
+        #expect(reverted.destinations[0].interruptedDeletes == InterruptedDeletes(done: ["Q2"]))
+        // Not wanted any more either: the record still goes, so that a later revert is no drift.
+        let unchanged = plan(desired: [desired(0, 24, "A")], live: [live("Q1", 0, 24, "A")], owned: records, watermark: 48)
+        #expect(summary(unchanged).isEmpty)
+        #expect(unchanged.hasChanges)
+        #expect(unchanged.destinations[0].interruptedDeletes.done == ["Q2"])
+        #expect(PlanRenderer.text(unchanged).contains("~ state     forget 1 override an interrupted apply deleted\n"))
+        // Without the mark, the same record is what a person deleted by hand: drift.
+        let byHand = plan(desired: [desired(0, 24, "A"), desired(24, 48, "B")], live: [live("Q1", 0, 24, "A")], owned: [owned("Q1", 0, 24, "A"), owned("Q2", 24, 48, "B")], watermark: 48)
+        #expect(byHand.summary.drift == 1)
+    }
+
+    @Test("a record marked delete-pending still in PagerDuty is Handoff's: deleted again if unwanted, its mark cleared if wanted")
+    func pendingDeletePresent() {
+        let records = [owned("Q1", 0, 24, "A"), owned("Q2", 24, 48, "B", deletePending: true)]
+        let overrides = [live("Q1", 0, 24, "A"), live("Q2", 24, 48, "B")]
+        let unwanted = plan(desired: [desired(0, 24, "A"), desired(24, 48, "C")], live: overrides, owned: records, watermark: 48)
+        #expect(summary(unwanted) == ["create C 86400/172800 - ", "delete B 86400/172800 Q2 no longer desired: rotation changed"])
+        #expect(unwanted.destinations[0].interruptedDeletes.isEmpty)
+        let wanted = plan(desired: [desired(0, 24, "A"), desired(24, 48, "B")], live: overrides, owned: records, watermark: 48)
+        #expect(summary(wanted).isEmpty)
+        #expect(wanted.destinations[0].interruptedDeletes == InterruptedDeletes(withdrawn: ["Q2"]))
+        #expect(wanted.hasChanges)
+    }
+
+    @Test("a pending delete and the lost-state notice survive a saved plan")
+    func planFileCarriesRecovery() throws {
+        let pending = plan(desired: [desired(0, 24, "A")], live: [live("Q1", 0, 24, "A")], owned: [owned("Q1", 0, 24, "A"), owned("Q2", 24, 48, "B", deletePending: true)], watermark: 48)
+        #expect(try PlanFile.decode(Array(PlanFile.encode(pending, configurationDirectory: ".").utf8)).plan == pending)
+        let lost = plan(desired: [desired(0, 24, "A")], live: [live("M1", 0, 24, "A"), live("M2", 2, 4, "X")], allowFirstExportDeletes: true)
+        let decoded = try PlanFile.decode(Array(PlanFile.encode(lost, configurationDirectory: ".").utf8)).plan
+        #expect(decoded == lost)
+        #expect(decoded.allowFirstExportDeletes && decoded.destinations[0].stateLooksLost)
+    }
+
+    // MARK: - Lost state
+
+    @Test("no state, yet overrides equal to the configuration's: the state looks lost; adopted, and nothing made by hand is deleted")
+    func lostState() {
+        let overrides = [live("M1", 0, 24, "A"), live("M2", 30, 32, "X"), live("M3", 100, 102, "X")]
+        let wanted = [desired(0, 24, "A"), desired(24, 48, "B")]
+        let lost = plan(desired: wanted, live: overrides)
+        #expect(summary(lost) == [
+            "create B 86400/172800 - ",
+            "adopt A 0/86400 M1 made outside Handoff, equal to the configuration",
+            "keep X 108000/115200 M2 the state looks lost; --allow-first-export-deletes overwrites it",
+        ])
+        #expect(lost.destinations[0].stateLooksLost)
+        #expect(PlanRenderer.text(lost).contains(
+            "  ! state     looks lost: none is recorded for this destination, yet PagerDuty holds 1 override equal to the configuration's, adopted; "
+                + "1 override made outside Handoff in the way stays (--allow-first-export-deletes overwrites it)\n"
+        ))
+        // With the flag, as on a first export.
+        let allowed = plan(desired: wanted, live: overrides, allowFirstExportDeletes: true)
+        #expect(summary(allowed) == [
+            "create B 86400/172800 - ",
+            "delete X 108000/115200 M2 overwritten on first export",
+            "adopt A 0/86400 M1 made outside Handoff, equal to the configuration",
+        ])
+        #expect(allowed.destinations[0].stateLooksLost && allowed.allowFirstExportDeletes)
+    }
+
+    @Test("a real first export (no state, nothing equal) still overwrites overrides made by hand, and says nothing of lost state")
+    func realFirstExport() {
+        let result = plan(desired: [desired(0, 24, "A"), desired(24, 48, "B")], live: [live("M2", 30, 32, "X")])
+        #expect(summary(result) == ["create A 0/86400 - ", "create B 86400/172800 - ", "delete X 108000/115200 M2 overwritten on first export"])
+        #expect(!result.destinations[0].stateLooksLost)
+        #expect(!PlanRenderer.text(result).contains("looks lost"))
+        // A destination with a state is never "lost", equal foreign overrides or not.
+        let known = plan(desired: [desired(0, 24, "A"), desired(24, 48, "B")], live: [live("M1", 0, 24, "A"), live("M2", 30, 32, "X")], owned: [owned("Q9", 200, 224, "C")], watermark: 0)
+        #expect(!known.destinations[0].stateLooksLost)
+        #expect(known.summary.delete == 1)
     }
 }

@@ -51,6 +51,9 @@ struct ApplyCommand: AsyncParsableCommand {
     @Option(name: .customLong("destination"), help: "Apply only this destination (repeatable; not with a plan file).")
     var destinations: [String] = []
 
+    @Flag(help: "Where the state looks lost (none recorded, yet PagerDuty holds overrides equal to the configuration's), delete overrides made by hand in the way, as on a first export (a saved plan carries its own choice).")
+    var allowFirstExportDeletes = false
+
     func validate() throws {
         guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1") }
         guard (1...1000).contains(batchSize) else { throw ValidationError("--batch-size must be between 1 and 1000") }
@@ -72,6 +75,9 @@ struct ApplyCommand: AsyncParsableCommand {
         if isPlanFile {
             guard now == nil, destinations.isEmpty else { throw CommandFailure("--now and --destination apply to a configuration directory, not to a saved plan") }
             let loaded = try loadPlanFile(target)
+            guard !allowFirstExportDeletes || loaded.plan.allowFirstExportDeletes else {
+                throw CommandFailure("the saved plan was made without --allow-first-export-deletes, and apply carries it out as reviewed; make a new plan with the flag")
+            }
             savedPlan = loaded.plan
             directory = loaded.configurationDirectory
         }
@@ -110,7 +116,7 @@ struct ApplyCommand: AsyncParsableCommand {
     private func apply(configuration: Configuration, session: any StateSession, savedPlan: Plan?, now: Instant, confirm: Bool) async throws -> Bool {
         let initial = await session.initialState
         let only = destinations.isEmpty ? nil : Set(destinations)
-        let request = PlanBuilder.Request(configuration: configuration, state: initial, now: now, only: only)
+        let request = PlanBuilder.Request(configuration: configuration, state: initial, now: now, only: only, allowFirstExportDeletes: allowFirstExportDeletes)
         var options = ConnectionOptions()
         options.apiHosts = try .fromEnvironment()
         options.sandboxNow = now

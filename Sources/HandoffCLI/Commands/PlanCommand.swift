@@ -67,6 +67,9 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: "Plan as if it were this RFC 3339 time (for tests and what-if reviews).")
     var now: String?
 
+    @Flag(help: "Where the state looks lost (none recorded, yet PagerDuty holds overrides equal to the configuration's), delete overrides made by hand in the way, as on a first export; saved plans carry the choice.")
+    var allowFirstExportDeletes = false
+
     func validate() throws {
         guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1") }
         _ = try parseLockTimeout(lockTimeout)
@@ -84,7 +87,8 @@ struct PlanCommand: AsyncParsableCommand {
             state: state,
             now: instant,
             only: destinations.isEmpty ? nil : Set(destinations),
-            parallelism: parallelism
+            parallelism: parallelism,
+            allowFirstExportDeletes: allowFirstExportDeletes
         )
         Terminal.standardOutput.write(render(plan, format: format))
         if let out {
@@ -111,8 +115,10 @@ struct PlanCommand: AsyncParsableCommand {
 }
 
 /// Plans with the connections of the plan, closing them whatever happens.
-func makePlan(configuration: Configuration, state: HandoffState, now: Instant, only: Set<String>?, parallelism: Int) async throws -> Plan {
-    let request = PlanBuilder.Request(configuration: configuration, state: state, now: now, only: only)
+func makePlan(
+    configuration: Configuration, state: HandoffState, now: Instant, only: Set<String>?, parallelism: Int, allowFirstExportDeletes: Bool = false
+) async throws -> Plan {
+    let request = PlanBuilder.Request(configuration: configuration, state: state, now: now, only: only, allowFirstExportDeletes: allowFirstExportDeletes)
     var options = ConnectionOptions()
     options.apiHosts = try .fromEnvironment()
     options.parallelism = parallelism
