@@ -36,7 +36,7 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
-        .target(name: "YAMLNodes", dependencies: ["CYAML"], swiftSettings: strictSettings),
+        .target(name: "YAMLNodes", dependencies: ["CYAML", "SafeText"], swiftSettings: strictSettings),
         .target(name: "HandoffTime", swiftSettings: strictSettings),
         .target(name: "OrderedJSON", swiftSettings: strictSettings),
         .target(name: "DurableFiles", swiftSettings: strictSettings),
@@ -53,7 +53,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .target(name: "HandoffConfig", dependencies: ["YAMLNodes", "HandoffTime"], swiftSettings: strictSettings),
+        .target(name: "HandoffConfig", dependencies: ["YAMLNodes", "HandoffTime", "SafeText"], swiftSettings: strictSettings),
         .target(name: "HandoffRota", dependencies: ["HandoffConfig", "HandoffTime"], swiftSettings: strictSettings),
         .target(
             name: "HandoffPlan",
@@ -134,10 +134,10 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "SafeTextTests", dependencies: ["SafeText"], swiftSettings: strictSettings),
-        .testTarget(name: "YAMLNodesTests", dependencies: ["YAMLNodes", "HandoffTestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "YAMLNodesTests", dependencies: ["YAMLNodes", "HandoffTestSupport", "SafeText"], swiftSettings: strictSettings),
         .testTarget(
             name: "HandoffConfigTests",
-            dependencies: ["HandoffConfig", "HandoffTestSupport"],
+            dependencies: ["HandoffConfig", "HandoffTestSupport", "SafeText"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import YAMLNodes
+import SafeText
 
 #if canImport(Glibc)
     import Glibc

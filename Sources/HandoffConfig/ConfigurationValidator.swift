@@ -1,5 +1,6 @@
 import HandoffTime
 import YAMLNodes
+import SafeText
 
 /// What the state still records about a destination, so validation can tell a user that a
 /// connection cannot be removed while something exported through it remains in PagerDuty.

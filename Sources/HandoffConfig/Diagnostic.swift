@@ -1,4 +1,5 @@
 public import YAMLNodes
+import SafeText
 
 /// One problem with a configuration, where it is and how bad: the unit every check reports in,
 /// so that validation can collect them all before failing.
@@ -19,13 +20,13 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     /// terminal escapes in them are escaped here, once for every rendering (text, JSON, CI).
     public init(_ severity: Severity, _ message: String, at location: SourceLocation?, detail: String? = nil) {
         self.severity = severity
-        self.message = SafeText.escaped(message)
+        self.message = SafeText.line(message)
         self.location = location.map { location in
             var escaped = location
-            escaped.path = SafeText.escaped(location.path)
+            escaped.path = SafeText.line(location.path)
             return escaped
         }
-        self.detail = detail.map(SafeText.escaped)
+        self.detail = detail.map(SafeText.line)
     }
 
     public static func error(_ message: String, at location: SourceLocation?, detail: String? = nil) -> Diagnostic {

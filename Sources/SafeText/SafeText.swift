@@ -9,15 +9,15 @@
 public enum SafeText {
     /// `text` on one line with every invisible or control character written as a visible
     /// `\u{…}` escape: C0 controls (newline and tab included), DEL, C1 controls, the bidirectional
-    /// embeddings, overrides and isolates, line and paragraph separators, zero-width characters and
-    /// the byte-order mark. Everything else is kept as it is.
+    /// marks, embeddings, overrides and isolates, line and paragraph separators, the zero-width
+    /// space, invisible operators and the byte-order mark. Everything else is kept as it is.
     public static func line(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isUnsafe) else { return text }
         var result = ""
         result.reserveCapacity(text.utf8.count + 8)
         for scalar in text.unicodeScalars {
             if isUnsafe(scalar) {
-                result += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+                result += escape(scalar)
             } else {
                 result.unicodeScalars.append(scalar)
             }
@@ -25,11 +25,44 @@ public enum SafeText {
         return result
     }
 
+    /// The escaped form of an unsafe character, as Swift writes it: `\u{1B}`.
+    public static func escape(_ scalar: Unicode.Scalar) -> String {
+        "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+    }
+
+    /// Longest quoted value in a message, in characters, before it is cut with `…`.
+    public static let quoteLimit = 64
+
+    /// A value quoted in a message: `line(_:)`, cut to `limit` characters with `…` when longer, so
+    /// a megabyte-long value does not become a megabyte-long message.
+    public static func excerpt(_ text: String, limit: Int = quoteLimit) -> String {
+        let limit = max(0, limit)
+        let head = text.unicodeScalars.prefix(limit + 1)
+        guard head.count > limit else { return line(text) }
+        return line(String(Substring(head.prefix(limit)))) + "…"
+    }
+
+    /// The first character of `text` that `line(_:)` would escape; tab and line feed pass when
+    /// `allowingLineBreaks` (for free text such as a description).
+    public static func firstUnsafe(in text: String, allowingLineBreaks: Bool = false) -> Unicode.Scalar? {
+        text.unicodeScalars.first { scalar in
+            if allowingLineBreaks, scalar == "\n" || scalar == "\t" { return false }
+            return isUnsafe(scalar)
+        }
+    }
+
+    /// A character's name for messages: `U+001B`.
+    public static func codePoint(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
+
     /// True for the scalars `line(_:)` escapes.
     public static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x00...0x1F, 0x7F...0x9F: true  // C0, DEL, C1 (ESC, CSI, OSC, NEL, …)
-        case 0x200B...0x200F: true  // zero-width space and joiners, LRM, RLM
+        case 0x061C, 0x200E, 0x200F: true  // Arabic letter mark, left-to-right and right-to-left marks
+        case 0x200B: true  // zero-width space (the joiners U+200C and U+200D spell words in some scripts)
         case 0x2028...0x202E: true  // line and paragraph separators, bidirectional embeddings and overrides
         case 0x2060...0x2064, 0x2066...0x2069: true  // word joiner, invisible operators, bidirectional isolates
         case 0xFEFF: true  // byte-order mark, zero-width no-break space

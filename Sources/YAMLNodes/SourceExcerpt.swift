@@ -1,3 +1,4 @@
+import SafeText
 /// The lines of a source text, indexed once so that many diagnostics in one file each find their
 /// line without rescanning the text.
 public struct SourceLines: Sendable {

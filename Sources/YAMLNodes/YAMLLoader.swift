@@ -1,4 +1,5 @@
 internal import CYAML
+import SafeText
 
 /// Reads one YAML document into a tree of located nodes through libyaml's event API.
 ///

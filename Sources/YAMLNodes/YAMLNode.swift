@@ -1,3 +1,4 @@
+import SafeText
 /// One value of a YAML document with the place it was written, so that decoding errors can point
 /// at the exact line and column. Aliases are already resolved and merge keys already applied.
 public struct YAMLNode: Sendable {

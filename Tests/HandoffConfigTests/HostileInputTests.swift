@@ -3,6 +3,7 @@ import HandoffConfig
 import HandoffTestSupport
 import Testing
 import YAMLNodes
+import SafeText
 
 #if canImport(Glibc)
     import Glibc

@@ -3,6 +3,7 @@ import HandoffConfig
 import HandoffTestSupport
 import Testing
 import YAMLNodes
+import SafeText
 
 /// Feeds the loader and decoder many generated and mutated documents: every one must end in a
 /// configuration or in located diagnostics, never in a crash, a hang or an unlocated error.
@@ -112,7 +113,7 @@ struct RobustnessTests {
                     problems.append("input \(iteration): a diagnostic renders as \(rendered.utf8.count) bytes")
                 }
                 if let raw = rendered.unicodeScalars.first(where: { SafeText.isUnsafe($0) && $0 != "\n" && $0 != "\t" }) {
-                    problems.append("input \(iteration): a raw \(SafeText.codePoint(raw)) in \(SafeText.escaped(String(rendered.prefix(300))))")
+                    problems.append("input \(iteration): a raw \(SafeText.codePoint(raw)) in \(SafeText.line(String(rendered.prefix(300))))")
                 }
             }
             if loaded.configuration == nil, !loaded.diagnostics.hasErrors {

@@ -27,8 +27,8 @@ struct SafeTextTests {
             #expect(!result.unicodeScalars.contains(where: SafeText.isUnsafe), "U+\(String(value, radix: 16)) survived")
             if SafeText.isUnsafe(scalar) { unsafe += 1 }
         }
-        // C0 (32), DEL and C1 (33), and the invisible formatting characters listed in `isUnsafe`.
-        #expect(unsafe == 32 + 33 + 5 + 7 + 5 + 4)
+        // C0 (32), DEL and C1 (33), and the marks and invisible characters listed in `isUnsafe`.
+        #expect(unsafe == 32 + 33 + 3 + 1 + 7 + 5 + 4)
     }
 
     @Test("HTML: tags, attributes and entities cannot be opened or closed")

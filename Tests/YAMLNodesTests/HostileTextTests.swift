@@ -1,5 +1,6 @@
 import Testing
 import YAMLNodes
+import SafeText
 
 /// Input is hostile: what the loader prints of it is bounded and escaped (issue 12, items 4 and 10).
 @Suite("Hostile text in excerpts and messages")

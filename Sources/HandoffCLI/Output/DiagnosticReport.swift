@@ -1,6 +1,7 @@
 import HandoffConfig
 import OrderedJSON
 import YAMLNodes
+import SafeText
 
 /// Renders diagnostics for people (`path:line:col: error: message`, the source line, a caret)
 /// and for programs (the JSON documented by `schemas/validate-output.schema.json`).
@@ -16,8 +17,8 @@ enum DiagnosticReport {
             }
             // Diagnostics escape what they quote; escaping again here keeps a message built any
             // other way from reaching the terminal with a control character or an escape in it.
-            let place = diagnostic.location.map { SafeText.escaped("\($0)") + ": " } ?? ""
-            let message = SafeText.escaped(diagnostic.message)
+            let place = diagnostic.location.map { SafeText.line("\($0)") + ": " } ?? ""
+            let message = SafeText.line(diagnostic.message)
             output += "\(place)\(label) \(colour ? Style.bold(message) : message)\n"
             if let location = diagnostic.location, let text = sources[location.path] {
                 let lines = indexed[location.path] ?? SourceLines(text)
@@ -28,7 +29,7 @@ enum DiagnosticReport {
                 }
             }
             if let detail = diagnostic.detail {
-                output += "note: \(SafeText.escaped(detail))\n"
+                output += "note: \(SafeText.line(detail))\n"
             }
         }
         return output

@@ -1,6 +1,7 @@
 import Foundation
 import HandoffTime
 import YAMLNodes
+import SafeText
 
 /// What one file declares, before the files are merged and cross-checked.
 struct FileDeclarations: Sendable {

@@ -1,5 +1,6 @@
 import HandoffTime
 import YAMLNodes
+import SafeText
 
 /// Typed reading of YAML nodes that records a located diagnostic for every problem and carries
 /// on, so one run reports everything wrong with a file.
