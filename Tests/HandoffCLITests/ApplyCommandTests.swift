@@ -98,7 +98,7 @@ struct ApplyCommandTests {
         let markdown = try await HandoffProcess.run(["plan", ".", "--now", Self.now, "--format", "markdown", "--destination", "platform-secondary-pd"], in: directory)
         #expect(markdown.exitCode == 0, "\(markdown.standardError)")
         #expect(markdown.standardOutput.hasPrefix("### Handoff plan: 21 to add, 0 to delete. Exported through Mon 2026-12-21 18:00 +01:00.\n"))
-        #expect(markdown.standardOutput.contains("<details><summary><b>platform-secondary-pd</b>"))
+        #expect(markdown.standardOutput.contains("<details><summary><b><code>platform-secondary-pd</code></b>"))
         let json = try await HandoffProcess.run(["plan", ".", "--now", Self.now, "--format", "json"], in: directory)
         #expect(json.exitCode == 0, "\(json.standardError)")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])

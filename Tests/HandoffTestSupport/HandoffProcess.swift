@@ -6,6 +6,8 @@ public struct HandoffProcess: Sendable {
         public var exitCode: Int32
         public var standardOutput: String
         public var standardError: String
+        /// The run outlived its `timeout` and was killed.
+        public var timedOut = false
     }
 
     /// The `handoff` binary beside the test bundle (both are products of one build).
@@ -23,12 +25,15 @@ public struct HandoffProcess: Sendable {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    /// Runs `handoff arguments…` in `directory`, with colour off and no terminal, and waits.
+    /// Runs `handoff arguments…` in `directory`, with colour off and no terminal, and waits; with a
+    /// `timeout` (seconds), a run still going then is killed and reported as `timedOut`, so a test
+    /// of a hang fails instead of hanging.
     public static func run(
         _ arguments: [String],
         in directory: URL? = nil,
         environment: [String: String] = [:],
-        input: String? = nil
+        input: String? = nil,
+        timeout: Double? = nil
     ) throws -> Output {
         let process = Process()
         process.executableURL = executable
@@ -45,6 +50,13 @@ public struct HandoffProcess: Sendable {
         process.standardError = error
         process.standardInput = stdin
         try process.run()
+        let watchdog = Watchdog()
+        if let timeout {
+            let pid = process.processIdentifier
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+                if watchdog.fire() { Foundation.kill(pid, SIGKILL) }
+            }
+        }
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try stdin.fileHandleForWriting.close()
         // Read both pipes to the end before waiting, so a large output cannot block the child.
@@ -61,7 +73,8 @@ public struct HandoffProcess: Sendable {
         return Output(
             exitCode: process.terminationStatus,
             standardOutput: String(decoding: outputData, as: UTF8.self),
-            standardError: String(decoding: collected.error, as: UTF8.self)
+            standardError: String(decoding: collected.error, as: UTF8.self),
+            timedOut: !watchdog.disarm()
         )
     }
 }
@@ -74,9 +87,10 @@ extension HandoffProcess {
         _ arguments: [String],
         in directory: URL? = nil,
         environment: [String: String] = [:],
-        input: String? = nil
+        input: String? = nil,
+        timeout: Double? = nil
     ) async throws -> Output {
-        try await offPool { try run(arguments, in: directory, environment: environment, input: input) }
+        try await offPool { try run(arguments, in: directory, environment: environment, input: input, timeout: timeout) }
     }
 
     /// Runs blocking work on a thread outside Swift concurrency's pool and waits for it.
@@ -148,5 +162,25 @@ private final class Collected: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return storage
+    }
+}
+
+/// Decides once whether a run ended by itself (`disarm` first) or was killed (`fire` first).
+private final class Watchdog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var decided = false
+
+    /// True when the watchdog fires before the run was seen to end.
+    func fire() -> Bool { decide() }
+
+    /// True when the run ended before the watchdog fired.
+    func disarm() -> Bool { decide() }
+
+    private func decide() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if decided { return false }
+        decided = true
+        return true
     }
 }
