@@ -119,7 +119,7 @@ public final class ConnectionHub: Sendable {
     ) async throws -> SandboxServer {
         var seed = SandboxSeed()
         if let seedPath {
-            seed = try SandboxSeed.load(path: resolve(seedPath, in: configuration.directory))
+            seed = try SandboxSeed.load(path: contained(seedPath, in: configuration.directory, role: "the seed file of connection \"\(connection.name)\""))
         }
         seed.users += configuration.people.map { SandboxSeed.User(name: $0.name ?? $0.key, email: $0.email) }
         for destination in configuration.destinations where destination.connection == connection.name {
@@ -128,7 +128,7 @@ public final class ConnectionHub: Sendable {
         }
         seed.tokens.append(SandboxSeed.Token(token: sandboxKey, readOnly: false))
         var sandbox = SandboxOptions()
-        sandbox.dataPath = resolve(dataPath, in: configuration.directory)
+        sandbox.dataPath = try contained(dataPath, in: configuration.directory, role: "the data file of connection \"\(connection.name)\"")
         sandbox.seed = seed
         sandbox.clock = options.sandboxNow.map { SandboxClock(startingAt: $0) } ?? SandboxClock()
         let server = try await SandboxServer(options: sandbox)
@@ -137,8 +137,14 @@ public final class ConnectionHub: Sendable {
     }
 
     /// A path of the configuration, relative to its directory unless absolute.
-    public static func resolve(_ path: String, in directory: String) -> String {
-        path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
+    /// The full path of a file the configuration names, refused when it leads out of the
+    /// configuration directory (`ContainedPath`).
+    public static func contained(_ path: String, in directory: String, role: String) throws -> String {
+        do {
+            return try ContainedPath.resolve(path, in: directory, role: role)
+        } catch {
+            throw SyncError(error.description)
+        }
     }
 
     public func client(_ connection: String) throws -> PagerDutyClient {

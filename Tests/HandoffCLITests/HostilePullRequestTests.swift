@@ -99,6 +99,26 @@ struct HostilePullRequestTests {
             let zone = String(repeating: "Europe/Berlinx", count: 75_000)
             try team(url: url, timeZone: zone).write(to: folder.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
         },
+        Attack(name: "the state folder linked to a folder outside") { url, folder, outside in
+            try team(url: url).write(to: folder.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
+            try "{\"token\": \"\(key)\"}\n".write(to: outside.appendingPathComponent("state.json"), atomically: true, encoding: .utf8)
+            try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent(".handoff").path, withDestinationPath: outside.path)
+        },
+        Attack(name: "the state file linked to /proc/self/environ") { url, folder, _ in
+            try team(url: url).write(to: folder.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent(".handoff"), withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent(".handoff/state.json").path, withDestinationPath: "/proc/self/environ")
+        },
+        Attack(name: "state and sandbox paths outside the folder") { url, folder, outside in
+            try team(url: url).write(to: folder.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
+            try "token: \"\(key)\"\n".write(to: outside.appendingPathComponent("secret.yaml"), atomically: true, encoding: .utf8)
+            try """
+                state: { backend: local, path: /proc/self/environ }
+                connections:
+                  demo: { type: sandbox, data: ../outside/secret.yaml, seed: \(outside.appendingPathComponent("secret.yaml").path) }
+
+                """.write(to: folder.appendingPathComponent("paths.yaml"), atomically: true, encoding: .utf8)
+        },
         Attack(name: "a key with CR and LF (header injection)", key: "\(key)\r\nX-Forwarded-Host: evil.example") { url, folder, _ in
             try team(url: url).write(to: folder.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
         },

@@ -14,7 +14,8 @@ func stateStore(for configuration: Configuration, environment: [String: String] 
 func stateStore(_ backend: StateSettings.Backend, directory: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any StateStore {
     switch backend {
     case .local(let path):
-        let full = ConnectionHub.resolve(path, in: directory)
+        let full: String
+        do { full = try ContainedPath.resolve(path, in: directory, role: "the state file") } catch { throw CommandFailure(error.description) }
         return LocalStateStore(path: full, displayPath: ConfigurationLoader.displayPath(full))
     case .postgres(let variable, let schema, let workspace, let historyDays):
         guard let url = environment[variable], !url.isEmpty else {

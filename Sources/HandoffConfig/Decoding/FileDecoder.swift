@@ -109,7 +109,12 @@ struct FileDecoder {
                 }
             }
             var path = StateSettings.defaultLocalPath
-            if let node = fields["path"], let value = reader.string(node, "\"path\"") { path = value }
+            if let node = fields["path"], let value = reader.string(node, "\"path\"") {
+                if let problem = ContainedPath.problem(value) {
+                    reader.error("the state \"path\" must name a file inside the configuration directory, but \(problem)", at: node)
+                }
+                path = value
+            }
             output.states.append(StateSettings(backend: .local(path: path), location: node.location))
         case .postgres:
             if let keyNode = fields.keyNode("path") {
@@ -216,9 +221,19 @@ struct FileDecoder {
                 }
             }
             var data = Connection.defaultSandboxDataPath
-            if let dataNode = fields["data"], let value = reader.string(dataNode, "\"data\"") { data = value }
+            if let dataNode = fields["data"], let value = reader.string(dataNode, "\"data\"") {
+                if let problem = ContainedPath.problem(value) {
+                    reader.error("\"data\" must name a file inside the configuration directory, but \(problem)", at: dataNode)
+                }
+                data = value
+            }
             var seed: String?
-            if let seedNode = fields["seed"], let value = reader.string(seedNode, "\"seed\"") { seed = value }
+            if let seedNode = fields["seed"], let value = reader.string(seedNode, "\"seed\"") {
+                if let problem = ContainedPath.problem(value) {
+                    reader.error("\"seed\" must name a file inside the configuration directory, but \(problem)", at: seedNode)
+                }
+                seed = value
+            }
             return Connection(name: name, kind: .sandbox(dataPath: data, seedPath: seed), location: key.location)
         }
     }
