@@ -98,8 +98,12 @@ struct StateCommand: AsyncParsableCommand {
         @Argument(help: "The configuration directory.", completion: .directory)
         var directory: String = "."
 
-        @Option(help: "How many changes to show.")
+        @Option(help: "How many changes to show (1 to 10000).")
         var limit: Int = 50
+
+        func validate() throws {
+            try checkRange("--limit", limit, 1...10_000)
+        }
 
         func run() async throws {
             let configuration = try loadValidConfiguration(directory)
@@ -130,6 +134,11 @@ struct StateCommand: AsyncParsableCommand {
 
         @Option(help: "Wait this long (30s, 5m) for another run's lock.")
         var lockTimeout: String = "0"
+
+        func validate() throws {
+            try checkRange("the serial", serial, 0...(HandoffState.maximumSerial - 1))
+            _ = try parseLockTimeout(lockTimeout)
+        }
 
         func run() async throws {
             let configuration = try loadValidConfiguration(directory)
