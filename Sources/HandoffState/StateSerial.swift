@@ -1,10 +1,10 @@
 // MARK: - Serial bounds
 
 extension HandoffState {
-    /// The largest serial Handoff writes or reads: 2^53 − 1, the largest whole number every JSON
-    /// reader keeps exactly. A state is written once per apply, so no honest history comes near it;
-    /// a larger serial was typed by hand (or by a hostile change), and is refused when the state is
-    /// read, before any PagerDuty call, instead of overflowing after them.
+    /// The largest serial Handoff writes: 2^53 − 1, the largest whole number every JSON reader
+    /// keeps exactly. A state is written once per apply, so no honest history comes near it; a
+    /// state file at it or beyond was edited by hand (or by a hostile change), and is refused when
+    /// it is read, before any PagerDuty call, instead of overflowing after them.
     public static let maximumSerial = 9_007_199_254_740_991
 
     /// Why a state at `serial` cannot be read and written again (a next serial must exist), with
