@@ -34,6 +34,10 @@ struct LockFileTests {
                 "warning: the lock .handoff/state.json.lock cannot be read: it is a folder, not a file; if no run holds it, remove it and run again; "
                     + "this plan may change once the run holding it finishes\n"
             ))
+
+            let list = try await HandoffProcess.run(["state", "list"], in: directory, environment: environment)
+            #expect(list.exitCode == 0)
+            #expect(list.standardError == "warning: the lock .handoff/state.json.lock cannot be read: it is a folder, not a file; if no run holds it, remove it and run again\n")
         }
     }
 }

@@ -27,8 +27,10 @@ struct StateCommand: AsyncParsableCommand {
             let state: HandoffState
             do { state = try await store.read() } catch { throw commandFailure(error) }
             var output = "\(store.description): serial \(state.serial), lineage \(state.lineage ?? "none (nothing exported yet)")\n"
-            if let holder = try? await store.currentLock() {
-                output += "locked by \(holder.summary), lock id \(holder.id)\n"
+            do {
+                if let holder = try await store.currentLock() { output += "locked by \(holder.summary), lock id \(holder.id)\n" }
+            } catch {
+                Terminal.standardError.write("warning: \(error)\n")
             }
             if state.destinations.isEmpty { output += "no destination has been exported yet\n" }
             for (name, destination) in state.destinations.sorted(by: { $0.key < $1.key }) {
