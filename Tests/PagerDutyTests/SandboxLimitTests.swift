@@ -57,4 +57,28 @@ struct SandboxLimitTests {
             #expect(year.status == 200)
         }
     }
+
+    @Test("a seed whose numbers would trap the renderer is refused, naming the layer; a seed path to a device is not read")
+    func hostileSeed() throws {
+        let yaml = """
+            users: [{ name: Alice, email: alice@example.com }]
+            schedules:
+              - name: Platform
+                time_zone: UTC
+                layers:
+                  - name: Weekly
+                    start: 2026-11-02T09:00:00Z
+                    rotation_virtual_start: 2026-11-02T09:00:00Z
+                    rotation_turn_length_seconds: 0
+                    users: [alice@example.com]
+            """
+        #expect(throws: SandboxSeed.LoadError.self) { try SandboxSeed.parse(Array(yaml.utf8), path: "seed.yaml") }
+        do {
+            _ = try SandboxSeed.parse(Array(yaml.utf8), path: "seed.yaml")
+        } catch {
+            #expect("\(error)" == "sandbox seed seed.yaml: the layer Weekly of schedule Platform has rotation_turn_length_seconds 0; it must be between 1 and 316224000")
+        }
+        let device = #expect(throws: SandboxSeed.LoadError.self) { try SandboxSeed.load(path: "/dev/zero") }
+        #expect(device.map { "\($0)" } == "sandbox seed /dev/zero cannot be read: it is not a regular file")
+    }
 }
