@@ -52,7 +52,15 @@ public struct FairnessRow: Sendable, Hashable {
     /// Hours covered for members who were off.
     public var coverHours: Double
 
-    public static func report(for schedule: Schedule, over window: InstantRange) -> (rows: [FairnessRow], gaps: [CoverageGap]) {
+    /// The longest window a report covers (about three years): its work and memory grow with the
+    /// window, so a longer one is cut to this (`handoff who --report` refuses it first).
+    public static let maximumDays = 1096
+
+    public static func report(for schedule: Schedule, over requested: InstantRange) -> (rows: [FairnessRow], gaps: [CoverageGap]) {
+        let longest = Int64(maximumDays) * 86_400
+        let window = requested.end - requested.start > longest
+            ? InstantRange(start: requested.start, end: requested.start.adding(seconds: longest))
+            : requested
         let expansion = RotaExpander.expand(schedule, over: window)
         let zone = schedule.zone.timeline(covering: window)
         var rows: [String: FairnessRow] = [:]

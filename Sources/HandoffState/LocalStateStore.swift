@@ -94,24 +94,43 @@ public struct LocalStateStore: StateStore {
                 applied += 1
             }
         }
-        if applied > 0 { folded.serial = base.serial + 1 }
+        if applied > 0 { folded.serial = try HandoffState.serial(after: base.serial, store: description) }
         return Loaded(base: base, folded: folded, journalHasEntries: applied > 0)
     }
 
     // MARK: - Locking
 
+    /// Waits up to `timeout` seconds (at most a day; a negative or unknown timeout is no wait) for
+    /// the lock, looking at it every 200 ms. A lock that cannot be read (a folder, a link, another
+    /// user's file) may still be a run's: it is waited for like any lock, then named with the reason.
     public func acquire(_ holder: LockHolder, timeout: Double) async throws -> any StateSession {
-        let deadline = ContinuousClock.now + .milliseconds(Int64(max(0, timeout) * 1000))
+        let deadline = ContinuousClock.now + Self.waitingTime(timeout)
         while true {
             if try createLock(holder) { break }
-            guard ContinuousClock.now < deadline else {
-                if let current = try currentLock() { throw lockedError(current, waited: timeout) }
+            let found: LockHolder?
+            do {
+                found = try currentLock()
+            } catch let error as StateError {
+                guard ContinuousClock.now < deadline else { throw error }
+                try await Task.sleep(for: Self.pollInterval)
                 continue
             }
-            try await Task.sleep(for: .milliseconds(200))
+            guard ContinuousClock.now < deadline else {
+                // Gone between the two looks: that run just finished, so try once more at once.
+                guard let found else {
+                    if try createLock(holder) { break }
+                    throw StateError(.locked, "the state \(displayPath) is locked by a run that keeps taking and giving up the lock; wait for it (--lock-timeout)")
+                }
+                throw lockedError(found, waited: timeout)
+            }
+            try await Task.sleep(for: Self.pollInterval)
         }
         do {
             let loaded = try load()
+            // A journal folded in moved the serial on: the run must still be able to count past it.
+            if let problem = HandoffState.serialProblem(loaded.folded.serial) {
+                throw StateError(.unreadable, "the state file \(displayPath) with its journal cannot be used: \(problem)")
+            }
             return LocalStateSession(store: self, holder: holder, loaded: loaded)
         } catch {
             removeLock(ifHeldBy: holder.id)
@@ -119,11 +138,20 @@ public struct LocalStateStore: StateStore {
         }
     }
 
+    static let pollInterval: Duration = .milliseconds(200)
+
+    /// `timeout` seconds as a duration, within 0 seconds and a day whatever the number (NaN and
+    /// infinities included), so no conversion can trap.
+    static func waitingTime(_ timeout: Double) -> Duration {
+        guard timeout.isFinite, timeout > 0 else { return .zero }
+        return .milliseconds(Int64(min(timeout, 86_400) * 1000))
+    }
+
     /// Creates the lock file unless it exists; true when this process now holds the lock.
     private func createLock(_ holder: LockHolder) throws -> Bool {
         let directory = (lockPath as NSString).deletingLastPathComponent
         if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        let descriptor = open(lockPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let descriptor = open(lockPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(DurableFile.newFileMode))
         if descriptor < 0 {
             if errno == EEXIST { return false }
             throw StateError(.writeFailed, "the lock \(displayPath).lock cannot be created: \(String(cString: strerror(errno)))")
@@ -139,18 +167,30 @@ public struct LocalStateStore: StateStore {
         return true
     }
 
+    /// The holder the lock file names; nil when there is no lock. A lock file that cannot be read
+    /// is an error naming it and the reason: a lock nobody can read is never taken for no lock.
     public func currentLock() throws -> LockHolder? {
-        guard let bytes = try? DurableFile.read(lockPath) else { return nil }
+        let bytes: [UInt8]
+        do {
+            guard let read = try DurableFile.read(lockPath, limit: 64 << 10, followingLinks: false) else { return nil }
+            bytes = read
+        } catch let failure as DurableFile.Failure {
+            throw StateError(
+                .unreadable,
+                "the lock \(displayPath).lock cannot be read: \(failure.reason); if no run holds it, remove it and run again"
+            )
+        }
         guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else {
             // Being written this instant, or damaged: report what is known.
             return LockHolder(id: "unknown", operation: "an unknown operation", user: "unknown", host: "unknown", pid: 0, pipeline: nil, created: Instant(secondsSinceEpoch: 0))
         }
+        let pid = (object["pid"] as? Int).flatMap { Int32(exactly: $0) } ?? 0
         return LockHolder(
             id: object["id"] as? String ?? "unknown",
             operation: object["operation"] as? String ?? "unknown",
             user: object["user"] as? String ?? "unknown",
             host: object["host"] as? String ?? "unknown",
-            pid: Int32(object["pid"] as? Int ?? 0),
+            pid: pid,
             pipeline: object["pipeline"] as? String,
             created: (object["created"] as? String).flatMap(Instant.init(rfc3339:)) ?? Instant(secondsSinceEpoch: 0)
         )
@@ -181,7 +221,8 @@ public struct LocalStateStore: StateStore {
         if holder.host == host, holder.pid > 0, kill(holder.pid, 0) != 0, errno == ESRCH {
             gone = "; that process is no longer running"
         }
-        let waitedText = waited > 0 ? " after waiting \(Int(waited)) seconds" : ""
+        let seconds = Self.waitingTime(waited).components.seconds
+        let waitedText = seconds > 0 ? " after waiting \(seconds) seconds" : ""
         return StateError(
             .locked,
             "the state \(displayPath) is locked by \(holder.summary)\(waitedText)\(gone); "
@@ -261,7 +302,7 @@ actor LocalStateSession: StateSession {
     func finish() throws -> HandoffState {
         guard recorded > 0 || pendingFold else { return current }
         var state = current
-        state.serial = initial.serial + (recorded > 0 ? 1 : 0)
+        state.serial = recorded > 0 ? try HandoffState.serial(after: initial.serial, store: store.description) : initial.serial
         try commit(state)
         return state
     }

@@ -52,6 +52,7 @@ public enum StateCoding {
         }
         let lineage = try optionalString(root["lineage"], "lineage")
         let serial = try integer(root["serial"], "serial")
+        if let problem = HandoffState.serialProblem(serial) { throw Failure(description: problem) }
         var destinations: [String: DestinationState] = [:]
         for (name, value) in try object(root["destinations"], "destinations") {
             let entry = try object(value, "destination \(name)")

@@ -65,7 +65,7 @@ public enum Applier {
                     await applyDestination(destination, now: plan.now, session: session, hub: hub, options: options, shared: shared)
                 }
             }
-            for _ in 0..<max(1, options.parallelism) { launch() }
+            for _ in 0..<min(max(1, options.parallelism), max(1, work.count)) { launch() }
             for await report in group {
                 reports.append(report)
                 launch()

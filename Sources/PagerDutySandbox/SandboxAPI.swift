@@ -12,6 +12,9 @@ struct SandboxAPI {
     private var store: SandboxStore { server.store }
     private var base: String { server.baseURL }
     static let webBase = "https://handoff-sandbox.pagerduty.example"
+    /// The longest window a schedule is rendered over (five years): its entries are built in
+    /// memory, so a request for ten thousand years is refused, not attempted.
+    static let maximumRenderSeconds: Int64 = 5 * 366 * 86_400
 
     func handle(method: String, route: SandboxRoute, query: QueryParameters, body: [UInt8], contentType: String?) async -> SandboxReply {
         switch (method, route) {
@@ -53,6 +56,9 @@ struct SandboxAPI {
         var rendered: [String: JSONValue] = [:]
         if includeLayers {
             let window = renderWindow(query, zone: Zone.utc)
+            if let window, window.end < window.start || window.end - window.start > Self.maximumRenderSeconds {
+                return .error(400, "Invalid Query Date Range", code: 2005, quirks: quirks)
+            }
             for schedule in schedules {
                 let zone = (query["time_zone"].flatMap(Zone.init(identifier:))) ?? Zone(identifier: schedule.timeZone) ?? .utc
                 rendered[schedule.id] = await scheduleJSON(schedule, window: window, zone: zone, overflow: query.flag("overflow"), full: false, layers: true)
@@ -89,7 +95,7 @@ struct SandboxAPI {
         case (nil, let until?): window = InstantRange(start: until.adding(seconds: -14 * 86_400), end: until)
         case (nil, nil): window = nil
         }
-        if let window, window.end < window.start {
+        if let window, window.end < window.start || window.end - window.start > Self.maximumRenderSeconds {
             return .error(400, "Invalid Query Date Range", code: 2005, quirks: quirks)
         }
         let json = await scheduleJSON(schedule, window: window, zone: zone, overflow: query.flag("overflow"), full: true, layers: true)
@@ -474,7 +480,8 @@ struct SandboxAPI {
             return .error(400, "Invalid Input Provided", code: 2001, errors: ["limit and offset must be whole numbers"], quirks: quirks)
         }
         let limit = min(max(requestedLimit, 1), 100)
-        guard offset + limit <= 10_000 else {
+        // Compared without adding: an offset near Int.max must be a 400, not an overflow.
+        guard offset <= 10_000 - limit else {
             return .error(400, "Invalid Input Provided", code: 2001, errors: ["Offset plus limit must not exceed 10000"], quirks: quirks)
         }
         let page = offset < items.count ? Array(items[offset..<min(items.count, offset + limit)]) : []

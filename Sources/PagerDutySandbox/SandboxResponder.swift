@@ -57,8 +57,7 @@ struct SandboxResponder: HTTPResponder {
                 )
             } else if key.readOnly, method != "GET", method != "HEAD" {
                 reply = .error(403, quirks.readOnlyMessage, code: quirks.readOnlyCode, quirks: quirks)
-            } else {
-                let body = try await request.collectBody(upTo: 16 << 20)
+            } else if let body = try await Self.collectBody(&request) {
                 let api = SandboxAPI(server: server, quirks: quirks, now: server.clock.now())
                 reply = await api.handle(
                     method: method,
@@ -68,6 +67,11 @@ struct SandboxResponder: HTTPResponder {
                     contentType: request.headers[.contentType]
                 )
                 if reply.status < 300, let bucket = rateHeaders { reply.rateLimit = bucket }
+            } else {
+                reply = .error(
+                    413, "Request Entity Too Large", code: 2001,
+                    errors: ["The request body must not exceed \(Self.maximumBodyBytes >> 20) MB"], quirks: quirks
+                )
             }
         } else {
             reply = quirks.unauthorizedWithoutJSON
@@ -81,6 +85,20 @@ struct SandboxResponder: HTTPResponder {
             context.channel.close(mode: .all, promise: nil)
         }
         return reply.response()
+    }
+
+    /// The largest request body read (PagerDuty refuses large bodies with 413 too).
+    static let maximumBodyBytes = 16 << 20
+
+    /// The body of `request`; nil when it is larger than `maximumBodyBytes` (by its declared
+    /// length, or as it arrives), for a 413 rather than a failure of the server.
+    static func collectBody(_ request: inout Request) async throws -> ByteBuffer? {
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > maximumBodyBytes { return nil }
+        do {
+            return try await request.collectBody(upTo: maximumBodyBytes)
+        } catch is NIOTooManyBytesError {
+            return nil
+        }
     }
 
     /// The key from `Token token=…` or `Bearer …`; nil when the header is missing or malformed.

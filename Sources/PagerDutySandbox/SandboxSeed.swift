@@ -1,3 +1,4 @@
+import DurableFiles
 import Foundation
 public import HandoffTime
 import YAMLNodes
@@ -148,11 +149,37 @@ public struct SandboxSeed: Sendable, Decodable, Hashable {
     }
 
     /// Reads a seed file: JSON when it ends in `.json`, YAML otherwise.
+    /// The largest seed file read (a seed names a few people and schedules).
+    static let maximumBytes = 16 << 20
+
     public static func load(path: String) throws -> SandboxSeed {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw LoadError(description: "sandbox seed \(path) cannot be read")
+        let bytes: [UInt8]?
+        do { bytes = try DurableFile.read(path, limit: maximumBytes) } catch let failure as DurableFile.Failure {
+            throw LoadError(description: "sandbox seed \(path) cannot be read: \(failure.reason)")
         }
-        return try parse([UInt8](data), path: path)
+        guard let bytes else { throw LoadError(description: "sandbox seed \(path) cannot be read: it does not exist") }
+        return try parse(bytes, path: path)
+    }
+
+    /// Checks the numbers the renderer divides by and steps with, so that no seed can trap it.
+    func checkNumbers(path: String) throws {
+        let longestTurn = 10 * 366 * 86_400
+        for schedule in schedules {
+            for layer in schedule.layers ?? [] {
+                let name = "layer \(layer.name ?? "(unnamed)") of schedule \(schedule.name)"
+                guard (1...longestTurn).contains(layer.rotationTurnLengthSeconds) else {
+                    throw LoadError(description: "sandbox seed \(path): the \(name) has rotation_turn_length_seconds \(layer.rotationTurnLengthSeconds); it must be between 1 and \(longestTurn)")
+                }
+                for restriction in layer.restrictions ?? [] {
+                    guard (1...604_800).contains(restriction.durationSeconds) else {
+                        throw LoadError(description: "sandbox seed \(path): a restriction of the \(name) has duration_seconds \(restriction.durationSeconds); it must be between 1 and 604800")
+                    }
+                    if let day = restriction.startDayOfWeek, !(1...7).contains(day) {
+                        throw LoadError(description: "sandbox seed \(path): a restriction of the \(name) has start_day_of_week \(day); it must be between 1 and 7")
+                    }
+                }
+            }
+        }
     }
 
     public static func parse(_ bytes: [UInt8], path: String) throws -> SandboxSeed {
@@ -165,11 +192,14 @@ public struct SandboxSeed: Sendable, Decodable, Hashable {
         }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let seed: SandboxSeed
         do {
-            return try decoder.decode(SandboxSeed.self, from: json)
+            seed = try decoder.decode(SandboxSeed.self, from: json)
         } catch {
             throw LoadError(description: "sandbox seed \(path) is not valid: \(error)")
         }
+        try seed.checkNumbers(path: path)
+        return seed
     }
 
     /// YAML scalars as JSON would read them: plain numbers and booleans typed, the rest strings.

@@ -55,13 +55,16 @@ struct ApplyCommand: AsyncParsableCommand {
     var allowFirstExportDeletes = false
 
     func validate() throws {
-        guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1") }
-        guard (1...1000).contains(batchSize) else { throw ValidationError("--batch-size must be between 1 and 1000") }
+        try checkRange("--parallelism", parallelism, parallelismRange)
+        try checkRange("--batch-size", batchSize, 1...1000)
         _ = try parseLockTimeout(lockTimeout)
         _ = try parseNow(now)
     }
 
     func run() async throws {
+        // A file-size limit (RLIMIT_FSIZE) must fail a write with an error the report shows, not
+        // end the process by SIGXFSZ before it says what was done.
+        signal(SIGXFSZ, SIG_IGN)
         let terminal = isatty(STDIN_FILENO) == 1
         guard autoApprove || terminal else {
             throw CommandFailure(
@@ -150,12 +153,13 @@ struct ApplyCommand: AsyncParsableCommand {
             applyOptions.batchSize = batchSize
             applyOptions.parallelism = parallelism
             applyOptions.progress = { progress.update(done: $0.done, total: $0.total) }
-            let report = await Applier.apply(plan, session: session, hub: hub, options: applyOptions)
+            var report = await Applier.apply(plan, session: session, hub: hub, options: applyOptions)
             progress.finish()
             await hub.close()
+            // The report is printed whatever happens to the final write (a full disk): what
+            // PagerDuty confirmed is in the journal, and the next run folds it in.
             do { try await session.finish() } catch {
-                Terminal.standardError.write("error: \(error)\n")
-                return false
+                report.failures.append("\(error); the changes recorded before it stay in the journal, and the next run folds them in")
             }
             write(report)
             return report.succeeded

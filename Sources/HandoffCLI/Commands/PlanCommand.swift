@@ -71,7 +71,7 @@ struct PlanCommand: AsyncParsableCommand {
     var allowFirstExportDeletes = false
 
     func validate() throws {
-        guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1") }
+        try checkRange("--parallelism", parallelism, parallelismRange)
         _ = try parseLockTimeout(lockTimeout)
         _ = try parseNow(now)
     }
@@ -103,8 +103,19 @@ struct PlanCommand: AsyncParsableCommand {
 
     /// Waits for a lock held by an apply to go, or warns that the plan reads a state in motion.
     private func waitForLock(_ store: any StateStore, timeout: Double) async throws {
-        let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
-        while let holder = try? await store.currentLock() {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(min(max(timeout, 0), maximumLockTimeout) * 1000))
+        while true {
+            let holder: LockHolder?
+            do { holder = try await store.currentLock() } catch {
+                // A lock nobody can read may still be a run's: say so, and plan from what is recorded.
+                if ContinuousClock.now >= deadline {
+                    Terminal.standardError.write("warning: \(error); this plan may change once the run holding it finishes\n")
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(200))
+                continue
+            }
+            guard let holder else { return }
             if ContinuousClock.now >= deadline {
                 Terminal.standardError.write("warning: the state is locked by \(holder.summary); this plan may change once it finishes\n")
                 return

@@ -34,7 +34,7 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Start the sandbox's clock at this RFC 3339 time (it runs on from there).")
     var now: String?
 
-    @Option(help: "Add this many milliseconds to every response.")
+    @Option(help: "Add this many milliseconds (at most 60000) to every response.")
     var latency: Int = 0
 
     @Option(name: .customLong("fail-rate"), help: "Share of requests (0 to 1) answered 500.")
@@ -47,12 +47,10 @@ struct SandboxCommand: AsyncParsableCommand {
     static let readOnlyKey = "sandbox-read-only-key"
 
     func validate() throws {
-        guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        try checkRange("--port", port, 0...65_535)
         guard (0...1).contains(failRate) else { throw ValidationError("--fail-rate must be between 0 and 1") }
-        guard latency >= 0 else { throw ValidationError("--latency must not be negative") }
-        if let now, Instant(rfc3339: now) == nil {
-            throw ValidationError("--now must be an RFC 3339 time such as 2026-11-23T09:00:00Z, not \(now)")
-        }
+        try checkRange("--latency", latency, 0...60_000)
+        if let now { _ = try parseInstantOption("--now", now, example: "2026-11-23T09:00:00Z") }
     }
 
     func run() async throws {

@@ -27,8 +27,10 @@ struct StateCommand: AsyncParsableCommand {
             let state: HandoffState
             do { state = try await store.read() } catch { throw commandFailure(error) }
             var output = "\(store.description): serial \(state.serial), lineage \(state.lineage ?? "none (nothing exported yet)")\n"
-            if let holder = try? await store.currentLock() {
-                output += "locked by \(holder.summary), lock id \(holder.id)\n"
+            do {
+                if let holder = try await store.currentLock() { output += "locked by \(holder.summary), lock id \(holder.id)\n" }
+            } catch {
+                Terminal.standardError.write("warning: \(error)\n")
             }
             if state.destinations.isEmpty { output += "no destination has been exported yet\n" }
             for (name, destination) in state.destinations.sorted(by: { $0.key < $1.key }) {
@@ -98,8 +100,12 @@ struct StateCommand: AsyncParsableCommand {
         @Argument(help: "The configuration directory.", completion: .directory)
         var directory: String = "."
 
-        @Option(help: "How many changes to show.")
+        @Option(help: "How many changes to show (1 to 10000).")
         var limit: Int = 50
+
+        func validate() throws {
+            try checkRange("--limit", limit, 1...10_000)
+        }
 
         func run() async throws {
             let configuration = try loadValidConfiguration(directory)
@@ -130,6 +136,11 @@ struct StateCommand: AsyncParsableCommand {
 
         @Option(help: "Wait this long (30s, 5m) for another run's lock.")
         var lockTimeout: String = "0"
+
+        func validate() throws {
+            try checkRange("the serial", serial, 0...(HandoffState.maximumSerial - 1))
+            _ = try parseLockTimeout(lockTimeout)
+        }
 
         func run() async throws {
             let configuration = try loadValidConfiguration(directory)

@@ -53,21 +53,37 @@ struct WhoCommand: AsyncParsableCommand {
         case text, json
     }
 
-    func validate() throws {
-        guard next >= 0 else { throw ValidationError("--next must not be negative") }
-        if let at, Instant(rfc3339: at) == nil {
-            throw ValidationError("--at must be an RFC 3339 time such as 2026-12-24T20:00:00Z or 2026-12-24T20:00:00+01:00, not \(at)")
+    /// The most handoffs `--next` shows: more than a year of daily turns.
+    static let maximumNext = 1000
+
+    /// A report covers at least a day and at most `FairnessRow.maximumDays`, so its work and its
+    /// memory stay bounded whatever the dates.
+    static func checkReportRange(from firstDay: LocalDate, until lastDay: LocalDate) throws {
+        guard lastDay > firstDay else { throw ValidationError("--until must be after --from") }
+        let days = lastDay.daysSinceEpoch - firstDay.daysSinceEpoch
+        guard days <= FairnessRow.maximumDays else {
+            throw ValidationError("a report covers at most \(FairnessRow.maximumDays) days (about three years); --from \(firstDay) and --until \(lastDay) are \(days) days apart")
         }
+    }
+
+    func validate() throws {
+        try checkRange("--next", next, 0...Self.maximumNext)
+        if let at { _ = try parseInstantOption("--at", at, example: "2026-12-24T20:00:00Z or 2026-12-24T20:00:00+01:00") }
+        var days: [LocalDate] = []
         for (name, value) in [("--from", from), ("--until", until)] {
-            if let value, LocalDate(parsing: value) == nil { throw ValidationError("\(name) must be a date such as 2026-12-01, not \(value)") }
+            guard let value else { continue }
+            guard let day = LocalDate(parsing: value) else { throw ValidationError("\(name) must be a date such as 2026-12-01, not \(value)") }
+            guard (1970...9000).contains(day.year) else { throw ValidationError("\(name) must be a date from 1970 to 9000, not \(value)") }
+            days.append(day)
         }
         if !report, from != nil || until != nil { throw ValidationError("--from and --until go with --report") }
+        if days.count == 2 { try Self.checkReportRange(from: days[0], until: days[1]) }
     }
 
     func run() async throws {
         let configuration = try loadValidConfiguration(directory)
         let selected = try selectSchedules(configuration)
-        let instant = at.flatMap { Instant(rfc3339: $0) } ?? Instant.now.flooredToMinute
+        let instant = try at.map { try parseInstantOption("--at", $0, example: "2026-12-24T20:00:00Z") } ?? Instant.now.flooredToMinute
         if report {
             try runReport(configuration, selected, now: instant)
         } else {
@@ -160,7 +176,9 @@ struct WhoCommand: AsyncParsableCommand {
             let zone = schedule.zone
             let firstDay = from.flatMap { LocalDate(parsing: $0) } ?? zone.local(at: now).date
             let lastDay = until.flatMap { LocalDate(parsing: $0) } ?? firstDay.adding(days: 84)
-            guard lastDay > firstDay else { throw CommandFailure("--until must be after --from") }
+            do { try Self.checkReportRange(from: firstDay, until: lastDay) } catch let error as ValidationError {
+                throw CommandFailure(error.message, exitCode: 64)
+            }
             let window = InstantRange(
                 start: zone.instant(for: LocalDateTime(date: firstDay, time: .midnight)),
                 end: zone.instant(for: LocalDateTime(date: lastDay, time: .midnight))
