@@ -107,7 +107,7 @@ struct ApplyCommand: AsyncParsableCommand {
             return try await store.acquire(holder, timeout: timeout)
         } catch let error as StateError where error.kind == .locked && error.message.contains("that process is no longer running") {
             guard let stale = error.holder else { throw commandFailure(error) }
-            Terminal.standardError.write("warning: breaking the lock of \(stale.summary): that process is no longer running\n")
+            Terminal.standardError.warning("breaking the lock of \(stale.summary): that process is no longer running")
             _ = try? await store.forceUnlock(id: stale.id)
             do { return try await store.acquire(holder, timeout: timeout) } catch { throw commandFailure(error) }
         } catch {
@@ -210,7 +210,7 @@ struct ApplyCommand: AsyncParsableCommand {
             Terminal.standardOutput.write(output + "Apply complete! \(counts)\n")
         } else {
             let errors = Terminal.standardError
-            for failure in report.failures { errors.write("error: \(failure)\n") }
+            for failure in report.failures { errors.error(failure) }
             Terminal.standardOutput.write(output + "Apply failed: \(plural(report.failures.count, "failure")). \(counts) The next plan shows what remains.\n")
         }
     }

@@ -109,7 +109,7 @@ struct PlanCommand: AsyncParsableCommand {
             do { holder = try await store.currentLock() } catch {
                 // A lock nobody can read may still be a run's: say so, and plan from what is recorded.
                 if ContinuousClock.now >= deadline {
-                    Terminal.standardError.write("warning: \(error); this plan may change once the run holding it finishes\n")
+                    Terminal.standardError.warning("\(error); this plan may change once the run holding it finishes")
                     return
                 }
                 try await Task.sleep(for: .milliseconds(200))
@@ -117,7 +117,7 @@ struct PlanCommand: AsyncParsableCommand {
             }
             guard let holder else { return }
             if ContinuousClock.now >= deadline {
-                Terminal.standardError.write("warning: the state is locked by \(holder.summary); this plan may change once it finishes\n")
+                Terminal.standardError.warning("the state is locked by \(holder.summary); this plan may change once it finishes")
                 return
             }
             try await Task.sleep(for: .milliseconds(200))

@@ -30,7 +30,7 @@ struct StateCommand: AsyncParsableCommand {
             do {
                 if let holder = try await store.currentLock() { output += "locked by \(holder.summary), lock id \(holder.id)\n" }
             } catch {
-                Terminal.standardError.write("warning: \(error)\n")
+                Terminal.standardError.warning("\(error)")
             }
             if state.destinations.isEmpty { output += "no destination has been exported yet\n" }
             for (name, destination) in state.destinations.sorted(by: { $0.key < $1.key }) {

@@ -1,4 +1,5 @@
 import Foundation
+import SafeText
 
 /// Standard output and error, and whether colour is welcome on them: only on a terminal, never
 /// with `NO_COLOR` set (https://no-color.org) or `TERM=dumb`.
@@ -20,6 +21,17 @@ struct Terminal: Sendable {
     func write(_ text: String) {
         guard !text.isEmpty else { return }
         FileHandle(fileDescriptor: descriptor, closeOnDealloc: false).write(Data(text.utf8))
+    }
+
+    /// `error: message` on one line. Messages quote PagerDuty's answers, lock holders and names,
+    /// so the message is shown through `SafeText.line`: nothing in it reaches the terminal raw.
+    func error(_ message: String) {
+        write((usesColour ? Style.error("error:") : "error:") + " " + SafeText.line(message) + "\n")
+    }
+
+    /// `warning: message` on one line, escaped as `error(_:)` is.
+    func warning(_ message: String) {
+        write((usesColour ? Style.warning("warning:") : "warning:") + " " + SafeText.line(message) + "\n")
     }
 }
 
