@@ -43,6 +43,8 @@ public struct LocalStateStore: StateStore {
             }
         } catch let failure as StateCoding.Failure where failure.isNewerFormat {
             throw StateError(.unreadable, "the state file \(displayPath) cannot be read: \(failure.description); it was left as it is; use a Handoff that reads it")
+        } catch let failure as StateCoding.Failure where failure.saysHowToRecover {
+            throw StateError(.unreadable, "the state file \(displayPath) cannot be read: \(failure.description); it was left as it is")
         } catch let failure as StateCoding.Failure {
             throw StateError(
                 .unreadable,

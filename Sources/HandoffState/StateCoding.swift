@@ -9,6 +9,8 @@ public enum StateCoding {
         public var description: String
         /// The file was written by a newer Handoff: nothing is wrong with it, this one is too old.
         public var isNewerFormat = false
+        /// The description already says how to recover (a serial out of range).
+        public var saysHowToRecover = false
     }
 
     // MARK: State
@@ -52,7 +54,7 @@ public enum StateCoding {
         }
         let lineage = try optionalString(root["lineage"], "lineage")
         let serial = try integer(root["serial"], "serial")
-        if let problem = HandoffState.serialProblem(serial) { throw Failure(description: problem) }
+        if let problem = HandoffState.serialProblem(serial) { throw Failure(description: problem, saysHowToRecover: true) }
         var destinations: [String: DestinationState] = [:]
         for (name, value) in try object(root["destinations"], "destinations") {
             let entry = try object(value, "destination \(name)")
