@@ -264,6 +264,10 @@ public final class PostgresStateStore: StateStore {
             state.lineage = lineage
             state.serial = serial
         }
+        // The row is input like any other: a serial with no next one would trap or never advance.
+        if let problem = HandoffState.serialProblem(state.serial, recovery: "set the serial of its workspace row") {
+            throw StateError(.unreadable, "the \(description) cannot be read: \(problem)")
+        }
         for try await (name, connectionName, schedule, watermark) in try await connection.query(
             "SELECT name, connection, pagerduty_schedule, watermark FROM \(unescaped: table("destinations")) WHERE workspace = \(workspace)",
             logger: logger
@@ -659,7 +663,7 @@ actor PostgresStateSession: StateSession {
         try await connection.query(
             """
             INSERT INTO \(unescaped: table("history")) (workspace, serial, recorded_by, summary, change)
-            VALUES (\(workspace), \(current.serial + 1), \(holder.summary), \(HistoryCoding.summary(summarized)), \(entry.serialized(pretty: false))::jsonb)
+            VALUES (\(workspace), \(try HandoffState.serial(after: current.serial, store: store.description)), \(holder.summary), \(HistoryCoding.summary(summarized)), \(entry.serialized(pretty: false))::jsonb)
             """,
             logger: logger
         )
@@ -808,7 +812,7 @@ extension PostgresStateStore {
         do {
             let current = await session.currentState
             var restored = try await session.state(atSerial: serial)
-            restored.serial = current.serial + 1
+            restored.serial = try HandoffState.serial(after: current.serial, store: description)
             restored.lineage = current.lineage
             try await session.replace(
                 with: restored,

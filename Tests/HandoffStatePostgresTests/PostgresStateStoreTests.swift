@@ -74,6 +74,24 @@ struct PostgresStateStoreTests {
         )
     }
 
+    @Test("a workspace row at a serial with no next one is refused when read, with how to recover, before any run")
+    func serialAtTheLimit() async throws {
+        let cluster = try await PostgresCluster.require()
+        let store = try makeStore(cluster)
+        let session = try await store.acquire(holder("A"), timeout: 0)
+        try await session.record(change(created: [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U")]))
+        _ = try await session.finish()
+        await session.release()
+        let location = try PostgresLocation(url: cluster.url, variable: "X")
+        try await PostgresSQL.execute(location, "UPDATE \"\(store.schema)\".workspaces SET serial = 9223372036854775807")
+        let expected = "the \(store.description) cannot be read: its serial 9223372036854775807 is not between 0 and \(HandoffState.maximumSerial - 1); "
+            + "set the serial of its workspace row to a whole number in that range (1 will do) and make a new plan"
+        let read = await #expect(throws: StateError.self) { try await store.read() }
+        #expect(read?.message == expected)
+        let acquired = await #expect(throws: StateError.self) { try await store.acquire(holder("B"), timeout: 0) }
+        #expect(acquired?.message == expected)
+    }
+
     @Test("tables at schema version 1 are brought to the current version on first use, the state kept; a removed destination takes its overrides")
     func upgradeFromVersionOne() async throws {
         let cluster = try await PostgresCluster.require()
