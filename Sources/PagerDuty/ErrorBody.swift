@@ -1,4 +1,5 @@
 import Foundation
+import SafeText
 
 /// PagerDuty's error body in every shape seen in the wild (reference section 2): the documented
 /// object with `errors` as a list or as one string, `error` as a plain string, `error` as a list,
@@ -42,16 +43,7 @@ struct ErrorBody: Sendable, Hashable {
     /// (line breaks, ANSI and OSC escapes), bidirectional controls and line separators escaped
     /// as `\u{…}`, and cut at `limit` characters, since whoever answers may be hostile.
     static func visible(_ text: String, limit: Int = 300) -> String {
-        var output = ""
-        for scalar in text.unicodeScalars.prefix(limit) {
-            switch scalar.value {
-            case 0x00...0x1F, 0x7F...0x9F, 0x200B...0x200F, 0x2028...0x202E, 0x2060...0x206F, 0xFEFF:
-                output += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-            default:
-                output.unicodeScalars.append(scalar)
-            }
-        }
-        return text.unicodeScalars.count > limit ? output + "…" : output
+        SafeText.excerpt(text, limit: limit)
     }
 
     /// `message: detail; detail (code)` for a sentence's tail, or nil when the body said nothing.

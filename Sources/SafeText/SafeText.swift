@@ -64,7 +64,7 @@ public enum SafeText {
         case 0x061C, 0x200E, 0x200F: true  // Arabic letter mark, left-to-right and right-to-left marks
         case 0x200B: true  // zero-width space (the joiners U+200C and U+200D spell words in some scripts)
         case 0x2028...0x202E: true  // line and paragraph separators, bidirectional embeddings and overrides
-        case 0x2060...0x2064, 0x2066...0x2069: true  // word joiner, invisible operators, bidirectional isolates
+        case 0x2060...0x206F: true  // word joiner, invisible operators, bidirectional isolates, deprecated format characters
         case 0xFEFF: true  // byte-order mark, zero-width no-break space
         default: false
         }

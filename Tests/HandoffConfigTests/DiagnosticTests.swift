@@ -85,7 +85,7 @@ struct DiagnosticTests {
             ("1️⃣", .error, "\"token_env\" must name an environment variable (letters, digits and _), not \"my token\""),
         ]),
         DiagnosticCase("plain http to a remote host", "connections:\n  acme: { type: pagerduty, token_env: X, api_url: 1️⃣\"http://api.pagerduty.com\" }\n", [
-            ("1️⃣", .error, "\"api_url\" must be an https:// address (or http:// to a loopback address), not \"http://api.pagerduty.com\""),
+            ("1️⃣", .error, "connection \"acme\": \"api_url\" uses http:// to api.pagerduty.com; the key is sent over https:// only, except to a loopback address"),
         ]),
         DiagnosticCase("sandbox keys on a pagerduty connection", "connections:\n  acme: { type: pagerduty, token_env: X, 1️⃣data: x.json }\n", [
             ("1️⃣", .error, "\"data\" applies to sandbox connections only"),
