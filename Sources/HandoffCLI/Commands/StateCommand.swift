@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SafeText
 import HandoffConfig
 import HandoffState
 import HandoffStatePostgres
@@ -26,9 +27,10 @@ struct StateCommand: AsyncParsableCommand {
             let store = try stateStore(for: configuration)
             let state: HandoffState
             do { state = try await store.read() } catch { throw commandFailure(error) }
-            var output = "\(store.description): serial \(state.serial), lineage \(state.lineage ?? "none (nothing exported yet)")\n"
+            // The state is a file a pull request can commit, so what it holds is shown escaped.
+            var output = "\(store.description): serial \(state.serial), lineage \(state.lineage.map(SafeText.line) ?? "none (nothing exported yet)")\n"
             do {
-                if let holder = try await store.currentLock() { output += "locked by \(holder.summary), lock id \(holder.id)\n" }
+                if let holder = try await store.currentLock() { output += "locked by \(SafeText.line(holder.summary)), lock id \(SafeText.line(holder.id))\n" }
             } catch {
                 Terminal.standardError.warning("\(error)")
             }
@@ -36,7 +38,7 @@ struct StateCommand: AsyncParsableCommand {
             for (name, destination) in state.destinations.sorted(by: { $0.key < $1.key }) {
                 let configured = configuration.destination(named: name) == nil ? " (removed from the configuration)" : ""
                 let watermark = destination.watermark.map(\.description) ?? "none"
-                output += "\(name)\(configured): PagerDuty schedule \(destination.pagerDutySchedule) on \(destination.connection), "
+                output += "\(SafeText.line(name))\(configured): PagerDuty schedule \(SafeText.line(destination.pagerDutySchedule)) on \(SafeText.line(destination.connection)), "
                 output += "\(plural(destination.overrides.count, "owned override")), exported through \(watermark)\n"
             }
             Terminal.standardOutput.write(output)
@@ -61,10 +63,10 @@ struct StateCommand: AsyncParsableCommand {
                 throw CommandFailure("destination \"\(destination)\" is not in the state\(Suggestion.hint(for: destination, in: state.destinations.keys))")
             }
             let zone = configuration.destination(named: destination).flatMap { configuration.schedule(named: $0.schedule)?.zone } ?? Zone.utc
-            var output = "\(destination): PagerDuty schedule \(entry.pagerDutySchedule) on \(entry.connection)\n"
+            var output = "\(destination): PagerDuty schedule \(SafeText.line(entry.pagerDutySchedule)) on \(SafeText.line(entry.connection))\n"
             output += "exported through \(entry.watermark.map { DisplayTime.withOffset($0, in: zone) } ?? "nothing yet")\n"
             for override in entry.overrides {
-                output += "  \(override.id)  \(DisplayTime.span(InstantRange(start: override.start, end: override.end), in: zone))  user \(override.userID)\n"
+                output += "  \(SafeText.line(override.id))  \(DisplayTime.span(InstantRange(start: override.start, end: override.end), in: zone))  user \(SafeText.line(override.userID))\n"
             }
             Terminal.standardOutput.write(output)
         }
@@ -116,7 +118,7 @@ struct StateCommand: AsyncParsableCommand {
             do { entries = try await store.history(limit: limit) } catch { throw commandFailure(error) }
             var output = entries.isEmpty ? "no changes recorded\n" : ""
             for entry in entries {
-                output += "serial \(entry.serial)  \(entry.recorded)  \(entry.summary)  (\(entry.recordedBy))\n"
+                output += "serial \(entry.serial)  \(entry.recorded)  \(SafeText.line(entry.summary))  (\(SafeText.line(entry.recordedBy)))\n"
             }
             Terminal.standardOutput.write(output)
         }
