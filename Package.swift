@@ -38,7 +38,7 @@ let package = Package(
         ),
         .target(name: "YAMLNodes", dependencies: ["CYAML", "SafeText"], swiftSettings: strictSettings),
         .target(name: "HandoffTime", swiftSettings: strictSettings),
-        .target(name: "OrderedJSON", swiftSettings: strictSettings),
+        .target(name: "OrderedJSON", dependencies: ["SafeText"], swiftSettings: strictSettings),
         .target(name: "DurableFiles", swiftSettings: strictSettings),
         .target(name: "SafeText", swiftSettings: strictSettings),
         .target(name: "HandoffState", dependencies: ["HandoffTime", "OrderedJSON", "DurableFiles"], swiftSettings: strictSettings),

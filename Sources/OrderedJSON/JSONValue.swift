@@ -1,3 +1,4 @@
+import SafeText
 /// A JSON document whose object keys keep the order they were written in, so that every JSON file
 /// and output of Handoff reads in a sensible order and is byte-for-byte the same on every run
 /// (Foundation's encoder on Linux orders keys by hash).
@@ -103,9 +104,13 @@ public enum JSONValue: Sendable, Hashable {
         output += String(repeating: "  ", count: indent)
     }
 
+    /// JSON's own escapes, and `\\uXXXX` for every character `SafeText` keeps off terminals (DEL,
+    /// C1 controls, bidirectional overrides, line separators): JSON allows them raw, but a plan
+    /// printed with `--format json` reaches a terminal or a CI log too. Readers see the same text.
     static func writeString(_ text: String, to output: inout String) {
-        // Most strings need no escaping: copy them whole.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        // Most strings need no escaping: copy them whole. The lead bytes 0xC2, 0xD8, 0xE2 and 0xEF
+        // start the UTF-8 forms of the non-ASCII characters that may need it.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 || $0 == 0xD8 || $0 == 0xE2 || $0 == 0xEF || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
             output += "\""
             output += text
             output += "\""
@@ -122,7 +127,7 @@ public enum JSONValue: Sendable, Hashable {
             case "\u{08}": output += "\\b"
             case "\u{0C}": output += "\\f"
             default:
-                if scalar.value < 0x20 {
+                if SafeText.isUnsafe(scalar) {
                     let hex = String(scalar.value, radix: 16)
                     output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 } else {

@@ -2,6 +2,7 @@ import Foundation
 import HandoffPlan
 import HandoffTestSupport
 import HandoffTime
+import OrderedJSON
 import SafeText
 import Testing
 
@@ -23,7 +24,7 @@ struct PlanRendererSafetyTests {
         return text
     }
 
-    private static func plan(_ random: inout SeededRandom) -> Plan {
+    fileprivate static func plan(_ random: inout SeededRandom) -> Plan {
         let base = Instant(secondsSinceEpoch: 1_795_348_800)
         var destinations: [DestinationPlan] = []
         for index in 0..<random.int(in: 1...4) {
@@ -97,6 +98,23 @@ struct PlanRendererSafetyTests {
                 let outsideCode = CommonMarkFences.removingCodeSpans(rest)
                 #expect(!outsideCode.contains("<") && !outsideCode.contains("@") && !outsideCode.contains("]("), "\(line)")
             }
+        }
+    }
+}
+
+extension PlanRendererSafetyTests {
+    @Test("json: nothing unsafe raw, and every string reads back exactly as it was", arguments: 0..<2)
+    func jsonEscapesAndRoundTrips(_ seed: Int) throws {
+        var random = SeededRandom(seed: UInt64(seed) &+ 99)
+        for _ in 0..<100 {
+            let plan = Self.plan(&random)
+            let json = PlanRenderer.json(plan).serialized()
+            #expect(!json.unicodeScalars.contains { $0 != "\n" && SafeText.isUnsafe($0) })
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+            let destinations = try #require(document["destinations"] as? [[String: Any]])
+            #expect(destinations.compactMap { $0["name"] as? String } == plan.destinations.map(\.name))
+            let people = destinations.flatMap { ($0["actions"] as? [[String: Any]] ?? []).compactMap { $0["person"] as? String } }
+            #expect(people == plan.destinations.flatMap { $0.actions.map(\.person) })
         }
     }
 }
