@@ -38,11 +38,11 @@ struct HostilePullRequestTests {
         connections:
           acme: { type: pagerduty, token_env: \(variable), api_url: "\(apiURL ?? url)" }
         people:
-          alice: { name: \(name.debugDescription), email: alice@example.com }
+          alice: { name: \(yamlQuoted(name)), email: alice@example.com }
           bob: { name: Bob Brown, email: bob@example.com }
         schedules:
           primary:
-            time_zone: \(timeZone.debugDescription)
+            time_zone: \(yamlQuoted(timeZone))
             rotation: { members: [alice, bob], start: 2026-11-02T09:00, turn: 1w }
             horizon: 2w
         destinations:
@@ -51,65 +51,98 @@ struct HostilePullRequestTests {
         """
     }
 
+    /// `text` as a YAML double-quoted scalar, control characters as YAML escapes.
+    static func yamlQuoted(_ text: String) -> String {
+        var quoted = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": quoted += "\\\\"
+            case "\"": quoted += "\\\""
+            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value):
+                quoted += "\\x" + String(format: "%02X", scalar.value)
+            default: quoted.unicodeScalars.append(scalar)
+            }
+        }
+        return quoted + "\""
+    }
+
     /// One hostile pull request: how it lays out the configuration folder, and the key the pipeline has.
     struct Attack: Sendable, CustomTestStringConvertible {
         var name: String
         var key: String = HostilePullRequestTests.key
+        /// What `validate` and `plan` must answer (exit code and a phrase of the message), so that an
+        /// attack refused for an unrelated reason does not pass unnoticed.
+        var validate: Outcome
+        var plan: Outcome
         var files: @Sendable (_ url: String, _ folder: URL, _ outside: URL) throws -> Void
         var testDescription: String { name }
     }
 
+    struct Outcome: Sendable {
+        var exitCode: Int32
+        var says: String
+        static func refused(_ says: String) -> Outcome { Outcome(exitCode: 1, says: says) }
+        static func accepted(_ says: String) -> Outcome { Outcome(exitCode: 0, says: says) }
+    }
+
     static let attacks: [Attack] = [
-        Attack(name: "a file linked to /proc/self/environ") { url, folder, _ in
+        Attack(name: "a file linked to /proc/self/environ", validate: .refused("leads outside the configuration directory"), plan: .refused("leads outside the configuration directory")) { url, folder, _ in
             try team(url: url).write(to: folder.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
             try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("leak.yaml").path, withDestinationPath: "/proc/self/environ")
         },
-        Attack(name: "a file linked to a file outside the folder") { url, folder, outside in
+        Attack(name: "a file linked to a file outside the folder", validate: .refused("leads outside the configuration directory"), plan: .refused("leads outside the configuration directory")) { url, folder, outside in
             try team(url: url).write(to: folder.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
             let secret = outside.appendingPathComponent("secret.yaml")
             try "token: \"\(key)\"\n".write(to: secret, atomically: true, encoding: .utf8)
             try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("leak.yaml").path, withDestinationPath: secret.path)
         },
-        Attack(name: "a folder linked to the folder outside, and to /") { url, folder, outside in
+        Attack(name: "a folder linked to the folder outside, and to /", validate: .refused("leads outside the configuration directory"), plan: .refused("leads outside the configuration directory")) { url, folder, outside in
             try team(url: url).write(to: folder.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
             try "token: \"\(key)\"\n".write(to: outside.appendingPathComponent("secret.yaml"), atomically: true, encoding: .utf8)
             try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("up").path, withDestinationPath: outside.path)
             try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("root").path, withDestinationPath: "/")
         },
-        Attack(name: "folders linked to themselves") { url, folder, _ in
+        Attack(name: "folders linked to themselves", validate: .accepted("is a link to a folder that is already read"), plan: .accepted("Handoff will perform the following actions")) { url, folder, _ in
             try team(url: url).write(to: folder.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
             try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("a").path, withDestinationPath: ".")
             try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("b").path, withDestinationPath: ".")
         },
-        Attack(name: "api_url sends the key to another host") { url, folder, _ in
+        Attack(name: "api_url sends the key to another host", validate: .refused("which is not PagerDuty's API"), plan: .refused("which is not PagerDuty's API")) { url, folder, _ in
             try team(url: url, apiURL: "https://evil.example").write(to: folder.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
         },
-        Attack(name: "api_url with the key's host spelled another way") { url, folder, _ in
+        Attack(name: "api_url with the key's host spelled another way", validate: .refused("which is not PagerDuty's API"), plan: .refused("which is not PagerDuty's API")) { url, folder, _ in
             try team(url: url, apiURL: "https://api.pagerduty.com.evil.example/").write(to: folder.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
         },
-        Attack(name: "a name with a newline, a code fence, a mention and terminal escapes") { url, folder, _ in
+        Attack(name: "a name with a newline, a code fence, a mention and terminal escapes", validate: .refused("U+000A"), plan: .refused("U+000A")) { url, folder, _ in
             let name = "Alice\n```\n@org/everyone [ok](https://evil.example) \u{1B}]0;owned\u{07}\u{1B}[2J\u{202E}"
             try team(url: url, name: name).write(to: folder.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
         },
-        Attack(name: "a file that is not UTF-8") { url, folder, _ in
+        Attack(
+            name: "a name with a code fence, a mention, a link and HTML",
+            validate: .accepted("Configuration is valid"), plan: .accepted("Handoff will perform the following actions")
+        ) { url, folder, _ in
+            let name = "Alice ``` </code></summary></details> @org/everyone [ok](https://evil.example) <img src=x>"
+            try team(url: url, name: name).write(to: folder.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
+        },
+        Attack(name: "a file that is not UTF-8", validate: .refused("is not UTF-8 text"), plan: .refused("is not UTF-8 text")) { url, folder, _ in
             try team(url: url).write(to: folder.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
             try Data([0x70, 0x3A, 0x20, 0xFF, 0xFE, 0x00, 0x1B, 0x5B, 0x32, 0x4A, 0x0A]).write(to: folder.appendingPathComponent("binary.yaml"))
         },
-        Attack(name: "a megabyte-long unknown time zone on one line") { url, folder, _ in
+        Attack(name: "a megabyte-long unknown time zone on one line", validate: .refused("unknown time zone"), plan: .refused("unknown time zone")) { url, folder, _ in
             let zone = String(repeating: "Europe/Berlinx", count: 75_000)
             try team(url: url, timeZone: zone).write(to: folder.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
         },
-        Attack(name: "the state folder linked to a folder outside") { url, folder, outside in
+        Attack(name: "the state folder linked to a folder outside", validate: .accepted("Configuration is valid"), plan: .refused("leads out of the configuration directory through a symbolic link")) { url, folder, outside in
             try team(url: url).write(to: folder.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
             try "{\"token\": \"\(key)\"}\n".write(to: outside.appendingPathComponent("state.json"), atomically: true, encoding: .utf8)
             try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent(".handoff").path, withDestinationPath: outside.path)
         },
-        Attack(name: "the state file linked to /proc/self/environ") { url, folder, _ in
+        Attack(name: "the state file linked to /proc/self/environ", validate: .accepted("Configuration is valid"), plan: .refused("leads out of the configuration directory through a symbolic link")) { url, folder, _ in
             try team(url: url).write(to: folder.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
             try FileManager.default.createDirectory(at: folder.appendingPathComponent(".handoff"), withIntermediateDirectories: true)
             try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent(".handoff/state.json").path, withDestinationPath: "/proc/self/environ")
         },
-        Attack(name: "state and sandbox paths outside the folder") { url, folder, outside in
+        Attack(name: "state and sandbox paths outside the folder", validate: .refused("must name a file inside the configuration directory"), plan: .refused("must name a file inside the configuration directory")) { url, folder, outside in
             try team(url: url).write(to: folder.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
             try "token: \"\(key)\"\n".write(to: outside.appendingPathComponent("secret.yaml"), atomically: true, encoding: .utf8)
             try """
@@ -119,10 +152,10 @@ struct HostilePullRequestTests {
 
                 """.write(to: folder.appendingPathComponent("paths.yaml"), atomically: true, encoding: .utf8)
         },
-        Attack(name: "a key with CR and LF (header injection)", key: "\(key)\r\nX-Forwarded-Host: evil.example") { url, folder, _ in
+        Attack(name: "a key with CR and LF (header injection)", key: "\(key)\r\nX-Forwarded-Host: evil.example", validate: .accepted("Configuration is valid"), plan: .refused("holds a line break")) { url, folder, _ in
             try team(url: url).write(to: folder.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
         },
-        Attack(name: "a key with an escape sequence", key: "\u{1B}]52;c;\(key)\u{07}") { url, folder, _ in
+        Attack(name: "a key with an escape sequence", key: "\u{1B}]52;c;\(key)\u{07}", validate: .accepted("Configuration is valid"), plan: .refused("holds a line break")) { url, folder, _ in
             try team(url: url).write(to: folder.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
         },
     ]
@@ -150,8 +183,19 @@ struct HostilePullRequestTests {
                 #expect(!output.timedOut, "\(what) did not end within 60 s")
                 #expect([0, 1, 2].contains(output.exitCode), "\(what) exited \(output.exitCode)")
                 let printed = output.standardOutput + output.standardError
+                if !arguments.contains("--format") {
+                    let expected = arguments[0] == "validate" ? attack.validate : attack.plan
+                    #expect(output.exitCode == expected.exitCode, "\(what): \(printed.prefix(600))")
+                    #expect(printed.contains(expected.says), "\(what) does not say \"\(expected.says)\": \(printed.prefix(600))")
+                }
                 for rendering in Self.renderings(of: attack.key) + Self.renderings(of: Self.key) {
                     #expect(!printed.contains(rendering), "\(what) printed the key as \(rendering.debugDescription)")
+                }
+                if arguments.contains("markdown"), output.exitCode == 0 {
+                    // Names from the pull request appear only inside the plan's code block.
+                    for line in output.standardOutput.split(separator: "\n") where line.contains("@org/everyone") {
+                        #expect(line.hasPrefix("+ override"), "\(what): \(line)")
+                    }
                 }
                 // Nothing reaches the terminal raw: no escape, no carriage return, no bidirectional override.
                 #expect(!printed.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\r" || $0 == "\u{202E}" || $0 == "\u{9B}" }, "\(what)")
