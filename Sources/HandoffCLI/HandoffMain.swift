@@ -56,11 +56,11 @@ enum ArgumentFailure {
         return (text, false, code)
     }
 
-    /// `Unknown option '--x'` becomes `unknown option '--x'`; a word in capitals (`URL`) is kept.
+    /// `Unknown option '--x'` becomes `unknown option '--x'`; a first word with more capitals
+    /// (`URL`, `PagerDuty`) is a name and is kept.
     static func lowercasingFirstWord(_ message: String) -> String {
-        var characters = message.makeIterator()
-        guard let first = characters.next(), first.isUppercase else { return message }
-        if let second = characters.next(), second.isUppercase { return message }
+        let word = message.prefix { !$0.isWhitespace }
+        guard let first = word.first, first.isUppercase, !word.dropFirst().contains(where: \.isUppercase) else { return message }
         return first.lowercased() + message.dropFirst()
     }
 }

@@ -1,4 +1,6 @@
+import ArgumentParser
 import Foundation
+@testable import HandoffCLI
 import HandoffTestSupport
 import Testing
 
@@ -72,5 +74,38 @@ struct ExitCodeAndErrorStyleTests {
         #expect(output.exitCode == 64)
         #expect(output.standardError.hasPrefix("error: unknown option '--bad"))
         #expect(!output.standardError.contains("\u{1B}"))
+    }
+
+    @Test("what the parser reports is rendered in Handoff's style: help on standard output, usage 64, exit 2 silent")
+    func renderedInHandoffStyle() {
+        let usage = ArgumentFailure.rendered(ValidationError("--next must be between 0 and 1000, not 5000"), colour: false)
+        #expect(usage.exitCode == 64)
+        #expect(!usage.toStandardOutput)
+        #expect(usage.text.hasPrefix("error: --next must be between 0 and 1000, not 5000\n"))
+        #expect(usage.text.contains("Usage: handoff"))
+
+        let changes = ArgumentFailure.rendered(ExitCode(2), colour: false)
+        #expect(changes.exitCode == 2)
+        #expect(changes.text == "")
+
+        let help = ArgumentFailure.rendered(CleanExit.helpRequest(HandoffCommand.self), colour: false)
+        #expect(help.exitCode == 0)
+        #expect(help.toStandardOutput)
+        #expect(help.text.hasPrefix("OVERVIEW: "))
+    }
+
+    @Test(
+        "only a plain first word is put in lower case",
+        arguments: [
+            ("Unknown option '--x'", "unknown option '--x'"),
+            ("The value 'many' is invalid", "the value 'many' is invalid"),
+            ("PagerDuty answered 500", "PagerDuty answered 500"),
+            ("URL is missing", "URL is missing"),
+            ("already lower", "already lower"),
+            ("", ""),
+        ]
+    )
+    func lowercasing(message: String, expected: String) {
+        #expect(ArgumentFailure.lowercasingFirstWord(message) == expected)
     }
 }
