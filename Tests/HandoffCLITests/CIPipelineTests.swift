@@ -67,8 +67,8 @@ struct CIPipelineTests {
     }
 
     /// Runs a bash script (a file, or text with `-c`) in a fresh folder, with the fake `handoff`
-    /// first on PATH.
-    static func runBash(_ arguments: [String], environment: [String: String]) throws -> Run {
+    /// first on PATH (unless `HANDOFF` names another); `prepare` fills the folder first.
+    static func runBash(_ arguments: [String], environment: [String: String], prepare: ((URL) throws -> Void)? = nil) throws -> Run {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-ci-\(UUID().uuidString)")
         let bin = directory.appendingPathComponent("bin")
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
@@ -76,6 +76,7 @@ struct CIPipelineTests {
         try fakeHandoff.write(to: fake, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("oncall"), withIntermediateDirectories: true)
+        try prepare?(directory)
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -158,6 +159,47 @@ struct CIPipelineTests {
         #expect(run.comment.contains("+ create override 1: Dave Diaz"))
         #expect(run.comment.contains("`plan.txt`"))
         #expect((run.file("handoff-plan/plan.txt") ?? "").contains("+ create override 20000: Dave Diaz"))
+    }
+
+    // MARK: - handoff-plan.sh with the real handoff
+
+    /// The script against the built `handoff` and a copy of the quickstart (its simulated PagerDuty
+    /// is a local file): the real plan, the real diagnostics with file:line, a real usage error.
+    @Test("with the real handoff: the plan, the validation diagnostics with file:line, a usage error")
+    func realHandoff() throws {
+        func run(appending edit: String? = nil, _ planArguments: [String]) throws -> Run {
+            try Self.runBash(
+                [Self.ciFolder.appendingPathComponent("handoff-plan.sh").path, "oncall"] + planArguments,
+                environment: ["HANDOFF": HandoffProcess.executable.path, "NO_COLOR": "1"]
+            ) { directory in
+                let oncall = directory.appendingPathComponent("oncall")
+                try FileManager.default.removeItem(at: oncall)
+                try FileManager.default.copyItem(at: HandoffProcess.packageRoot.appendingPathComponent("examples/quickstart"), to: oncall)
+                if let edit {
+                    let file = oncall.appendingPathComponent("handoff.yaml")
+                    try (try String(contentsOf: file, encoding: .utf8) + edit).write(to: file, atomically: true, encoding: .utf8)
+                }
+            }
+        }
+
+        let planned = try run(["--now", "2026-12-01T08:00:00Z"])
+        #expect(planned.status == 0)
+        #expect(planned.comment.hasPrefix(Self.marker + "\n### Handoff plan: "))
+        #expect(planned.comment.contains("platform-primary-pd"))
+        #expect(planned.comment.contains("`plan.txt`"))
+        #expect((planned.file("handoff-plan/plan.txt") ?? "").contains("platform-primary-pd"))
+        #expect(planned.file("handoff-plan/plan.out") != nil)
+
+        let invalid = try run(appending: "people:\n  bob: { email: nope }\n", ["--now", "2026-12-01T08:00:00Z"])
+        #expect(invalid.status == 1)
+        #expect(invalid.comment.contains("`handoff validate oncall` exited with 1"))
+        #expect(invalid.comment.contains("oncall/handoff.yaml:"))
+        #expect(invalid.comment.contains(": error: duplicate key \"people\""))
+
+        let usage = try run(["--parallelism", "0"])
+        #expect(usage.status == 64)
+        #expect(usage.comment.contains("`handoff plan oncall` exited with 64"))
+        #expect(usage.comment.contains("error: --parallelism must be between 1 and 64, not 0"))
     }
 
     // MARK: - The workflow files
