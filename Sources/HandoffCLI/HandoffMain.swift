@@ -3,7 +3,8 @@ import Foundation
 import SafeText
 
 /// The `handoff` command line: parses arguments, runs the command, and turns every failure into
-/// one line on standard error and an exit code CI can read (0 ok, 1 error, 2 changes present).
+/// one line on standard error and an exit code CI can read (0 ok, 1 error, 2 changes present,
+/// 64 usage).
 public enum HandoffMain {
     public static func run(arguments: [String]? = nil) async -> Never {
         do {
@@ -18,8 +19,49 @@ public enum HandoffMain {
             Terminal.standardError.write(failure.rendered(colour: Terminal.standardError.usesColour))
             exit(failure.exitCode)
         } catch {
-            HandoffCommand.exit(withError: error)
+            let (text, toStandardOutput, code) = ArgumentFailure.rendered(error, colour: Terminal.standardError.usesColour)
+            (toStandardOutput ? Terminal.standardOutput : Terminal.standardError).write(text)
+            exit(code)
         }
+    }
+}
+
+// MARK: - Argument-parser failures
+
+/// Renders what the argument parser reports (help, a version, a usage error, an error a command
+/// threw that is not a `CommandFailure`) in Handoff's own style. `exit(withError:)` would print
+/// `Error: …`; every failure of Handoff reads `error: …` in lower case, so scripts and people see
+/// one style, while help still goes to standard output with exit code 0 and usage errors exit 64.
+enum ArgumentFailure {
+    /// The text to print, whether it belongs on standard output (help, `--version`), and the exit code.
+    static func rendered(_ error: any Error, colour: Bool) -> (text: String, toStandardOutput: Bool, exitCode: Int32) {
+        let code = HandoffCommand.exitCode(for: error).rawValue
+        let full = HandoffCommand.fullMessage(for: error)
+        if code == 0 {
+            // Help, --version: printed as the parser renders them.
+            return (full.isEmpty || full.hasSuffix("\n") ? full : full + "\n", true, 0)
+        }
+        let message = HandoffCommand.message(for: error)
+        guard !message.isEmpty else { return ("", false, code) }  // `ExitCode(2)`: nothing to say
+        var rest = ""
+        // The parser's full text is `Error: MESSAGE` then, for usage errors, a help line and the
+        // usage. Keep what follows the message; the message itself is rendered below.
+        if let range = full.range(of: message) {
+            rest = String(full[range.upperBound...]).trimmingCharacters(in: .newlines)
+        }
+        var text = CommandFailure(lowercasingFirstWord(message), exitCode: code).rendered(colour: colour)
+        if !rest.isEmpty {
+            text += rest.split(separator: "\n", omittingEmptySubsequences: false).map { SafeText.line(String($0)) }.joined(separator: "\n") + "\n"
+        }
+        return (text, false, code)
+    }
+
+    /// `Unknown option '--x'` becomes `unknown option '--x'`; a first word with more capitals
+    /// (`URL`, `PagerDuty`) is a name and is kept.
+    static func lowercasingFirstWord(_ message: String) -> String {
+        let word = message.prefix { !$0.isWhitespace }
+        guard let first = word.first, first.isUppercase, !word.dropFirst().contains(where: \.isUppercase) else { return message }
+        return first.lowercased() + message.dropFirst()
     }
 }
 
@@ -34,7 +76,8 @@ public struct HandoffCommand: AsyncParsableCommand {
 
             Start with `handoff validate DIR`, then `handoff plan DIR` (read-only key) and \
             `handoff apply DIR` (read-write key). Exit codes: 0 success, 1 error, 2 changes \
-            present (plan --detailed-exitcode).
+            present (plan --detailed-exitcode), 64 usage error (an unknown option, a number out \
+            of range); any other code, such as 134 or 139, means Handoff crashed.
             """,
         version: HandoffVersion.current,
         subcommands: [
