@@ -180,7 +180,10 @@ let package = Package(
         ),
         .testTarget(
             name: "HandoffCLITests",
-            dependencies: ["HandoffCLI", "HandoffTestSupport", "HandoffTime", "PagerDutySandbox", "handoff"],
+            dependencies: [
+                "HandoffCLI", "HandoffTestSupport", "HandoffTime", "HandoffState", "PagerDutySandbox", "YAMLNodes", "handoff",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strictSettings
         ),
     ]
