@@ -308,6 +308,70 @@ struct PlanScenarioTests {
         }
     }
 
+    @Test("a destination renamed onto the same PagerDuty schedule: the new one's overrides are created before the old one's are cut, leaving no second uncovered")
+    func renamedWithoutHole() async throws {
+        let first = at("2026-11-23T10:00:37Z")
+        let second = at("2026-11-23T10:20:13Z")
+        let scenario = try await Scenario.start(team(), seed: seed, now: first)
+        do {
+            #expect(try await scenario.apply(at: first).1.succeeded)
+            try scenario.reconfigure(team(destination: """
+                destinations:
+                  zz-primary-pd: { schedule: primary, connection: acme, pagerduty_schedule: PPRIMAR }
+
+                """))
+            scenario.server.log.reset()
+            let (plan, report) = try await scenario.apply(at: second)
+            #expect(report.succeeded && report.created == 5 && report.deleted == 5, "\(report.failures)")
+            #expect(plan.destinations.contains { $0.removed })
+            // Every create went out before the first delete.
+            let writes = scenario.server.log.all.filter { $0.method == "POST" || $0.method == "DELETE" }.map(\.method)
+            #expect(writes.lastIndex(of: "POST") ?? 0 < writes.firstIndex(of: "DELETE") ?? 0, "\(writes)")
+            let overrides = await scenario.overrides("PPRIMAR")
+            var instant = first
+            var holes = 0
+            while instant < at("2026-11-23T10:40:00Z") {
+                if !overrides.contains(where: { $0.start <= instant && instant < $0.end }) { holes += 1 }
+                instant = instant.adding(seconds: 1)
+            }
+            #expect(holes == 0)
+            await scenario.stop()
+        } catch {
+            await scenario.stop()
+            throw error
+        }
+    }
+
+    @Test("a destination renamed onto the same PagerDuty schedule whose creates fail: the old one's overrides stay, so nobody loses the pager")
+    func renamedCreatesFail() async throws {
+        let first = at("2026-11-23T10:00:37Z")
+        let second = at("2026-11-23T10:20:13Z")
+        let scenario = try await Scenario.start(team(), seed: seed, now: first)
+        do {
+            #expect(try await scenario.apply(at: first).1.succeeded)
+            let before = await scenario.overrides("PPRIMAR")
+            try scenario.reconfigure(team(destination: """
+                destinations:
+                  zz-primary-pd: { schedule: primary, connection: acme, pagerduty_schedule: PPRIMAR }
+
+                """))
+            // This PagerDuty refuses an override that starts in the past: the replacement of the
+            // shift in progress is refused.
+            scenario.server.updateQuirks { $0.rejectPastStart = true }
+            let (_, report) = try await scenario.apply(at: second)
+            #expect(!report.succeeded)
+            #expect(report.deleted == 0)
+            #expect(report.failures.contains { $0.hasPrefix("destination primary-pd: not removed, as a destination writing the same PagerDuty schedule failed") })
+            let after = await scenario.overrides("PPRIMAR")
+            #expect(before.allSatisfy { old in after.contains { $0.id == old.id && $0.end == old.end } }, "the old overrides are whole")
+            #expect(try await scenario.store.read().destinations["primary-pd"] != nil)
+            await scenario.stop()
+        } catch {
+            await scenario.stop()
+            throw error
+        }
+    }
+
     @Test("a removed destination: its overrides go, the one in progress is cut to end now")
     func destinationRemoved() async throws {
         try await scenario("destination-removed") { scenario in
