@@ -3,7 +3,7 @@ public import HandoffRota
 public import HandoffTime
 
 /// What a destination wants exported (DESIGN section 4): its schedule's shifts that end after
-/// `now` and begin before `now + horizon`, whole, with the start of the shift in progress
+/// `now` and begin before the end of its window, whole, with the start of the shift in progress
 /// clipped to `now`.
 public enum DesiredOverrides {
     /// The end of the horizon: `now` plus the schedule's horizon.
@@ -11,16 +11,27 @@ public enum DesiredOverrides {
         now.adding(seconds: schedule.horizon.nominalSeconds)
     }
 
-    /// The window to expand so that every wanted shift comes out whole: a shift belongs to one
-    /// turn, so it ends at most a turn (and a daylight-saving hour) after the horizon.
-    public static func expansionWindow(_ schedule: Schedule, now: Instant) -> InstantRange {
-        let longestTurn = schedule.rotation.eras.map(\.turn.nominalSeconds).max() ?? 0
-        return InstantRange(start: now, end: horizonEnd(schedule, now: now).adding(seconds: longestTurn + 2 * 86_400))
+    /// The end of the window the desired overrides cover, `max(exported, now + horizon)` (DESIGN 5):
+    /// overrides already exported beyond a horizon made shorter are still compared, so they stay
+    /// while right and follow a later configuration change, and nothing further is exported.
+    /// `exported` comes from the state, so it is bounded by the longest horizon (and turn) any
+    /// configuration could have exported: a state file cannot make the expansion unbounded.
+    public static func windowEnd(_ schedule: Schedule, now: Instant, exported: Instant?) -> Instant {
+        let horizon = horizonEnd(schedule, now: now)
+        guard let exported, exported > horizon else { return horizon }
+        let bound = now.adding(seconds: Int64(Schedule.maximumHorizonDays) * 86_400 + longestTurn(schedule) + 2 * 86_400)
+        return min(exported, max(bound, horizon))
     }
 
-    /// The shifts of an expansion over `expansionWindow` that the horizon wants.
-    public static func wanted(_ shifts: [Shift], schedule: Schedule, now: Instant) -> [Shift] {
-        let end = horizonEnd(schedule, now: now)
+    /// The window to expand so that every wanted shift comes out whole: a shift belongs to one
+    /// turn, so it ends at most a turn (and a daylight-saving hour) after the window's end.
+    public static func expansionWindow(_ schedule: Schedule, now: Instant, end: Instant? = nil) -> InstantRange {
+        InstantRange(start: now, end: (end ?? horizonEnd(schedule, now: now)).adding(seconds: longestTurn(schedule) + 2 * 86_400))
+    }
+
+    /// The shifts of an expansion that a window ending at `end` (the horizon when nil) wants.
+    public static func wanted(_ shifts: [Shift], schedule: Schedule, now: Instant, end: Instant? = nil) -> [Shift] {
+        let end = end ?? horizonEnd(schedule, now: now)
         return shifts.filter { $0.end > now && $0.start < end }
     }
 
@@ -30,5 +41,9 @@ public enum DesiredOverrides {
             guard let userID = userIDs[shift.person] else { return nil }
             return DesiredOverride(start: max(shift.start, now), end: shift.end, userID: userID, person: shift.person, reason: shift.reason)
         }
+    }
+
+    private static func longestTurn(_ schedule: Schedule) -> Int64 {
+        schedule.rotation.eras.map(\.turn.nominalSeconds).max() ?? 0
     }
 }

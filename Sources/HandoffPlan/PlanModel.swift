@@ -5,7 +5,8 @@ public import HandoffTime
 public struct Plan: Sendable, Hashable {
     public static let formatVersion = "1"
 
-    /// `now` of the plan, rounded up to a whole minute.
+    /// `now` of the plan, rounded down to a whole minute: the replacement of a shift in progress
+    /// starts then, before the override it replaces is cut (DESIGN 4).
     public var now: Instant
     public var destinations: [DestinationPlan]
     /// The state the plan was made from; `apply` refuses the plan when the state has moved.

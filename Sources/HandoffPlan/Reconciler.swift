@@ -70,10 +70,12 @@ public struct DestinationInput: Sendable {
     public var pagerDutySchedule: String
     public var timeZone: String
     public var manualChanges: Destination.ManualChanges
-    /// Sorted by start.
+    /// Sorted by start; covering `[now, max(watermark, horizonEnd))`, so that overrides exported
+    /// beyond a horizon made shorter are compared, not deleted (DESIGN 5).
     public var desired: [DesiredOverride]
     /// Everyone in the schedule's rotation, to tell "member left" from other reasons.
     public var members: Set<String>
+    /// `now` plus the schedule's horizon.
     public var horizonEnd: Instant
 
     public init(
@@ -128,7 +130,8 @@ public struct ScheduleKey: Sendable, Hashable, Comparable {
 /// the state and `now`: no I/O, the same answer every time.
 public enum Reconciler {
     public struct Input: Sendable {
-        /// Rounded up to a whole minute.
+        /// Rounded down to a whole minute, so that a replacement is in force before the override it
+        /// replaces is cut (DESIGN 4).
         public var now: Instant
         public var destinations: [DestinationInput]
         /// Live overrides per PagerDuty schedule.
@@ -266,7 +269,7 @@ public enum Reconciler {
 
         // Owned overrides nothing wants any more.
         for override in ownedPool.values.flatMap({ $0 }).sorted(by: { ($0.start, $0.id) < ($1.start, $1.id) }) {
-            var reason = deletionReason(override, destination: destination, directory: input.directory)
+            var reason = deletionReason(override, destination: destination, watermark: watermark, directory: input.directory)
             if override.start < now { reason += "; in progress, it is cut to end now" }
             actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: reason))
         }
@@ -335,14 +338,16 @@ public enum Reconciler {
     }
 
     /// Why an owned override is no longer wanted, in the words of the plan.
-    private static func deletionReason(_ override: LiveOverride, destination: DestinationInput, directory: PeopleDirectory) -> String {
+    private static func deletionReason(_ override: LiveOverride, destination: DestinationInput, watermark: Instant?, directory: PeopleDirectory) -> String {
         // An owned override's user was configured when it was made: gone from the rotation (or from
         // the configuration altogether) means they left.
         let person = directory.users[override.userID]?.person
         if person.map({ !destination.members.contains($0) }) ?? true {
             return "member left the rotation"
         }
-        if override.start >= destination.horizonEnd { return "no longer desired: beyond the horizon" }
+        // Before the watermark, the desired overrides still cover it (a shorter horizon deletes
+        // nothing): only past both is an override beyond the window.
+        if override.start >= max(destination.horizonEnd, watermark ?? destination.horizonEnd) { return "no longer desired: beyond the horizon" }
         // Desired overrides are sorted and disjoint: find the overlapping ones by binary search.
         var low = 0
         var high = destination.desired.count

@@ -2,11 +2,15 @@ public import HandoffConfig
 public import HandoffTime
 
 /// Who is on call for a schedule at an instant, and the handoffs that follow.
+///
+/// Entries are handoffs, not shifts: back-to-back shifts of one person (a cover followed by their
+/// own turn, a swapped turn next to theirs) are one entry, since nobody hands over between them.
+/// The export keeps one override per shift.
 public struct OnCallStatus: Sendable {
     public var schedule: String
-    /// The shift in force at the instant, whole (not cut at the instant); nil outside coverage or in a gap.
+    /// The stretch in force at the instant, whole (not cut at the instant); nil outside coverage or in a gap.
     public var current: Shift?
-    /// The shifts after the current one, in order.
+    /// The stretches after the current one, in order, each ending in a handoff or a gap in coverage.
     public var upcoming: [Shift]
     /// Gaps nobody can cover, from the instant on, within the looked-at span.
     public var gaps: [CoverageGap]
@@ -26,10 +30,11 @@ public struct OnCallStatus: Sendable {
         while true {
             let end = min(instant.adding(seconds: span), limit)
             let expansion = RotaExpander.expand(schedule, over: InstantRange(start: start, end: end))
-            let current = expansion.shifts.first { $0.range.contains(instant) }
-            // A shift cut by the end of the window is not known whole yet: count only those before it.
-            let later = expansion.shifts.filter { $0.start >= instant && $0 != current && $0.end < end }
-            if later.count >= next || end >= limit {
+            let handoffs = joined(expansion.shifts)
+            let current = handoffs.first { $0.range.contains(instant) }
+            // A stretch cut by the end of the window is not known whole yet: count only those before it.
+            let later = handoffs.filter { $0.start >= instant && $0 != current && $0.end < end }
+            if (later.count >= next && (current.map { $0.end < end } ?? true)) || end >= limit {
                 return OnCallStatus(
                     schedule: schedule.name,
                     current: current,
@@ -39,6 +44,20 @@ public struct OnCallStatus: Sendable {
             }
             span *= 2
         }
+    }
+
+    /// Shifts in order with back-to-back pieces of one person joined into one (the first piece's
+    /// reason and turn kept).
+    static func joined(_ shifts: [Shift]) -> [Shift] {
+        var result: [Shift] = []
+        for shift in shifts {
+            if let last = result.last, last.person == shift.person, last.end == shift.start {
+                result[result.count - 1].end = shift.end
+            } else {
+                result.append(shift)
+            }
+        }
+        return result
     }
 }
 

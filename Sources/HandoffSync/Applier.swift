@@ -7,7 +7,7 @@ import Synchronization
 
 /// Carries out a plan: the only code that writes to PagerDuty. Per destination: adoptions (no
 /// call), creates in bulk requests, then deletes, so coverage never has a hole; destinations side
-/// by side. Every confirmed call is recorded in the state before the next one; a create whose
+/// by side, removed ones after the others. Every confirmed call is recorded in the state before the next one; a create whose
 /// answer was lost is resolved by listing and matching before anything is sent again, so no
 /// override is ever created twice. A destination that fails does not stop the others, and its
 /// watermark stays where it was.
@@ -54,23 +54,29 @@ public enum Applier {
     public static func apply(_ plan: Plan, session: any StateSession, hub: ConnectionHub, options: Options = Options()) async -> Report {
         let shared = SharedRun(total: requestCount(plan, batchSize: options.batchSize), progress: options.progress)
         let work = plan.destinations.filter(\.hasChanges)
-        var reports: [DestinationReport] = []
-        await withTaskGroup(of: DestinationReport.self) { group in
-            var next = 0
-            func launch() {
-                guard next < work.count else { return }
-                let destination = work[next]
-                next += 1
-                group.addTask {
-                    await applyDestination(destination, now: plan.now, session: session, hub: hub, options: options, shared: shared)
-                }
+        // Removed destinations go last: a destination that replaces one on the same PagerDuty
+        // schedule has its overrides in force before the old ones are cut, and where it failed the
+        // old ones stay until a run succeeds.
+        var reports = await applyAll(work.filter { !$0.removed }, now: plan.now, session: session, hub: hub, options: options, shared: shared)
+        let failedSchedules = Set(
+            reports.filter { !$0.failures.isEmpty }.compactMap { report in
+                plan.destinations.first { $0.name == report.destination }.map { ScheduleKey(connection: $0.connection, pagerDutySchedule: $0.pagerDutySchedule) }
             }
-            for _ in 0..<min(max(1, options.parallelism), max(1, work.count)) { launch() }
-            for await report in group {
-                reports.append(report)
-                launch()
+        )
+        var removals: [DestinationPlan] = []
+        for destination in work where destination.removed {
+            if failedSchedules.contains(ScheduleKey(connection: destination.connection, pagerDutySchedule: destination.pagerDutySchedule)) {
+                reports.append(
+                    DestinationReport(
+                        destination: destination.name,
+                        failures: ["destination \(destination.name): not removed, as a destination writing the same PagerDuty schedule failed; its overrides stay until an apply succeeds"]
+                    )
+                )
+            } else {
+                removals.append(destination)
             }
         }
+        reports += await applyAll(removals, now: plan.now, session: session, hub: hub, options: options, shared: shared)
         var report = Report()
         for item in reports.sorted(by: { $0.destination < $1.destination }) {
             report.created += item.created
@@ -85,6 +91,35 @@ public enum Applier {
             }
         }
         return report
+    }
+
+    /// Applies destinations side by side, `options.parallelism` at a time.
+    private static func applyAll(
+        _ work: [DestinationPlan],
+        now: Instant,
+        session: any StateSession,
+        hub: ConnectionHub,
+        options: Options,
+        shared: SharedRun
+    ) async -> [DestinationReport] {
+        var reports: [DestinationReport] = []
+        await withTaskGroup(of: DestinationReport.self) { group in
+            var next = 0
+            func launch() {
+                guard next < work.count else { return }
+                let destination = work[next]
+                next += 1
+                group.addTask {
+                    await applyDestination(destination, now: now, session: session, hub: hub, options: options, shared: shared)
+                }
+            }
+            for _ in 0..<min(max(1, options.parallelism), max(1, work.count)) { launch() }
+            for await report in group {
+                reports.append(report)
+                launch()
+            }
+        }
+        return reports
     }
 
     struct DestinationReport: Sendable {

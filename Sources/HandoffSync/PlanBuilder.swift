@@ -12,7 +12,7 @@ public enum PlanBuilder {
     public struct Request: Sendable {
         public var configuration: Configuration
         public var state: HandoffState
-        /// Rounded up to a whole minute by the builder.
+        /// Rounded down to a whole minute by the builder.
         public var now: Instant
         /// Destinations to plan (all when nil); names of configured or removed destinations.
         public var only: Set<String>?
@@ -51,7 +51,9 @@ public enum PlanBuilder {
     }
 
     public static func build(_ request: Request, hub: ConnectionHub) async throws -> Plan {
-        let now = request.now.ceiledToMinute
+        // Rounded down: the replacement of a shift in progress is in force before the override it
+        // replaces is cut at the real time of the delete (DESIGN 4), so no second has a hole.
+        let now = request.now.flooredToMinute
         let configuration = request.configuration
         let (configured, removed) = try scope(request)
         var problems: [String] = []
@@ -64,23 +66,40 @@ public enum PlanBuilder {
         }
         if !problems.isEmpty { throw SyncError(problems) }
 
-        // 1. The shifts each destination wants.
+        // 1. The shifts each destination wants: up to its horizon, or up to what it already
+        // exported when that lies further (a horizon made shorter deletes nothing, DESIGN 5).
+        var windowEnds: [String: Instant] = [:]
+        for destination in configured {
+            guard let schedule = configuration.schedule(named: destination.schedule) else { continue }
+            windowEnds[destination.name] = DesiredOverrides.windowEnd(schedule, now: now, exported: exportedThrough(request.state.destinations[destination.name]))
+        }
         let schedules = configured.compactMap { configuration.schedule(named: $0.schedule) }
         let uniqueSchedules = Dictionary(schedules.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let scheduleList = uniqueSchedules.values.sorted { $0.name < $1.name }
-        let expansions = RotaExpander.expand(scheduleList) { DesiredOverrides.expansionWindow($0, now: now) }
-        var wanted: [String: [Shift]] = [:]
+        // Each schedule is expanded once, over the furthest window of the destinations it feeds.
+        var scheduleEnds: [String: Instant] = [:]
+        for destination in configured {
+            guard let end = windowEnds[destination.name] else { continue }
+            scheduleEnds[destination.schedule] = max(scheduleEnds[destination.schedule] ?? end, end)
+        }
+        let expansions = RotaExpander.expand(scheduleList) { DesiredOverrides.expansionWindow($0, now: now, end: scheduleEnds[$0.name]) }
+        var expanded: [String: [Shift]] = [:]
         for (schedule, expansion) in zip(scheduleList, expansions) {
-            let horizonEnd = DesiredOverrides.horizonEnd(schedule, now: now)
-            for gap in expansion.gaps where gap.range.start < horizonEnd { problems.append(gap.description) }
-            wanted[schedule.name] = DesiredOverrides.wanted(expansion.shifts, schedule: schedule, now: now)
+            let end = scheduleEnds[schedule.name] ?? DesiredOverrides.horizonEnd(schedule, now: now)
+            for gap in expansion.gaps where gap.range.start < end { problems.append(gap.description) }
+            expanded[schedule.name] = expansion.shifts
         }
         if !problems.isEmpty { throw SyncError(problems) }
+        var wanted: [String: [Shift]] = [:]
+        for destination in configured {
+            guard let schedule = configuration.schedule(named: destination.schedule) else { continue }
+            wanted[destination.name] = DesiredOverrides.wanted(expanded[schedule.name] ?? [], schedule: schedule, now: now, end: windowEnds[destination.name])
+        }
 
         // 2. The people of those shifts, in PagerDuty, per connection.
         var peopleByConnection: [String: Set<String>] = [:]
         for destination in configured {
-            for shift in wanted[destination.schedule] ?? [] { peopleByConnection[destination.connection, default: []].insert(shift.person) }
+            for shift in wanted[destination.name] ?? [] { peopleByConnection[destination.connection, default: []].insert(shift.person) }
         }
         var userIDs: [String: [String: String]] = [:]
         var directory = PeopleDirectory()
@@ -122,7 +141,7 @@ public enum PlanBuilder {
         for destination in configured {
             guard let schedule = configuration.schedule(named: destination.schedule) else { continue }
             let key = ScheduleKey(connection: destination.connection, pagerDutySchedule: destination.pagerDutySchedule)
-            let shifts = wanted[schedule.name] ?? []
+            let shifts = wanted[destination.name] ?? []
             let desired = DesiredOverrides.make(shifts, now: now, userIDs: userIDs[destination.connection] ?? [:])
             let horizonEnd = DesiredOverrides.horizonEnd(schedule, now: now)
             let owned = request.state.destinations[destination.name]
@@ -164,6 +183,12 @@ public enum PlanBuilder {
                 allowFirstExportDeletes: request.allowFirstExportDeletes
             )
         )
+    }
+
+    /// How far a destination's overrides reach in PagerDuty, as the state knows: its watermark, or
+    /// the end of an owned override past it (an apply that failed after some creates).
+    private static func exportedThrough(_ state: DestinationState?) -> Instant? {
+        [state?.watermark, state?.overrides.map(\.end).max()].compactMap { $0 }.max()
     }
 
     private static func listOverrides(windows: [ScheduleKey: Instant], now: Instant, hub: ConnectionHub) async throws -> [ScheduleKey: ObservedSchedule] {

@@ -20,8 +20,8 @@ public struct Instant: Sendable, Hashable, Comparable, CustomStringConvertible, 
         Instant(secondsSinceEpoch: secondsSinceEpoch.floorDivided(by: 60) * 60)
     }
 
-    /// Rounded up to the next whole minute (unchanged when already whole), as `now` is in plans:
-    /// PagerDuty keeps whole minutes, and rounding up never reaches into the past.
+    /// Rounded up to the next whole minute (unchanged when already whole). Plans round `now` down
+    /// instead (DESIGN 4), so that a replacement is in force before the override it replaces is cut.
     public var ceiledToMinute: Instant {
         let floored = flooredToMinute
         return floored == self ? self : floored.adding(seconds: 60)

@@ -5,16 +5,16 @@ import Testing
 /// `handoff who` end to end on the quickstart example, at fixed instants.
 @Suite("handoff who")
 struct WhoCommandTests {
-    @Test("who is on call, since when and until when, and the next handoffs, in each schedule's zone")
+    @Test("who is on call, since when and until when, and the next handoffs, in each schedule's zone; one person's back-to-back shifts (own turn, explicit cover, own turn) are one entry")
     func text() async throws {
         let output = try await HandoffProcess.run(["who", "examples/quickstart", "--at", "2026-12-24T20:00:00+01:00", "--schedule", "platform-primary", "--schedule", "platform-secondary"])
         #expect(output.exitCode == 0)
         #expect(output.standardOutput == """
             platform-primary (Europe/Berlin)
-              on call  Bob Brown <bob@example.com>       Thu 2026-12-24 09:00 → Sun 2026-12-27 09:00 +01:00
-              next     Bob Brown <bob@example.com>       Sun 2026-12-27 09:00 → Mon 2026-12-28 09:00 +01:00
-                       Alice Archer <alice@example.com>  Mon 2026-12-28 09:00 → Mon 2027-01-04 00:00 +01:00
+              on call  Bob Brown <bob@example.com>       Mon 2026-12-21 09:00 → Mon 2026-12-28 09:00 +01:00
+              next     Alice Archer <alice@example.com>  Mon 2026-12-28 09:00 → Mon 2027-01-04 00:00 +01:00
                        Carol Chen <carol@example.com>    Mon 2027-01-04 00:00 → Mon 2027-01-04 09:00 +01:00
+                       Alice Archer <alice@example.com>  Mon 2027-01-04 09:00 → Mon 2027-01-11 09:00 +01:00
 
             platform-secondary (Europe/Berlin)
               on call  nobody (outside coverage)

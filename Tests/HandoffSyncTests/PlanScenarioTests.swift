@@ -214,15 +214,161 @@ struct PlanScenarioTests {
         }
     }
 
-    @Test("a shorter horizon deletes what lies beyond it")
+    @Test("a shorter horizon deletes nothing exported: the overrides beyond it stay, and a later change still reaches them")
     func horizonShortened() async throws {
         try await scenario("horizon-shortened") { scenario in
             try await scenario.apply(at: now)
+            let exported = try #require(try await scenario.store.read().destinations["primary-pd"]?.watermark)
             try scenario.reconfigure(team(horizon: "2w"))
             let plan = try await scenario.plan(at: now)
-            #expect(plan.summary.delete == 2 && plan.summary.create == 0)
-            #expect(plan.destinations[0].actions(.delete).allSatisfy { $0.reason == "no longer desired: beyond the horizon" })
+            #expect(plan.summary.delete == 0 && plan.summary.create == 0 && !plan.hasChanges)
+            // The watermark says what PagerDuty holds: it does not move back.
+            #expect(plan.destinations[0].watermarkAfter == exported)
+            #expect(PlanRenderer.summaryLine(plan).hasSuffix("Exported through Mon 2026-12-28 09:00 +01:00."))
+            let (_, report) = try await scenario.apply(at: now)
+            #expect(report.succeeded && report.deleted == 0)
+            #expect(await scenario.overrides("PPRIMAR").count == 5)
+
+            // A week later, with nothing changed, nothing is exported beyond the watermark yet.
+            #expect(!(try await scenario.plan(at: now.adding(seconds: 7 * 86_400))).hasChanges)
+
+            // Bob and Carol trade places: the turns beyond the 2w horizon are updated as well.
+            try scenario.reconfigure(team(schedule: """
+                schedules:
+                  primary:
+                    time_zone: Europe/Berlin
+                    rotation: { members: [alice, carol, bob], start: 2026-11-02T09:00, turn: 1w }
+                    horizon: 2w
+
+                """))
+            let changed = try await scenario.plan(at: now)
+            let beyond = at("2026-12-07T08:00:00Z")
+            #expect(changed.destinations[0].actions(.create).contains { $0.start >= beyond })
+            #expect(changed.destinations[0].actions(.create).allSatisfy { $0.end <= exported })
             return plan
+        }
+    }
+
+    @Test("a longer horizon exports the turns it adds, and touches nothing before")
+    func horizonLengthened() async throws {
+        try await scenario("horizon-lengthened", config: team(horizon: "2w")) { scenario in
+            try await scenario.apply(at: now)
+            try scenario.reconfigure(team(horizon: "4w"))
+            let plan = try await scenario.plan(at: now)
+            #expect(plan.summary.delete == 0 && plan.summary.create == 2)
+            #expect(plan.destinations[0].actions(.create).allSatisfy { $0.start >= at("2026-12-07T08:00:00Z") })
+            return plan
+        }
+    }
+
+    @Test("a shift in progress changing hands leaves no second without someone Handoff chose on call")
+    func inProgressHandover() async throws {
+        let first = at("2026-11-23T10:00:37Z")
+        let second = at("2026-11-23T10:20:13Z")
+        try await scenario("in-progress-handover") { scenario in
+            #expect(try await scenario.apply(at: first).1.succeeded)
+            // Bob takes the turn Alice holds now.
+            try scenario.reconfigure(team(schedule: """
+                schedules:
+                  primary:
+                    time_zone: Europe/Berlin
+                    rotation: { members: [bob, alice, carol], start: 2026-11-02T09:00, turn: 1w }
+                    horizon: 4w
+
+                """))
+            let (plan, report) = try await scenario.apply(at: second)
+            #expect(report.succeeded)
+            let creates = plan.destinations[0].actions(.create)
+            #expect(creates.first?.start == second.flooredToMinute, "the replacement is in force before the cut")
+
+            // PagerDuty's final schedule, second by second: where overrides overlap, the latest
+            // created wins.
+            let users = await scenario.server.store.snapshot().users
+            let alice = try #require(users.first { $0.email == "alice@example.com" }?.id)
+            let bob = try #require(users.first { $0.email == "bob@example.com" }?.id)
+            let overrides = await scenario.overrides("PPRIMAR")
+            var holes: [Instant] = []
+            var wrong: [String] = []
+            var instant = first
+            while instant < at("2026-11-23T10:40:00Z") {
+                let winner = overrides.filter { $0.start <= instant && instant < $0.end }.max { $0.sequence < $1.sequence }
+                if let winner {
+                    let expected = instant < second.flooredToMinute ? alice : instant >= second ? bob : winner.userID
+                    if winner.userID != expected || ![alice, bob].contains(winner.userID) { wrong.append("\(instant) \(winner.userID)") }
+                } else {
+                    holes.append(instant)
+                }
+                instant = instant.adding(seconds: 1)
+            }
+            #expect(holes.isEmpty, "nobody Handoff chose is on call for \(holes.count) s, from \(holes.first.map(\.description) ?? "")")
+            #expect(wrong.isEmpty, "\(wrong.prefix(3))")
+            // The next run, minutes later, leaves the replacement alone.
+            #expect(!(try await scenario.plan(at: second.adding(seconds: 5 * 60 + 29))).hasChanges)
+            return plan
+        }
+    }
+
+    @Test("a destination renamed onto the same PagerDuty schedule: the new one's overrides are created before the old one's are cut, leaving no second uncovered")
+    func renamedWithoutHole() async throws {
+        let first = at("2026-11-23T10:00:37Z")
+        let second = at("2026-11-23T10:20:13Z")
+        let scenario = try await Scenario.start(team(), seed: seed, now: first)
+        do {
+            #expect(try await scenario.apply(at: first).1.succeeded)
+            try scenario.reconfigure(team(destination: """
+                destinations:
+                  zz-primary-pd: { schedule: primary, connection: acme, pagerduty_schedule: PPRIMAR }
+
+                """))
+            scenario.server.log.reset()
+            let (plan, report) = try await scenario.apply(at: second)
+            #expect(report.succeeded && report.created == 5 && report.deleted == 5, "\(report.failures)")
+            #expect(plan.destinations.contains { $0.removed })
+            // Every create went out before the first delete.
+            let writes = scenario.server.log.all.filter { $0.method == "POST" || $0.method == "DELETE" }.map(\.method)
+            #expect(writes.lastIndex(of: "POST") ?? 0 < writes.firstIndex(of: "DELETE") ?? 0, "\(writes)")
+            let overrides = await scenario.overrides("PPRIMAR")
+            var instant = first
+            var holes = 0
+            while instant < at("2026-11-23T10:40:00Z") {
+                if !overrides.contains(where: { $0.start <= instant && instant < $0.end }) { holes += 1 }
+                instant = instant.adding(seconds: 1)
+            }
+            #expect(holes == 0)
+            await scenario.stop()
+        } catch {
+            await scenario.stop()
+            throw error
+        }
+    }
+
+    @Test("a destination renamed onto the same PagerDuty schedule whose creates fail: the old one's overrides stay, so nobody loses the pager")
+    func renamedCreatesFail() async throws {
+        let first = at("2026-11-23T10:00:37Z")
+        let second = at("2026-11-23T10:20:13Z")
+        let scenario = try await Scenario.start(team(), seed: seed, now: first)
+        do {
+            #expect(try await scenario.apply(at: first).1.succeeded)
+            let before = await scenario.overrides("PPRIMAR")
+            try scenario.reconfigure(team(destination: """
+                destinations:
+                  zz-primary-pd: { schedule: primary, connection: acme, pagerduty_schedule: PPRIMAR }
+
+                """))
+            // This PagerDuty refuses an override that starts in the past: the replacement of the
+            // shift in progress is refused.
+            scenario.server.updateQuirks { $0.rejectPastStart = true }
+            let (_, report) = try await scenario.apply(at: second)
+            #expect(!report.succeeded)
+            #expect(report.deleted == 0)
+            #expect(report.failures.contains { $0.hasPrefix("destination primary-pd: not removed, as a destination writing the same PagerDuty schedule failed") })
+            let after = await scenario.overrides("PPRIMAR")
+            #expect(before.allSatisfy { old in after.contains { $0.id == old.id && $0.end == old.end } }, "the old overrides are whole")
+            #expect(try await scenario.store.read().destinations["primary-pd"] != nil)
+            await scenario.stop()
+        } catch {
+            await scenario.stop()
+            throw error
         }
     }
 

@@ -1,7 +1,9 @@
+import Foundation
 import HandoffConfig
 import HandoffPlan
 import HandoffRota
 import HandoffState
+import HandoffTestSupport
 import HandoffTime
 import Testing
 
@@ -177,7 +179,9 @@ struct ReconcilerTests {
             "Q4 no longer desired: rotation changed",
             "Q7 member left the rotation",
             "Q6 no longer desired: nobody is scheduled then",
-            "Q5 no longer desired: beyond the horizon",
+            // Beyond the horizon yet before the watermark: still in the window, so the reason is
+            // what the configuration says of that time (a shorter horizon alone deletes nothing).
+            "Q5 no longer desired: nobody is scheduled then",
         ])
         // Creates come first, so there is no moment without an override.
         let kinds = result.destinations[0].actions.map(\.kind)
@@ -331,5 +335,73 @@ struct ReconcilerTests {
         let known = plan(desired: [desired(0, 24, "A"), desired(24, 48, "B")], live: [live("M1", 0, 24, "A"), live("M2", 30, 32, "X")], owned: [owned("Q9", 200, 224, "C")], watermark: 0)
         #expect(!known.destinations[0].stateLooksLost)
         #expect(known.summary.delete == 1)
+    }
+
+    // MARK: - A shorter horizon
+
+    /// The desired overrides the plan builder hands the reconciler for `primary` with `members`
+    /// and `horizon`, given what the state says was exported; every person's user id is their key
+    /// in upper case.
+    private func desiredFor(members: String, horizon: String, exported: Instant?) throws -> (DestinationInput, [Shift]) {
+        let text = ConfigFixtures.minimal
+            .replacingOccurrences(of: "members: [alice, bob, carol]", with: "members: [\(members)]")
+            .replacingOccurrences(of: "turn: 1w\n", with: "turn: 1w\n    horizon: \(horizon)\n")
+        let loaded = ConfigFixtures.load(text)
+        let schedule = try #require(loaded.configuration?.schedule(named: "primary"), "\(loaded.diagnostics)")
+        let end = DesiredOverrides.windowEnd(schedule, now: now, exported: exported)
+        let shifts = DesiredOverrides.wanted(
+            RotaExpander.expand(schedule, over: DesiredOverrides.expansionWindow(schedule, now: now, end: end)).shifts, schedule: schedule, now: now, end: end
+        )
+        let desired = DesiredOverrides.make(shifts, now: now, userIDs: ["alice": "A", "bob": "B", "carol": "C"])
+        let input = DestinationInput(
+            name: "d", connection: "acme", pagerDutySchedule: "P1", timeZone: "Europe/Berlin", manualChanges: .keep, desired: desired,
+            members: Set(schedule.members), horizonEnd: DesiredOverrides.horizonEnd(schedule, now: now)
+        )
+        return (input, shifts)
+    }
+
+    private func reconcile(_ destination: DestinationInput, live overrides: [LiveOverride], watermark: Instant) -> Plan {
+        let records = overrides.map { OwnedOverride(id: $0.id, start: $0.start, end: $0.end, userID: $0.userID) }
+        return Reconciler.plan(
+            Reconciler.Input(
+                now: now,
+                destinations: [destination],
+                live: [key: ObservedSchedule(window: InstantRange(start: now, end: watermark), overrides: overrides)],
+                state: HandoffState(lineage: "L", serial: 3, destinations: ["d": DestinationState(connection: "acme", pagerDutySchedule: "P1", watermark: watermark, overrides: records)]),
+                directory: PeopleDirectory(users: [
+                    "A": .init(name: "Alice", email: "alice@example.com", person: "alice"),
+                    "B": .init(name: "Bob", email: "bob@example.com", person: "bob"),
+                    "C": .init(name: "Carol", email: "carol@example.com", person: "carol"),
+                ])
+            )
+        )
+    }
+
+    @Test("a shorter horizon deletes nothing exported; a change of a shift beyond it and before the watermark still reaches PagerDuty")
+    func shorterHorizon() throws {
+        // Exported with 8w: the overrides and the watermark as PagerDuty and the state hold them.
+        let (long, longShifts) = try desiredFor(members: "alice, bob, carol", horizon: "8w", exported: nil)
+        let exported = long.desired.enumerated().map { LiveOverride(id: "Q\($0.offset)", start: longShifts[$0.offset].start, end: $0.element.end, userID: $0.element.userID) }
+        let watermark = try #require(exported.map(\.end).max())
+
+        // Horizon 2w: nothing to do, the watermark stays where it is (it is what PagerDuty holds).
+        let (short, _) = try desiredFor(members: "alice, bob, carol", horizon: "2w", exported: watermark)
+        #expect(short.desired.count == long.desired.count)
+        let unchanged = reconcile(short, live: exported, watermark: watermark)
+        #expect(summary(unchanged).isEmpty)
+        #expect(!unchanged.hasChanges)
+        #expect(unchanged.destinations[0].watermarkAfter == watermark)
+
+        // Carol and bob trade places: turns beyond the 2w horizon, before the watermark, are
+        // updated too; nothing beyond the watermark is exported.
+        let (changed, _) = try desiredFor(members: "alice, carol, bob", horizon: "2w", exported: watermark)
+        let result = reconcile(changed, live: exported, watermark: watermark)
+        let creates = result.destinations[0].actions(.create)
+        let deletes = result.destinations[0].actions(.delete)
+        #expect(creates.contains { $0.start >= short.horizonEnd && $0.end <= watermark })
+        #expect(deletes.contains { $0.start >= short.horizonEnd && $0.end <= watermark && $0.reason == "no longer desired: rotation changed" })
+        #expect(creates.allSatisfy { $0.end <= watermark })
+        #expect(creates.count == deletes.count && !creates.isEmpty)
+        #expect(result.destinations[0].watermarkAfter == watermark)
     }
 }
