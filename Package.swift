@@ -160,7 +160,7 @@ let package = Package(
             name: "HandoffSyncTests",
             dependencies: [
                 "HandoffSync", "HandoffPlan", "HandoffState", "HandoffConfig", "HandoffRota", "HandoffTime", "OrderedJSON",
-                "PagerDuty", "PagerDutySandbox", "HandoffTestSupport",
+                "PagerDuty", "PagerDutySandbox", "HandoffTestSupport", "DurableFiles", "SafeText",
             ],
             exclude: ["Golden"],
             swiftSettings: strictSettings

@@ -49,13 +49,20 @@ public enum DurableFile {
         syncDirectory(folder)
     }
 
-    /// Appends `line` and a newline to `path` (created if missing) and flushes it to disk.
+    /// Appends `line` and a newline to `path` (created if missing) and flushes it to disk. A
+    /// symbolic link at `path` is an error, never followed: a link committed beside the state
+    /// must not make a run write where the link points.
     public static func appendLine(_ line: [UInt8], to path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try createDirectory(directory.isEmpty ? "." : directory)
-        let existed = FileManager.default.fileExists(atPath: path)
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, mode_t(newFileMode))
-        guard descriptor >= 0 else { throw failure(path, "append to", errno) }
+        var existing = stat()
+        let existed = lstat(path, &existing) == 0
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, mode_t(newFileMode))
+        guard descriptor >= 0 else {
+            let code = errno
+            if code == ELOOP { throw Failure(path: path, operation: "append to", reason: linkReason) }
+            throw failure(path, "append to", code)
+        }
         defer { close(descriptor) }
         let start = lseek(descriptor, 0, SEEK_END)
         do {
@@ -90,7 +97,7 @@ public enum DurableFile {
         guard descriptor >= 0 else {
             let code = errno
             if code == ENOENT { return nil }
-            if code == ELOOP, !followingLinks { throw Failure(path: path, operation: "read", reason: "it is a symbolic link, and Handoff does not follow one there") }
+            if code == ELOOP, !followingLinks { throw Failure(path: path, operation: "read", reason: linkReason) }
             throw failure(path, "read", code)
         }
         defer { close(descriptor) }
@@ -104,13 +111,29 @@ public enum DurableFile {
         guard status.st_size <= limit else {
             throw Failure(path: path, operation: "read", reason: "it has \(status.st_size) bytes, more than the \(limit) a file of Handoff may have")
         }
+        return try readAll(descriptor, path: path, limit: limit)
+    }
+
+    /// Why a symbolic link where Handoff does not follow one is an error.
+    static let linkReason = "it is a symbolic link, and Handoff does not follow one there"
+
+    /// The bytes of the open regular file `descriptor` up to its end, at most `limit`. Only an
+    /// interrupted call is retried: `EAGAIN` (a file locked by another program, opened without
+    /// blocking) is an error, never a loop. `read` stands in for the system call in tests.
+    static func readAll(
+        _ descriptor: Int32,
+        path: String,
+        limit: Int,
+        read: (Int32, UnsafeMutableRawPointer?, Int) -> Int = { Foundation.read($0, $1, $2) }
+    ) throws -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
         while true {
-            let count = chunk.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, $0.count) }
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                throw failure(path, "read", errno)
+                let code = errno
+                if code == EINTR { continue }
+                throw failure(path, "read", code)
             }
             if count == 0 { break }
             guard bytes.count <= limit - count else {

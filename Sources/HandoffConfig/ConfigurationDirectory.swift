@@ -13,7 +13,8 @@ import SafeText
 public struct DirectoryLimits: Sendable, Hashable {
     /// Deepest folder nesting below the configuration directory.
     public var maxDepth: Int
-    /// Most files and folders examined (hidden ones are not counted).
+    /// Most names examined, hidden ones included (a folder of a million dot-files is not read
+    /// into memory).
     public var maxEntries: Int
 
     public init(maxDepth: Int = 32, maxEntries: Int = 10_000) {
@@ -26,9 +27,10 @@ public struct DirectoryLimits: Sendable, Hashable {
 
 /// The YAML files of a configuration directory, found by a walk that a hostile pull request cannot
 /// turn against the pipeline: it never follows a symbolic link out of the directory (a link to
-/// `/proc/self/environ` would print the key), reads every real directory once (links such as
-/// `a -> .` cannot make it loop), is bounded in depth and entries, and names every file it does not
-/// read instead of skipping it silently (`b.YAML`, a dangling link, a name that is not UTF-8).
+/// `/proc/self/environ` would print the key) or into a hidden folder below it (`.git/config`),
+/// reads every real directory once (links such as `a -> .` cannot make it loop), is bounded in
+/// depth and entries, and names every file it does not read instead of skipping it silently
+/// (`b.YAML`, a dangling link, a name that is not UTF-8).
 struct ConfigurationDirectory {
     /// A YAML file to read: its path relative to the directory and the real path to open.
     struct File {
@@ -56,7 +58,7 @@ struct ConfigurationDirectory {
     /// Walks `directory`; throws `LimitExceeded` when a limit is hit, and a system error when the
     /// directory itself cannot be read.
     static func walk(_ directory: String, displayDirectory: String, limits: DirectoryLimits) throws -> ConfigurationDirectory {
-        guard let realRoot = realPath(directory) else {
+        guard let realRoot = ContainedPath.realPath(directory) else {
             throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: directory])
         }
         var walk = ConfigurationDirectory(directory: directory, displayDirectory: displayDirectory, realRoot: realRoot, limits: limits)
@@ -101,7 +103,7 @@ struct ConfigurationDirectory {
             )
         }
         let names = try Self.entryNames(in: path(relative), limit: limits.maxEntries - entries)
-        for bytes in names where bytes.first != UInt8(ascii: ".") {
+        for bytes in names {
             entries += 1
             if entries > limits.maxEntries {
                 throw LimitExceeded(
@@ -112,6 +114,7 @@ struct ConfigurationDirectory {
                     )
                 )
             }
+            if bytes.first == UInt8(ascii: ".") { continue }
             guard let name = String(validating: bytes, as: UTF8.self), SafeText.firstUnsafe(in: name) == nil else {
                 let escaped = join(relative, Self.escapedName(bytes))
                 fail("the file name \(shown(escaped)) is not printable UTF-8 text; rename it", escaped)
@@ -138,18 +141,29 @@ struct ConfigurationDirectory {
         case .other:
             if Self.looksLikeYAML(name) { fail("\(shown(child)) is not a regular file, so it is not read", child) }
         case .link:
-            guard let real = Self.realPath(full), let target = Self.kind(of: real, followingLinks: false) else {
+            guard let real = ContainedPath.realPath(full), let target = Self.kind(of: real, followingLinks: false) else {
                 if Self.looksLikeYAML(name) {
                     fail("\(shown(child)) is a symbolic link to a file that does not exist", child)
                 }
                 return
             }
-            guard real == realRoot || real.hasPrefix(realRoot == "/" ? "/" : realRoot + "/") else {
+            guard ContainedPath.isInside(real, root: realRoot) else {
                 // A link out is never followed; it is an error where it would have been read.
                 if target == .directory || Self.looksLikeYAML(name) {
                     fail(
                         "\(shown(child)) is a symbolic link that leads outside the configuration directory; "
                             + "Handoff reads only files inside it",
+                        child
+                    )
+                }
+                return
+            }
+            if ContainedPath.components(of: real, below: realRoot).contains(where: { $0.hasPrefix(".") }) {
+                // Hidden folders are not configuration (`.git/config` can hold a checkout's
+                // credentials): a link into one is refused like a link out.
+                if target == .directory || Self.looksLikeYAML(name) {
+                    fail(
+                        "\(shown(child)) is a symbolic link into a hidden file or folder; Handoff does not read those, so the link is not followed",
                         child
                     )
                 }
@@ -262,15 +276,8 @@ struct ConfigurationDirectory {
         }
     }
 
-    /// The canonical path with every link resolved, or nil when it does not exist (or loops).
-    static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
-    }
-
     /// The raw names in a directory (the bytes, so that a name that is not UTF-8 is still seen),
-    /// sorted bytewise; reading stops after `limit` + 1 names that are not hidden, since the walk
+    /// sorted bytewise; reading stops after `limit` + 1 names, hidden ones included, since the walk
     /// stops there anyway.
     static func entryNames(in directory: String, limit: Int) throws -> [[UInt8]] {
         guard let handle = opendir(directory) else {
@@ -278,14 +285,12 @@ struct ConfigurationDirectory {
         }
         defer { closedir(handle) }
         var names: [[UInt8]] = []
-        var visible = 0
-        while visible <= limit, let entry = readdir(handle) {
+        while names.count <= limit, let entry = readdir(handle) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 Array(raw.prefix { $0 != 0 })
             }
             if name == [UInt8(ascii: ".")] || name == [UInt8(ascii: "."), UInt8(ascii: ".")] { continue }
             names.append(name)
-            if name.first != UInt8(ascii: ".") { visible += 1 }
         }
         return names.sorted { $0.lexicographicallyPrecedes($1) }
     }

@@ -6,7 +6,8 @@ import OrderedJSON
 /// The state as one JSON file, written atomically, with a journal beside it (`state.json.journal`)
 /// that receives one flushed line per confirmed PagerDuty call, and a lock file
 /// (`state.json.lock`) holding who writes. The journal is folded into the file at the end of a
-/// run, or by the next run after a crash.
+/// run, or by the next run after a crash. The journal and the lock are never opened through a
+/// symbolic link (the state file's own path is checked where the configuration names it).
 public struct LocalStateStore: StateStore {
     /// The state file's path as the process opens it.
     public let path: String
@@ -57,7 +58,17 @@ public struct LocalStateStore: StateStore {
         var folded = base
         var applied = 0
         let journal: [UInt8]?
-        do { journal = try DurableFile.read(journalPath) } catch {
+        do {
+            // Never through a link: one committed beside the state would make plan read, and apply
+            // append to, a file anywhere.
+            journal = try DurableFile.read(journalPath, followingLinks: false)
+        } catch let failure as DurableFile.Failure {
+            throw StateError(
+                .unreadable,
+                "the state journal \(displayPath).journal cannot be read: \(failure.reason); it was left as it is: "
+                    + "remove it, and the next plan lists PagerDuty and shows what remains"
+            )
+        } catch {
             throw StateError(.unreadable, "the state journal \(displayPath).journal cannot be read: \(error)")
         }
         if let journal, !journal.isEmpty {

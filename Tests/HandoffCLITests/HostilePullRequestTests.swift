@@ -102,6 +102,21 @@ struct HostilePullRequestTests {
             try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("up").path, withDestinationPath: outside.path)
             try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("root").path, withDestinationPath: "/")
         },
+        Attack(name: "a file and a folder linked into .git, whose config holds the key", validate: .refused("hidden"), plan: .refused("hidden")) { url, folder, _ in
+            try team(url: url).write(to: folder.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
+            let git = folder.appendingPathComponent(".git")
+            try FileManager.default.createDirectory(at: git, withIntermediateDirectories: true)
+            try "[http]\n\textraheader = AUTHORIZATION: basic \(key)\n".write(to: git.appendingPathComponent("config"), atomically: true, encoding: .utf8)
+            try "token: \"\(key)\"\n".write(to: git.appendingPathComponent("more.yaml"), atomically: true, encoding: .utf8)
+            try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("x.yaml").path, withDestinationPath: ".git/config")
+            try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("cfg").path, withDestinationPath: ".git")
+        },
+        Attack(name: "a state journal linked to /proc/self/environ", validate: .refused("is a symbolic link, and Handoff does not follow one there"), plan: .refused("is a symbolic link, and Handoff does not follow one there")) { url, folder, _ in
+            try team(url: url).write(to: folder.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
+            let state = folder.appendingPathComponent(".handoff")
+            try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: state.appendingPathComponent("state.json.journal").path, withDestinationPath: "/proc/self/environ")
+        },
         Attack(name: "folders linked to themselves", validate: .accepted("is a link to a folder that is already read"), plan: .accepted("Handoff will perform the following actions")) { url, folder, _ in
             try team(url: url).write(to: folder.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
             try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("a").path, withDestinationPath: ".")

@@ -1,5 +1,5 @@
 import Foundation
-import HandoffConfig
+@testable import HandoffConfig
 import HandoffTestSupport
 import Testing
 import YAMLNodes
@@ -49,6 +49,52 @@ struct ContainedPathTests {
         } catch {
             #expect(error.description == "the state file \"out/state.json\" leads out of the configuration directory through a symbolic link; Handoff reads and writes only inside it")
         }
+    }
+
+    @Test("fail closed: a link loop, a chain of dangling links out, or a directory that cannot be resolved is refused")
+    func failClosed() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-contained-\(UUID().uuidString)")
+        let inside = root.appendingPathComponent("config")
+        let outside = root.appendingPathComponent("outside")
+        try FileManager.default.createDirectory(at: inside, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let links = [("loop", "loop"), ("ping", "pong"), ("pong", "ping"), ("first", "second"), ("second", outside.appendingPathComponent("none").path), ("inner", "missing")]
+        for (name, target) in links {
+            try FileManager.default.createSymbolicLink(atPath: inside.appendingPathComponent(name).path, withDestinationPath: target)
+        }
+        let directory = inside.path
+        for path in ["loop", "loop/state.json", "ping/state.json"] {
+            #expect(throws: ContainedPath.Escape.self, "\(path)") { try ContainedPath.resolve(path, in: directory, role: "the state file") }
+        }
+        do {
+            _ = try ContainedPath.resolve("loop/state.json", in: directory, role: "the state file")
+        } catch {
+            #expect(error.description == "the state file \"loop/state.json\" cannot be checked (too many levels of symbolic links), so it is not used; "
+                + "Handoff reads and writes only where it can show that the path stays inside the configuration directory")
+        }
+        // A dangling link to a dangling link out is judged where the chain ends.
+        #expect(throws: ContainedPath.Escape.self) { try ContainedPath.resolve("first", in: directory, role: "the state file") }
+        #expect(try ContainedPath.resolve("inner", in: directory, role: "the state file") == directory + "/inner")
+        let missing = root.appendingPathComponent("missing").path
+        do {
+            _ = try ContainedPath.resolve("state.json", in: missing, role: "the state file")
+            Issue.record("a directory that does not exist was taken as containing the path")
+        } catch {
+            #expect(error.description == "the state file \"state.json\" cannot be checked: the configuration directory cannot be resolved (no such file or directory)")
+        }
+    }
+
+    @Test("one containment rule for the walk and for named paths: the root and below, never a sibling with the same prefix")
+    func containment() {
+        #expect(ContainedPath.isInside("/srv/config", root: "/srv/config"))
+        #expect(ContainedPath.isInside("/srv/config/a/b", root: "/srv/config"))
+        #expect(!ContainedPath.isInside("/srv/configx/a", root: "/srv/config"))
+        #expect(!ContainedPath.isInside("/srv", root: "/srv/config"))
+        #expect(ContainedPath.isInside("/etc/passwd", root: "/"))
+        #expect(ContainedPath.components(of: "/srv/config/.git/config", below: "/srv/config") == [".git", "config"])
+        #expect(ContainedPath.components(of: "/srv/config", below: "/srv/config").isEmpty)
+        #expect(ContainedPath.components(of: "/etc/x", below: "/") == ["etc", "x"])
     }
 
     @Test("validate reports each path at its line")

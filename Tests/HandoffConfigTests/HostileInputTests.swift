@@ -153,6 +153,42 @@ struct HostileDirectoryTests {
         #expect(loaded.configuration == nil)
     }
 
+    @Test("hidden names count towards the entry limit: a folder full of dot-files is not read into memory")
+    func hiddenNamesCount() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        try directory.file("handoff.yaml", Self.valid)
+        for index in 0..<20 { try directory.file(".hidden\(index)", "") }
+        let loaded = ConfigurationLoader.load(directory: directory.path, directoryLimits: DirectoryLimits(maxEntries: 10))
+        #expect(loaded.diagnostics.map(\.message) == [
+            "configuration directory \(directory.path) holds more than 10 files and folders, the limit of the configuration loader"
+        ])
+        #expect(loaded.configuration == nil)
+    }
+
+    @Test("a link into a hidden folder (x.yaml -> .git/config, cfg -> .git) is an error naming the link, and nothing is read")
+    func linkIntoHiddenFolder() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        try directory.file("handoff.yaml", Self.valid)
+        try directory.file(".git/config", "[http]\n\textraheader = AUTHORIZATION: basic SECRETKEY\n")
+        try directory.file(".git/more.yaml", "people: SECRETKEY\n")
+        try directory.link("x.yaml", to: ".git/config")
+        try directory.link("cfg", to: ".git")
+        try directory.link("deep.yaml", to: "cfg/config")
+        let loaded = ConfigurationLoader.load(directory: directory.path)
+        let message = "is a symbolic link into a hidden file or folder; Handoff does not read those, so the link is not followed"
+        #expect(directory.relative(loaded.diagnostics) == [
+            "cfg:1:1: error: \(directory.path)/cfg \(message)",
+            "deep.yaml:1:1: error: \(directory.path)/deep.yaml \(message)",
+            "x.yaml:1:1: error: \(directory.path)/x.yaml \(message)",
+        ])
+        #expect(loaded.configuration == nil)
+        #expect(loaded.files.map { String($0.dropFirst(directory.path.count + 1)) } == ["handoff.yaml"])
+        #expect(!loaded.sources.values.contains { $0.contains("SECRETKEY") })
+        #expect(!renderedDiagnostics(loaded).joined().contains("SECRETKEY"))
+    }
+
     @Test("upper-case extensions, dangling links, odd file types and names that are not UTF-8 are errors naming the file")
     func notSkippedSilently() throws {
         let directory = try ScratchDirectory()

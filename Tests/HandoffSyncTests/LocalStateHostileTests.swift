@@ -1,3 +1,4 @@
+@testable import DurableFiles
 import Foundation
 import HandoffState
 import HandoffTime
@@ -152,6 +153,56 @@ struct LocalStateHostileTests {
         try FileManager.default.removeItem(atPath: directory + "/state.json")
         try FileManager.default.createDirectory(atPath: directory + "/state.json", withIntermediateDirectories: false)
         await #expect(throws: StateError.self) { try await store.read() }
+    }
+
+    // MARK: - Links beside the state
+
+    @Test("a journal that is a symbolic link to a file outside is neither read by plan nor appended to by apply")
+    func journalLinkOut() async throws {
+        let (store, directory) = try makeStore()
+        let outside = directory + "-outside"
+        defer { try? FileManager.default.removeItem(atPath: directory); try? FileManager.default.removeItem(atPath: outside) }
+        let secret = StateCoding.journalLine(change("SECRETLINE"), lineage: "L", baseSerial: 0) + "\nPAGERDUTY_TOKEN=u+SECRETKEY\n"
+        try Data(secret.utf8).write(to: URL(fileURLWithPath: outside))
+        try FileManager.default.createSymbolicLink(atPath: directory + "/state.json.journal", withDestinationPath: outside)
+        let expected = "the state journal state.json.journal cannot be read: it is a symbolic link, and Handoff does not follow one there; "
+            + "it was left as it is: remove it, and the next plan lists PagerDuty and shows what remains"
+        await #expect(throws: StateError(.unreadable, expected)) { try await store.read() }
+        let error = await acquireError(store, timeout: 0)
+        #expect(error?.message == expected)
+        #expect(!FileManager.default.fileExists(atPath: directory + "/state.json.lock"))
+        #expect(try String(contentsOfFile: outside, encoding: .utf8) == secret)
+    }
+
+    @Test("a journal link that appears during a run is not appended to: the record fails, naming the journal")
+    func journalLinkDuringRun() async throws {
+        let (store, directory) = try makeStore()
+        let outside = directory + "-outside"
+        defer { try? FileManager.default.removeItem(atPath: directory); try? FileManager.default.removeItem(atPath: outside) }
+        try Data("outside\n".utf8).write(to: URL(fileURLWithPath: outside))
+        let session = try await store.acquire(holder("A"), timeout: 0)
+        try FileManager.default.createSymbolicLink(atPath: directory + "/state.json.journal", withDestinationPath: outside)
+        await #expect(throws: StateError(.writeFailed, "the state journal state.json.journal cannot be written: could not append to \(directory)/state.json.journal: it is a symbolic link, and Handoff does not follow one there")) {
+            try await session.record(change("Q1"))
+        }
+        await session.release()
+        #expect(try String(contentsOfFile: outside, encoding: .utf8) == "outside\n")
+    }
+
+    @Test("a read that the system answers with EAGAIN is an error, never an endless loop")
+    func readAgainIsAnError() throws {
+        var calls = 0
+        let failure = try #require(throws: DurableFile.Failure.self) {
+            try DurableFile.readAll(3, path: "state.json", limit: 1 << 20) { _, _, _ in
+                calls += 1
+                // Stands in for an endless run of EAGAIN: a loop that retries them reaches the end.
+                if calls > 1000 { return 0 }
+                errno = EAGAIN
+                return -1
+            }
+        }
+        #expect(failure.description == "could not read state.json: \(String(cString: strerror(EAGAIN)))")
+        #expect(calls == 1)
     }
 
     // MARK: - Modes
