@@ -18,7 +18,22 @@ public struct SystemClientClock: ClientClock {
     }
 
     public func sleep(seconds: Double) async throws {
+        let seconds = ClientWait.bounded(seconds)
         guard seconds > 0 else { return }
         try await Task.sleep(for: .milliseconds(Int64((seconds * 1000).rounded(.up))))
+    }
+}
+
+/// The longest the client waits on anyone's word: a `ratelimit-reset` is the server's to name,
+/// and a hostile or broken server may name `inf`, `nan`, `-5` or `1e9` seconds.
+enum ClientWait {
+    /// Five minutes, far above PagerDuty's one-minute window; a server that asks for more gets
+    /// asked again after this (and `maxRateLimitWaits` ends the run).
+    static let longest: Double = 300
+
+    /// `seconds` within 0 and `longest` (infinity is `longest`); `nan` is no wait at all.
+    static func bounded(_ seconds: Double) -> Double {
+        guard !seconds.isNaN, seconds > 0 else { return 0 }
+        return min(seconds, longest)
     }
 }

@@ -3,13 +3,14 @@ import SafeText
 
 /// PagerDuty's error body in every shape seen in the wild (reference section 2): the documented
 /// object with `errors` as a list or as one string, `error` as a plain string, `error` as a list,
-/// and bodies that are not JSON at all.
+/// and bodies that are not JSON at all. Text is redacted before it is cut: a body may echo the
+/// key, and a cut through it would leave its first part unredacted.
 struct ErrorBody: Sendable, Hashable {
     var message: String?
     var code: Int?
     var errors: [String]
 
-    init(bytes: [UInt8]) {
+    init(bytes: [UInt8], key: APIKey) {
         message = nil
         code = nil
         errors = []
@@ -18,8 +19,8 @@ struct ErrorBody: Sendable, Hashable {
         }
         guard let top = object as? [String: Any] else { return }
         defer {
-            message = message.map { Self.visible($0) }
-            errors = errors.prefix(20).map { Self.visible($0) }
+            message = message.map { Self.visible(key.redacted($0)) }
+            errors = Self.visible(errors, key: key)
         }
         switch top["error"] {
         case let inner as [String: Any]:
@@ -45,6 +46,14 @@ struct ErrorBody: Sendable, Hashable {
     static func visible(_ text: String, limit: Int = 300) -> String {
         SafeText.excerpt(text, limit: limit)
     }
+
+    /// At most `itemLimit` reasons from a response, each redacted, then escaped and cut.
+    static func visible(_ reasons: [String], key: APIKey) -> [String] {
+        reasons.prefix(itemLimit).map { visible(key.redacted($0)) }
+    }
+
+    /// Most reasons shown from one response.
+    static let itemLimit = 20
 
     /// `message: detail; detail (code)` for a sentence's tail, or nil when the body said nothing.
     var summary: String? {

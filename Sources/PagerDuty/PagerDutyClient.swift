@@ -283,12 +283,12 @@ public final class PagerDutyClient: Sendable {
         )
         if response.status == 400 {
             // Every item refused at once: PagerDuty's standard error body instead of statuses.
-            let error = ErrorBody(bytes: response.body)
+            let error = ErrorBody(bytes: response.body, key: configuration.key)
             let reasons = error.errors.isEmpty ? [error.message ?? "refused"] : error.errors
             return overrides.map { .rejected($0, status: 400, errors: reasons) }
         }
         try check(response, purpose: purpose, write: true, scheduleID: scheduleID)
-        guard let results = Self.creationResults(response.body, requested: overrides) else {
+        guard let results = Self.creationResults(response.body, requested: overrides, key: configuration.key) else {
             throw PagerDutyError(
                 .outcomeUnknown,
                 "PagerDuty's answer to \(purpose) (\(response.status)) did not say what became of each override; whether they exist is unknown",
@@ -300,7 +300,9 @@ public final class PagerDutyClient: Sendable {
 
     /// Reads both response shapes: the bare array of `{status, override, errors}` the
     /// specification documents, and an object holding `overrides` (statuses or plain overrides).
-    static func creationResults(_ body: [UInt8], requested: [NewOverride]) -> [OverrideCreation]? {
+    /// A status that is not a whole number, and anything else unexpected, is nil: unknown.
+    /// An item's reasons are redacted, escaped, cut and at most 20, as any error text.
+    static func creationResults(_ body: [UInt8], requested: [NewOverride], key: APIKey) -> [OverrideCreation]? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)) else { return nil }
         let items: [Any]
         if let array = object as? [Any] {
@@ -316,7 +318,8 @@ public final class PagerDutyClient: Sendable {
         var results: [OverrideCreation] = []
         for (item, request) in zip(items, requested) {
             guard let dictionary = item as? [String: Any] else { return nil }
-            let status = (dictionary["status"] as? Int) ?? (dictionary["status"] as? Double).map(Int.init)
+            let status = (dictionary["status"] as? Int) ?? (dictionary["status"] as? Double).flatMap { Int(exactly: $0) }
+            if dictionary["status"] != nil, status == nil { return nil }
             let overrideObject = (status == nil ? dictionary : dictionary["override"] as? [String: Any]) ?? [:]
             if let status, !(200..<300).contains(status) {
                 let errors: [String]
@@ -325,7 +328,7 @@ public final class PagerDutyClient: Sendable {
                 case let text as String: errors = [text]
                 default: errors = []
                 }
-                results.append(.rejected(request, status: status, errors: errors))
+                results.append(.rejected(request, status: status, errors: ErrorBody.visible(errors, key: key)))
                 continue
             }
             guard let override = decodeOverride(overrideObject) else { return nil }
@@ -365,7 +368,7 @@ public final class PagerDutyClient: Sendable {
     /// Turns a response that is not a success into the sentence for its status.
     private func check(_ response: APIResponse, purpose: String, write: Bool, scheduleID: String? = nil) throws {
         guard !(200..<300).contains(response.status) else { return }
-        let detail = ErrorBody(bytes: response.body).summary.map { ": \($0)" } ?? ""
+        let detail = ErrorBody(bytes: response.body, key: configuration.key).summary.map { ": \($0)" } ?? ""
         switch response.status {
         case 300..<400:
             // Redirects are never followed (Transport): the key goes to the configured host only.

@@ -58,8 +58,9 @@ actor RequestRateLimiter {
         pauseFor(resetSeconds ?? 1)
     }
 
+    /// Pauses for at most `ClientWait.longest`, whatever the server said.
     func pauseFor(_ seconds: Double) {
-        pausedUntil = max(pausedUntil, clock.now() + seconds)
+        pausedUntil = max(pausedUntil, clock.now() + ClientWait.bounded(seconds))
     }
 }
 

@@ -80,7 +80,7 @@ final class Transport: Sendable {
                             response: response
                         )
                     }
-                    let reset = Self.headerNumber(response.headers, "ratelimit-reset")
+                    let reset = Self.resetSeconds(response.headers)
                     let wait = reset.map { $0 + jitter(0.5) } ?? backoff(rateLimitWaits)
                     logger.debug("429 from PagerDuty; waiting", metadata: ["seconds": "\(wait)", "path": "\(request.path)"])
                     await rateLimiter.pauseFor(wait)
@@ -158,8 +158,8 @@ final class Transport: Sendable {
             let body = try await response.body.collect(upTo: 64 << 20)
             let headers = response.headers
             await rateLimiter.observe(
-                remaining: Self.headerNumber(headers, "ratelimit-remaining").map { Int($0) },
-                resetSeconds: Self.headerNumber(headers, "ratelimit-reset")
+                remaining: Self.headerNumber(headers, "ratelimit-remaining").flatMap { Int(exactly: $0.rounded(.down)) },
+                resetSeconds: Self.resetSeconds(headers)
             )
             return .response(APIResponse(status: Int(response.status.code), headers: headers, body: Array(buffer: body)))
         } catch {
@@ -197,7 +197,7 @@ final class Transport: Sendable {
     }
 
     func failure(_ kind: PagerDutyError.Kind, _ message: String, response: APIResponse) -> PagerDutyError {
-        let body = ErrorBody(bytes: response.body)
+        let body = ErrorBody(bytes: response.body, key: configuration.key)
         return PagerDutyError(
             kind,
             configuration.key.redacted(message),
@@ -219,6 +219,13 @@ final class Transport: Sendable {
 
     static func headerNumber(_ headers: HTTPHeaders, _ name: String) -> Double? {
         headers.first(name: name).flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    /// `ratelimit-reset` when it is a number of seconds a wait can honour: finite, not negative,
+    /// and at most `ClientWait.longest` (a longer one is cut to it); nil for `inf`, `nan` or `-5`.
+    static func resetSeconds(_ headers: HTTPHeaders) -> Double? {
+        guard let seconds = headerNumber(headers, "ratelimit-reset"), seconds.isFinite, seconds >= 0 else { return nil }
+        return min(seconds, ClientWait.longest)
     }
 
     func statistics() async -> RequestStatistics {
