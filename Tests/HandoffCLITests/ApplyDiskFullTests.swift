@@ -12,45 +12,10 @@ struct ApplyDiskFullTests {
     static let token = "disk-full-test-key-0123456789"
 
     /// Runs `handoff arguments…` in `directory` with files limited to `fileSizeLimit` bytes.
-    private struct Output: Sendable {
-        var exitCode: Int32
-        var standardOutput: String
-        var standardError: String
-    }
-
-    private func runLimited(_ arguments: [String], in directory: URL, fileSizeLimit: Int) async throws -> Output {
-        try await HandoffProcess.offPool {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
-            process.arguments = ["--fsize=\(fileSizeLimit)", HandoffProcess.executable.path] + arguments
-            process.currentDirectoryURL = directory
-            var environment = ProcessInfo.processInfo.environment
-            environment["NO_COLOR"] = "1"
-            environment["HANDOFF_TEST_TOKEN"] = Self.token
-            process.environment = environment
-            let output = Pipe()
-            let error = Pipe()
-            process.standardOutput = output
-            process.standardError = error
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            // Both pipes are read to the end before waiting, so a large output cannot block the child.
-            let errorData = DataBox()
-            let group = DispatchGroup()
-            group.enter()
-            DispatchQueue.global().async {
-                errorData.set(error.fileHandleForReading.readDataToEndOfFile())
-                group.leave()
-            }
-            let outputData = output.fileHandleForReading.readDataToEndOfFile()
-            group.wait()
-            process.waitUntilExit()
-            return Output(
-                exitCode: process.terminationStatus,
-                standardOutput: String(decoding: outputData, as: UTF8.self),
-                standardError: String(decoding: errorData.get(), as: UTF8.self)
-            )
-        }
+    private func runLimited(_ arguments: [String], in directory: URL, fileSizeLimit: Int) async throws -> HandoffProcess.Output {
+        try await HandoffProcess.run(
+            arguments, in: directory, environment: ["HANDOFF_TEST_TOKEN": Self.token], launcher: ["/usr/bin/prlimit", "--fsize=\(fileSizeLimit)"]
+        )
     }
 
     @Test("the state cannot be written: each destination's failure and the summary are printed, and the next apply converges")
@@ -80,23 +45,5 @@ struct ApplyDiskFullTests {
             let problems = await ApplyFixture.problems(server, owned: state.allOwnedIDs)
             #expect(problems.isEmpty, "\(problems)")
         }
-    }
-}
-
-/// Bytes handed from the thread that reads a pipe to the one that waits.
-private final class DataBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-
-    func set(_ value: Data) {
-        lock.lock()
-        data = value
-        lock.unlock()
-    }
-
-    func get() -> Data {
-        lock.lock()
-        defer { lock.unlock() }
-        return data
     }
 }

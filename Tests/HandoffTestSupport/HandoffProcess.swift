@@ -28,16 +28,24 @@ public struct HandoffProcess: Sendable {
     /// Runs `handoff arguments…` in `directory`, with colour off and no terminal, and waits; with a
     /// `timeout` (seconds), a run still going then is killed and reported as `timedOut`, so a test
     /// of a hang fails instead of hanging.
+    /// - Parameter launcher: a program and its arguments that start `handoff` (such as
+    ///   `["/usr/bin/prlimit", "--fsize=400"]`, to run it under a limit of its own).
     public static func run(
         _ arguments: [String],
         in directory: URL? = nil,
         environment: [String: String] = [:],
         input: String? = nil,
-        timeout: Double? = nil
+        timeout: Double? = nil,
+        launcher: [String] = []
     ) throws -> Output {
         let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [executable.path] + arguments
+        } else {
+            process.executableURL = executable
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = directory ?? packageRoot
         var merged = ProcessInfo.processInfo.environment
         merged["NO_COLOR"] = "1"
@@ -88,9 +96,10 @@ extension HandoffProcess {
         in directory: URL? = nil,
         environment: [String: String] = [:],
         input: String? = nil,
-        timeout: Double? = nil
+        timeout: Double? = nil,
+        launcher: [String] = []
     ) async throws -> Output {
-        try await offPool { try run(arguments, in: directory, environment: environment, input: input, timeout: timeout) }
+        try await offPool { try run(arguments, in: directory, environment: environment, input: input, timeout: timeout, launcher: launcher) }
     }
 
     /// Runs blocking work on a thread outside Swift concurrency's pool and waits for it.
