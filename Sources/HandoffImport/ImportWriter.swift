@@ -234,7 +234,7 @@ public enum ImportWriter {
 
     /// The file names for documents holding these PagerDuty schedules first (nil: none).
     public static func fileNames(scheduleIDs: [String?]) -> [String] {
-        var taken: Set<String> = []
+        var names = NameAllocator(taken: [])
         return scheduleIDs.map { scheduleID in
             var base = "pagerduty"
             if let id = scheduleID {
@@ -251,14 +251,7 @@ public enum ImportWriter {
                 while slug.hasSuffix("-") { slug.removeLast() }
                 base += "-" + (slug.isEmpty ? "schedule" : slug)
             }
-            var name = base
-            var suffix = 2
-            while taken.contains(name) {
-                name = "\(base)-\(suffix)"
-                suffix += 1
-            }
-            taken.insert(name)
-            return name + ".yaml"
+            return names.claim(base) + ".yaml"
         }
     }
 
