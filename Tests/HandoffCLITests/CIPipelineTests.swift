@@ -73,8 +73,7 @@ struct CIPipelineTests {
         let bin = directory.appendingPathComponent("bin")
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
         let fake = bin.appendingPathComponent("handoff")
-        try fakeHandoff.write(to: fake, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
+        try installExecutable(fakeHandoff, at: fake, scratch: directory)
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("oncall"), withIntermediateDirectories: true)
         try prepare?(directory)
 
@@ -94,6 +93,24 @@ struct CIPipelineTests {
         let errorData = error.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Run(status: process.terminationStatus, directory: directory, standardError: String(decoding: errorData, as: UTF8.self))
+    }
+
+    /// Writes `text` as an executable at `destination` without this process ever holding the
+    /// executable open for writing: the text goes to a plain file and `install` (a child process)
+    /// copies it into place. Tests run in parallel and spawn processes; a child forked while this
+    /// process has a write descriptor on the script inherits it until its own `exec`, and
+    /// executing the script in that window fails with "Text file busy" (ETXTBSY).
+    static func installExecutable(_ text: String, at destination: URL, scratch: URL) throws {
+        let source = scratch.appendingPathComponent(".\(destination.lastPathComponent).source")
+        try text.write(to: source, atomically: true, encoding: .utf8)
+        let install = Process()
+        install.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        install.arguments = ["install", "-m", "0755", source.path, destination.path]
+        try install.run()
+        install.waitUntilExit()
+        guard install.terminationStatus == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: destination.path])
+        }
     }
 
     static func runPlanScript(_ environment: [String: String]) throws -> Run {
