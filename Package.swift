@@ -140,6 +140,7 @@ let package = Package(
             dependencies: ["HandoffConfig", "HandoffTestSupport", "SafeText"],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "HandoffPlanTests", dependencies: ["HandoffPlan", "HandoffTime", "HandoffTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "HandoffRotaTests",
             dependencies: ["HandoffRota", "HandoffConfig", "HandoffTime", "HandoffTestSupport", "YAMLNodes"],
