@@ -16,7 +16,7 @@ import Synchronization
 /// Every write is one transaction that checks the serial it expects (compare-and-set), so a writer
 /// that lost a race fails instead of overwriting newer state; recording a PagerDuty call costs
 /// what the call changed, whatever the size of the state.
-public final class PostgresStateStore: StateStore {
+public final class PostgresStateStore: StateHistory {
     public let location: PostgresLocation
     /// A plain SQL name (validated by the configuration), safe to write into statements.
     public let schema: String
@@ -406,22 +406,14 @@ public final class PostgresStateStore: StateStore {
 
     // MARK: - History
 
-    /// One entry of the change history.
-    public struct HistoryEntry: Sendable, Hashable {
-        public var serial: Int
-        public var recorded: Instant
-        public var recordedBy: String
-        public var summary: String
-    }
-
-    public func history(limit: Int) async throws -> [HistoryEntry] {
+    public func history(limit: Int) async throws -> [StateHistoryEntry] {
         try await withConnection(doing: "read the history of") { connection in
-            var entries: [HistoryEntry] = []
+            var entries: [StateHistoryEntry] = []
             for try await (serial, recorded, by, summary) in try await connection.query(
                 "SELECT serial, recorded_at, recorded_by, summary FROM \(unescaped: table("history")) WHERE workspace = \(workspace) ORDER BY serial DESC LIMIT \(limit)",
                 logger: logger
             ).decode((Int, Date, String, String).self) {
-                entries.append(HistoryEntry(serial: serial, recorded: Self.instant(recorded), recordedBy: by, summary: summary))
+                entries.append(StateHistoryEntry(serial: serial, recorded: Self.instant(recorded), recordedBy: by, summary: summary))
             }
             return entries
         }

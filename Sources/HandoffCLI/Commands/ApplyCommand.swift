@@ -105,7 +105,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let holder = LockHolder.current(operation: "apply", now: Instant.now)
         do {
             return try await store.acquire(holder, timeout: timeout)
-        } catch let error as StateError where error.kind == .locked && error.message.contains("that process is no longer running") {
+        } catch let error as StateError where error.kind == .locked && error.holderIsGone {
             guard let stale = error.holder else { throw commandFailure(error) }
             Terminal.standardError.warning("breaking the lock of \(stale.summary): that process is no longer running")
             _ = try? await store.forceUnlock(id: stale.id)
