@@ -15,7 +15,18 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "handoff", targets: ["handoff"]),
-        .executable(name: "handoff-benchmarks", targets: ["HandoffBenchmarks"]),
+        // The libraries, for the benchmarks' package (Benchmarks/) and for embedding; their API is
+        // not yet promised to stay.
+        .library(name: "HandoffConfig", targets: ["HandoffConfig"]),
+        .library(name: "HandoffRota", targets: ["HandoffRota"]),
+        .library(name: "HandoffPlan", targets: ["HandoffPlan"]),
+        .library(name: "HandoffSync", targets: ["HandoffSync"]),
+        .library(name: "HandoffState", targets: ["HandoffState"]),
+        .library(name: "HandoffStatePostgres", targets: ["HandoffStatePostgres"]),
+        .library(name: "HandoffTime", targets: ["HandoffTime"]),
+        .library(name: "PagerDuty", targets: ["PagerDuty"]),
+        .library(name: "PagerDutySandbox", targets: ["PagerDutySandbox"]),
+        .library(name: "YAMLNodes", targets: ["YAMLNodes"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -111,15 +122,6 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(name: "handoff", dependencies: ["HandoffCLI"], swiftSettings: strictSettings),
-        .executableTarget(
-            name: "HandoffBenchmarks",
-            dependencies: [
-                "HandoffTime", "HandoffConfig", "HandoffRota", "YAMLNodes", "PagerDuty", "PagerDutySandbox",
-                "HandoffPlan", "HandoffState", "HandoffStatePostgres", "HandoffSync",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: strictSettings
-        ),
 
         // MARK: - Tests
         .target(

@@ -342,30 +342,6 @@ public final class PostgresStateStore: StateHistory {
         try await connection.query("SELECT pg_advisory_unlock(hashtext(\(schema) || '/' || \(workspace)))", logger: logger)
     }
 
-    /// Times `count` lock round trips (lock, holder row, release) on one open connection, and
-    /// `count` connections opened and closed, the two parts of an apply's `acquire`.
-    @_spi(Benchmarks)
-    public func timeLockRoundTrips(_ holder: LockHolder, count: Int) async throws -> (locks: [Duration], connections: [Duration]) {
-        var connections: [Duration] = []
-        for _ in 0..<count {
-            let start = ContinuousClock.now
-            let connection = try await connect()
-            try await connection.close()
-            connections.append(ContinuousClock.now - start)
-        }
-        let locks = try await withConnection(doing: "lock") { connection in
-            var locks: [Duration] = []
-            for _ in 0..<count {
-                let start = ContinuousClock.now
-                try await lock(connection, for: holder, timeout: 0)
-                try await unlock(connection, for: holder)
-                locks.append(ContinuousClock.now - start)
-            }
-            return locks
-        }
-        return (locks, connections)
-    }
-
     private func tryLock(_ connection: PostgresConnection) async throws -> Bool {
         try await connection.value("SELECT pg_try_advisory_lock(hashtext(\(schema) || '/' || \(workspace)))", Bool.self, logger: logger) ?? false
     }
