@@ -120,8 +120,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let initial = await session.initialState
         let only = destinations.isEmpty ? nil : Set(destinations)
         let request = PlanBuilder.Request(configuration: configuration, state: initial, now: now, only: only, allowFirstExportDeletes: allowFirstExportDeletes)
-        var options = ConnectionOptions()
-        options.apiHosts = try .fromEnvironment()
+        var options = try connectionOptions()
         options.sandboxNow = now
         var connections = try PlanBuilder.connections(request)
         if let savedPlan { connections = Set(savedPlan.destinations.map(\.connection)) }
