@@ -147,6 +147,10 @@ public final class PostgresStateStore: StateStore {
         if let failure = ConnectFailure.from(error) {
             return StateError(.unavailable, "could not \(action) \(place): \(failure)\(Self.hint(failure))")
         }
+        if let error = error as? PostgresDecodingError {
+            // Like PSQLError, it describes itself as a placeholder.
+            return StateError(.unavailable, "could not \(action) \(place): column \(error.columnName) holds a value Handoff cannot read")
+        }
         return StateError(.unavailable, "could not \(action) \(place): \(error)")
     }
 

@@ -68,6 +68,14 @@ struct ConnectionFailureTests {
         #expect(http.timeout.connect == .seconds(5))
     }
 
+    @Test("a failure names the connection by its address without any user name or password in it")
+    func connectionDescription() {
+        let plain = PagerDutyClient.Configuration(baseURL: "https://api.eu.pagerduty.com/", key: APIKey(Self.key), connectionName: "acme")
+        #expect(plain.connectionDescription == "connection \"acme\" (https://api.eu.pagerduty.com)")
+        let withUser = PagerDutyClient.Configuration(baseURL: "https://proxy-user:proxy-pass@pd-proxy.example.com:8443", key: APIKey(Self.key), connectionName: "acme")
+        #expect(withUser.connectionDescription == "connection \"acme\" (https://pd-proxy.example.com:8443)")
+    }
+
     @Test("connect failures read as sentences: DNS names the host, unreachable says so, a reset is not a connect failure")
     func connectFailureWords() {
         struct LookupFailed: Error {}
