@@ -258,7 +258,10 @@ final class InterruptionGuard: Sendable {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
-                Terminal.standardError.write("\nInterrupted: what was done is recorded in the state; the next plan shows what remains.\n")
+                // One style for every failure: `error: …`, after the live progress line if one is shown.
+                let terminal = Terminal.standardError
+                if terminal.isTerminal { terminal.write("\n") }
+                terminal.error("interrupted: what was done is recorded in the state; the next plan shows what remains")
                 Task {
                     await session.release()
                     exit(130)
