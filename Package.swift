@@ -52,11 +52,16 @@ let package = Package(
         .target(name: "OrderedJSON", dependencies: ["SafeText"], swiftSettings: strictSettings),
         .target(name: "DurableFiles", swiftSettings: strictSettings),
         .target(name: "SafeText", swiftSettings: strictSettings),
+        .target(
+            name: "NetworkFailures",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
         .target(name: "HandoffState", dependencies: ["HandoffTime", "OrderedJSON", "DurableFiles"], swiftSettings: strictSettings),
         .target(
             name: "HandoffStatePostgres",
             dependencies: [
-                "HandoffState", "HandoffTime", "OrderedJSON",
+                "HandoffState", "HandoffTime", "OrderedJSON", "NetworkFailures",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -76,7 +81,7 @@ let package = Package(
         .target(
             name: "PagerDuty",
             dependencies: [
-                "HandoffTime", "SafeText",
+                "HandoffTime", "SafeText", "NetworkFailures",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -151,7 +156,7 @@ let package = Package(
         .testTarget(
             name: "PagerDutyTests",
             dependencies: [
-                "PagerDuty", "PagerDutySandbox", "HandoffTestSupport", "HandoffTime",
+                "PagerDuty", "PagerDutySandbox", "HandoffTestSupport", "HandoffTime", "NetworkFailures",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

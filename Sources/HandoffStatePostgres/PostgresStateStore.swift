@@ -2,6 +2,7 @@ import Foundation
 public import HandoffState
 public import HandoffTime
 import Logging
+import NetworkFailures
 import NIOCore
 import NIOSSL
 import OrderedJSON
@@ -82,7 +83,9 @@ public final class PostgresStateStore: StateHistory {
         }
     }
 
-    /// One sentence for a database failure; never the URL's password.
+    /// One sentence for a database failure, naming the database (`postgres://user@host:port/name`)
+    /// and the reason; never the URL's password, and never the driver's own error value (a
+    /// `PSQLError` describes itself as a placeholder, and its dump holds internals).
     func describe(_ error: any Error, doing action: String) -> StateError {
         if let error = error as? StateError { return error }
         if let transaction = error as? PostgresTransactionError {
@@ -108,7 +111,7 @@ public final class PostgresStateStore: StateHistory {
             switch error.code {
             case .connectionError:
                 if let underlying = error.underlying, underlying is NIOSSLError || underlying is NIOSSLExtraError {
-                    let detail = "\(underlying)"
+                    let detail = Self.tlsReason(underlying)
                     if detail.contains("CERTIFICATE_VERIFY_FAILED") || underlying is NIOSSLExtraError {
                         return StateError(
                             .unavailable,
@@ -117,17 +120,55 @@ public final class PostgresStateStore: StateHistory {
                     }
                     return StateError(.unavailable, "could not \(action) \(place): the TLS handshake failed (\(detail))")
                 }
-                let cause = error.underlying.map { "\($0)" } ?? "the connection failed"
-                return StateError(.unavailable, "could not \(action) \(place): \(cause)")
+                if let failure = error.underlying.flatMap(ConnectFailure.from) {
+                    return StateError(.unavailable, "could not \(action) \(place): \(failure)\(Self.hint(failure))")
+                }
+                return StateError(.unavailable, "could not \(action) \(place): the connection failed")
             case .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
                 return StateError(.unavailable, "\(place) went away while Handoff was using it; nothing more was written")
             case .sslUnsupported:
                 return StateError(.unavailable, "\(place) does not offer TLS, which the URL's sslmode requires")
+            case .failedToAddSSLHandler, .receivedUnencryptedDataAfterSSLRequest:
+                return StateError(.unavailable, "could not \(action) \(place): the TLS handshake failed")
+            case .authMechanismRequiresPassword:
+                return StateError(
+                    .unavailable,
+                    "\(place) asks user \(location.user) for a password, and the URL has none; check the URL the state backend reads from the environment"
+                )
+            case .unsupportedAuthMechanism, .saslError:
+                return StateError(
+                    .unavailable,
+                    "\(place) could not authenticate user \(location.user): the server asks for an authentication method Handoff does not support (use scram-sha-256, md5 or password)"
+                )
             default:
-                return StateError(.unavailable, "could not \(action) \(place): \(error.code)")
+                return StateError(.unavailable, "could not \(action) \(place): the database driver reported \(error.code)")
             }
         }
+        if let failure = ConnectFailure.from(error) {
+            return StateError(.unavailable, "could not \(action) \(place): \(failure)\(Self.hint(failure))")
+        }
+        if let error = error as? PostgresDecodingError {
+            // Like PSQLError, it describes itself as a placeholder.
+            return StateError(.unavailable, "could not \(action) \(place): column \(error.columnName) holds a value Handoff cannot read")
+        }
         return StateError(.unavailable, "could not \(action) \(place): \(error)")
+    }
+
+    /// What to check after a connection failure.
+    private static func hint(_ failure: ConnectFailure) -> String {
+        switch failure.reason {
+        case .refused: "; check that PostgreSQL runs there and accepts TCP connections on that port"
+        case .hostNotFound: "; check the host in the URL the state backend reads from the environment"
+        case .unreachable, .timedOut, .system: "; check the host, the port and the network"
+        }
+    }
+
+    /// The reason a TLS library gives (`CERTIFICATE_VERIFY_FAILED`), without the wrapping of its
+    /// error values; the whole text when it names none.
+    static func tlsReason(_ error: any Error) -> String {
+        let text = "\(error)"
+        let words = text.split { !($0.isUppercase || $0 == "_" || $0.isNumber) }.filter { $0.contains("_") && $0.count > 4 && $0.first?.isLetter == true }
+        return words.last.map(String.init) ?? text
     }
 
     private func table(_ name: String) -> String { "\"\(schema)\".\"\(name)\"" }

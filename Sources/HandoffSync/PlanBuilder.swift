@@ -216,7 +216,8 @@ public enum PlanBuilder {
                 }
             }
         }
-        if !problems.isEmpty { throw SyncError(problems.sorted()) }
+        // Schedules of one connection that cannot be reached fail with the same sentence: once.
+        if !problems.isEmpty { throw SyncError(Set(problems).sorted()) }
         return listed
     }
 

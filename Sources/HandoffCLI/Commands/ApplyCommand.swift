@@ -120,8 +120,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let initial = await session.initialState
         let only = destinations.isEmpty ? nil : Set(destinations)
         let request = PlanBuilder.Request(configuration: configuration, state: initial, now: now, only: only, allowFirstExportDeletes: allowFirstExportDeletes)
-        var options = ConnectionOptions()
-        options.apiHosts = try .fromEnvironment()
+        var options = try connectionOptions()
         options.sandboxNow = now
         var connections = try PlanBuilder.connections(request)
         if let savedPlan { connections = Set(savedPlan.destinations.map(\.connection)) }
@@ -259,7 +258,10 @@ final class InterruptionGuard: Sendable {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
-                Terminal.standardError.write("\nInterrupted: what was done is recorded in the state; the next plan shows what remains.\n")
+                // One style for every failure: `error: …`, after the live progress line if one is shown.
+                let terminal = Terminal.standardError
+                if terminal.isTerminal { terminal.write("\n") }
+                terminal.error("interrupted: what was done is recorded in the state; the next plan shows what remains")
                 Task {
                     await session.release()
                     exit(130)
