@@ -1,5 +1,7 @@
 import Foundation
+import HandoffState
 import HandoffTestSupport
+import HandoffTime
 import PagerDutySandbox
 import Testing
 
@@ -76,10 +78,10 @@ struct StateMoveCommandTests {
     }
 
     @Test("unknown names are clear errors with a suggestion; a taken or invalid new name is refused; nothing changes")
-    func refusals() throws {
+    func refusals() async throws {
         let directory = try quickstart()
         defer { try? FileManager.default.removeItem(at: directory) }
-        #expect(try HandoffProcess.run(["apply", ".", "--now", Self.now, "--auto-approve"], in: directory, timeout: 120).exitCode == 0)
+        #expect(try await HandoffProcess.run(["apply", ".", "--now", Self.now, "--auto-approve"], in: directory, timeout: 120).exitCode == 0)
         let state = try Data(contentsOf: directory.appendingPathComponent(".handoff/state.json"))
         let cases: [([String], String)] = [
             (["state", "mv", "platform-primry-pd", "platform-pd"],
@@ -92,7 +94,7 @@ struct StateMoveCommandTests {
              "error: \"new\\u{1B}[2Jpd\" is not a valid destination name; use ASCII letters, digits, \"-\", \"_\" and \".\", starting with a letter or digit\n"),
         ]
         for (arguments, expected) in cases {
-            let output = try HandoffProcess.run(arguments, in: directory, timeout: 60)
+            let output = try await HandoffProcess.run(arguments, in: directory, timeout: 60)
             #expect(output.exitCode == 1, "\(arguments)")
             #expect(output.standardError == expected)
             #expect(output.standardOutput == "")
@@ -101,10 +103,20 @@ struct StateMoveCommandTests {
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent(".handoff/state.json.lock").path))
 
         // Moved to a name the configuration does not have: done, with a warning saying what the next plan would do.
-        let move = try HandoffProcess.run(["state", "mv", "platform-primary-pd", "elsewhere-pd"], in: directory, timeout: 60)
+        let move = try await HandoffProcess.run(["state", "mv", "platform-primary-pd", "elsewhere-pd"], in: directory, timeout: 60)
         #expect(move.exitCode == 0)
         #expect(move.standardError == "warning: destination \"elsewhere-pd\" is not in the configuration; rename it there too, or the next plan deletes its overrides as a removed destination's\n")
-        let again = try HandoffProcess.run(["state", "mv", "platform-primary-pd", "elsewhere-pd"], in: directory, timeout: 60)
+        let again = try await HandoffProcess.run(["state", "mv", "platform-primary-pd", "elsewhere-pd"], in: directory, timeout: 60)
         #expect(again.standardError == "error: destination \"platform-primary-pd\" is not in the local state .handoff/state.json; the state holds \"elsewhere-pd\" already, so it may have been moved before\n")
+
+        // Another run holds the lock: refused, naming it, and nothing is written.
+        let statePath = directory.appendingPathComponent(".handoff/state.json").path
+        let held = try Data(contentsOf: URL(fileURLWithPath: statePath))
+        let session = try await LocalStateStore(path: statePath, displayPath: ".handoff/state.json").acquire(LockHolder.current(operation: "apply", now: try #require(Instant(rfc3339: Self.now))), timeout: 0)
+        let locked = try await HandoffProcess.run(["state", "rm", "platform-secondary-pd"], in: directory, timeout: 60)
+        await session.release()
+        #expect(locked.exitCode == 1)
+        #expect(locked.standardError.hasPrefix("error: the state .handoff/state.json is locked by apply by "), "\(locked.standardError)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: statePath)) == held)
     }
 }
