@@ -29,31 +29,31 @@ struct StateMoveCommandTests {
         try change(String(contentsOf: file, encoding: .utf8)).write(to: file, atomically: true, encoding: .utf8)
     }
 
-    private func plan(_ directory: URL) throws -> HandoffProcess.Output {
-        try HandoffProcess.run(["plan", ".", "--now", Self.now, "--detailed-exitcode"], in: directory, timeout: 120)
+    private func plan(_ directory: URL) async throws -> HandoffProcess.Output {
+        try await HandoffProcess.run(["plan", ".", "--now", Self.now, "--detailed-exitcode"], in: directory, timeout: 120)
     }
 
     @Test("rename a destination and forget another without a pull request: no PagerDuty call, and the next plan changes nothing")
-    func moveAndRemove() throws {
+    func moveAndRemove() async throws {
         let directory = try quickstart()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let apply = try HandoffProcess.run(["apply", ".", "--now", Self.now, "--auto-approve"], in: directory, timeout: 120)
+        let apply = try await HandoffProcess.run(["apply", ".", "--now", Self.now, "--auto-approve"], in: directory, timeout: 120)
         #expect(apply.exitCode == 0, "\(apply.standardError)")
         let exported = try overrides(directory)
         #expect(exported.count == 33)
 
         // Renamed in the configuration: without the move, the plan deletes and creates them all.
         try edit(directory) { $0.replacingOccurrences(of: "  platform-primary-pd:\n", with: "  platform-pd:\n") }
-        let churn = try plan(directory)
+        let churn = try await plan(directory)
         #expect(churn.exitCode == 2)
         #expect(churn.standardOutput.hasSuffix("Plan: 12 to add, 12 to delete.\n"))
 
-        let move = try HandoffProcess.run(["state", "mv", "platform-primary-pd", "platform-pd"], in: directory, timeout: 60)
+        let move = try await HandoffProcess.run(["state", "mv", "platform-primary-pd", "platform-pd"], in: directory, timeout: 60)
         #expect(move.exitCode == 0, "\(move.standardError)")
         #expect(move.standardError == "")
         #expect(move.standardOutput == "Moved destination platform-primary-pd to platform-pd in the local state .handoff/state.json (serial 2): its watermark and 12 owned overrides carry over. PagerDuty is unchanged.\n")
         #expect(try overrides(directory) == exported)
-        let moved = try plan(directory)
+        let moved = try await plan(directory)
         #expect(moved.exitCode == 0, "\(moved.standardOutput)\(moved.standardError)")
         #expect(moved.standardOutput == "No changes. PagerDuty matches the configuration.\n")
 
@@ -62,16 +62,16 @@ struct StateMoveCommandTests {
             guard let start = text.range(of: "  platform-secondary-pd:\n") else { return text }
             return String(text[..<start.lowerBound])
         }
-        #expect(try plan(directory).standardOutput.contains("\nPlan: 0 to add, 21 to delete."))
-        let remove = try HandoffProcess.run(["state", "rm", "platform-secondary-pd"], in: directory, timeout: 60)
+        #expect(try await plan(directory).standardOutput.contains("\nPlan: 0 to add, 21 to delete."))
+        let remove = try await HandoffProcess.run(["state", "rm", "platform-secondary-pd"], in: directory, timeout: 60)
         #expect(remove.exitCode == 0, "\(remove.standardError)")
         #expect(remove.standardError == "")
         #expect(remove.standardOutput == "Removed destination platform-secondary-pd from the local state .handoff/state.json (serial 3). Its 21 overrides stay in PagerDuty, and Handoff no longer manages them.\n")
         #expect(try overrides(directory) == exported)
-        let after = try plan(directory)
+        let after = try await plan(directory)
         #expect(after.exitCode == 0, "\(after.standardOutput)\(after.standardError)")
 
-        let list = try HandoffProcess.run(["state", "list"], in: directory, timeout: 60)
+        let list = try await HandoffProcess.run(["state", "list"], in: directory, timeout: 60)
         #expect(list.standardOutput.contains("local state .handoff/state.json: serial 3"))
         #expect(list.standardOutput.contains("platform-pd: PagerDuty schedule PQSPRIM on demo, 12 owned overrides"))
         #expect(!list.standardOutput.contains("platform-secondary-pd"))
