@@ -84,7 +84,9 @@ public enum PlanFile {
             interruptedDeletes: InterruptedDeletes(
                 done: (object["interrupted_deletes"] as? [String: Any])?["done"] as? [String] ?? [],
                 withdrawn: (object["interrupted_deletes"] as? [String: Any])?["withdrawn"] as? [String] ?? []
-            )
+            ),
+            keepsOverrides: object["keep_overrides"] as? Bool ?? false,
+            movedFrom: object["moved_from"] as? String
         )
     }
 

@@ -48,6 +48,7 @@ public enum PlanRenderer {
         output += "Handoff will perform the following actions:\n"
         for destination in changed {
             output += "\n  " + colours.bold(header(destination)) + "\n"
+            if let moved = movedLine(destination, colours: colours) { output += "  " + moved + "\n" }
             if let notice = stateNotice(destination, colours: colours) { output += "  " + notice + "\n" }
             for action in destination.actions where [.create, .delete, .adopt].contains(action.kind) {
                 output += "  " + line(action, destination, colours: colours) + "\n"
@@ -110,6 +111,9 @@ public enum PlanRenderer {
 
     /// The watermark line, or what becomes of a removed destination's state.
     static func trailer(_ destination: DestinationPlan, colours: Colours) -> String? {
+        if destination.removed, destination.keepsOverrides {
+            return colours.yellow("- state    ") + " of destination \(SafeText.line(destination.name)): removed (overrides kept in PagerDuty)"
+        }
         if destination.removed { return colours.red("- state    ") + " of destination \(SafeText.line(destination.name))" }
         guard destination.watermarkMoves, let after = destination.watermarkAfter else { return nil }
         let zone = Zone(identifier: destination.timeZone) ?? Zone.utc
@@ -122,6 +126,8 @@ public enum PlanRenderer {
         let summary = plan.summary
         var parts = ["\(summary.create) to add", "\(summary.delete) to delete"]
         if summary.adopt > 0 { parts.append("\(summary.adopt) to adopt") }
+        if summary.moved > 0 { parts.append("\(summary.moved) to move") }
+        if summary.forgotten > 0 { parts.append("\(summary.forgotten) to forget") }
         var text = "Plan: " + parts.joined(separator: ", ") + "."
         let watermarks = plan.destinations.filter { !$0.removed && $0.watermarkAfter != nil }
         if watermarks.count == 1, let destination = watermarks.first, let after = destination.watermarkAfter {
@@ -150,10 +156,11 @@ public enum PlanRenderer {
         }
         var sections: [String] = []
         for destination in changed {
-            var block = "\n<details><summary><b><code>\(SafeText.html(destination.name))</code></b>\(destination.removed ? " (removed)" : "") → PagerDuty schedule "
+            var block = "\n<details><summary><b><code>\(SafeText.html(destination.name))</code></b>\(markdownStatus(destination)) → PagerDuty schedule "
             block += "<code>\(SafeText.html(destination.pagerDutySchedule))</code> (connection <code>\(SafeText.html(destination.connection))</code>): \(counts(destination))</summary>\n\n"
             let plain = Colours(enabled: false)
-            var lines = stateNotice(destination, colours: plain).map { [$0] } ?? []
+            var lines = movedLine(destination, colours: plain).map { [$0] } ?? []
+            lines += stateNotice(destination, colours: plain).map { [$0] } ?? []
             lines += destination.actions.filter { [.create, .delete, .adopt].contains($0.kind) }.map { line($0, destination, colours: plain) }
             if let records = interruptedDeletesLine(destination, colours: plain) { lines.append(records) }
             if let trailer = trailer(destination, colours: plain) { lines.append(trailer) }
@@ -205,6 +212,8 @@ public enum PlanRenderer {
                 "adopt": .int(summary.adopt),
                 "kept": .int(summary.kept),
                 "drift": .int(summary.drift),
+                "moved": summary.moved > 0 ? .int(summary.moved) : nil,
+                "forgotten": summary.forgotten > 0 ? .int(summary.forgotten) : nil,
             ]),
             "destinations": .array(plan.destinations.map(json)),
         ])
@@ -218,6 +227,8 @@ public enum PlanRenderer {
             "pagerduty_schedule": .string(destination.pagerDutySchedule),
             "time_zone": .string(destination.timeZone),
             "removed": destination.removed ? .bool(true) : nil,
+            "keep_overrides": destination.removed && destination.keepsOverrides ? .bool(true) : nil,
+            "moved_from": destination.movedFrom.map(JSONValue.string),
             "state_looks_lost": destination.stateLooksLost ? .bool(true) : nil,
             "interrupted_deletes": destination.interruptedDeletes.isEmpty ? nil : .object([
                 "done": .array(destination.interruptedDeletes.done.map(JSONValue.string)),
@@ -240,5 +251,22 @@ public enum PlanRenderer {
                 ])
             }),
         ])
+    }
+}
+
+// MARK: - Moved and removed destinations
+
+extension PlanRenderer {
+    /// `~ moved     old → new`: a `moved` entry carries the state's record over, with no PagerDuty call.
+    static func movedLine(_ destination: DestinationPlan, colours: Colours) -> String? {
+        guard let oldName = destination.movedFrom else { return nil }
+        return colours.yellow("~ moved    ") + " \(SafeText.line(oldName)) → \(SafeText.line(destination.name))"
+    }
+
+    /// What the Markdown summary says after a destination's name.
+    static func markdownStatus(_ destination: DestinationPlan) -> String {
+        if destination.removed { return destination.keepsOverrides ? " (removed, overrides kept in PagerDuty)" : " (removed)" }
+        if let oldName = destination.movedFrom { return " (moved from <code>\(SafeText.html(oldName))</code>)" }
+        return ""
     }
 }

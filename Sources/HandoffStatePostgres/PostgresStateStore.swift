@@ -586,7 +586,18 @@ actor PostgresStateSession: StateSession {
         var removedRecords: [OwnedOverride] = []
         var truncated: [(String, Instant, Instant)] = []
         var pendingChanges: (marked: [String], cleared: [String]) = ([], [])
-        if change.removeDestination {
+        if let newName = change.movedTo {
+            // Both rows renamed in this one transaction, as `HandoffState.apply` does: only when the
+            // old name is there and the new one is free (the lock holder checked both).
+            if before != nil, current.destinations[newName] == nil {
+                try await connection.query(
+                    "UPDATE \(unescaped: table("destinations")) SET name = \(newName) WHERE workspace = \(workspace) AND name = \(destination)", logger: logger
+                )
+                try await connection.query(
+                    "UPDATE \(unescaped: table("overrides")) SET destination = \(newName) WHERE workspace = \(workspace) AND destination = \(destination)", logger: logger
+                )
+            }
+        } else if change.removeDestination {
             removedRecords = before?.overrides ?? []
             try await connection.query(
                 "DELETE FROM \(unescaped: table("overrides")) WHERE workspace = \(workspace) AND destination = \(destination)", logger: logger

@@ -123,7 +123,7 @@ struct ApplyCommand: AsyncParsableCommand {
         var options = try connectionOptions()
         options.sandboxNow = now
         var connections = try PlanBuilder.connections(request)
-        if let savedPlan { connections = Set(savedPlan.destinations.map(\.connection)) }
+        if let savedPlan { connections = Set(savedPlan.destinations.filter { !($0.removed && $0.keepsOverrides) }.map(\.connection)) }
         let hub: ConnectionHub
         do { hub = try await ConnectionHub.open(connections, configuration: configuration, options: options) } catch { throw commandFailure(error) }
         do {

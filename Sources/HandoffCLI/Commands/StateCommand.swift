@@ -11,7 +11,7 @@ struct StateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "state",
         abstract: "Inspect the state, break a stale lock, and move, list or undo its changes.",
-        subcommands: [List.self, Show.self, Unlock.self, History.self, Restore.self, Migrate.self]
+        subcommands: [List.self, Show.self, Unlock.self, History.self, Restore.self, Migrate.self, StateMove.self, StateRemove.self]
     )
 
     struct List: AsyncParsableCommand {
