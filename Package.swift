@@ -96,7 +96,7 @@ let package = Package(
 
         .target(
             name: "HandoffImport",
-            dependencies: ["HandoffTime", "PagerDuty"],
+            dependencies: ["HandoffTime", "PagerDuty", "SafeText"],
             swiftSettings: strictSettings
         ),
 
