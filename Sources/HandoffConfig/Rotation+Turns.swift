@@ -61,16 +61,17 @@ extension Rotation {
     /// era in force then (turns before the first era continue its rhythm backwards). In whole
     /// minutes, as the expansion cuts turns.
     public func handoff(atOrBefore instant: Instant, in zone: some ZoneOffsets) -> Instant {
-        guard let first = eras.first else { return instant }
-        let era = era(at: instant, in: zone)?.era ?? first
+        guard !eras.isEmpty else { return instant }
+        let era = eras[eraIndex(at: instant, in: zone) ?? 0]
         return era.turnStart(era.turnIndex(containing: instant, in: zone), in: zone).flooredToMinute
     }
 
     /// The first regular handoff at or after `instant`: `instant` itself when a turn starts there,
     /// else the start of the next turn, or of the next era when that comes first.
     public func handoff(atOrAfter instant: Instant, in zone: some ZoneOffsets) -> Instant {
-        guard let first = eras.first else { return instant }
-        let (index, era) = era(at: instant, in: zone) ?? (0, first)
+        guard !eras.isEmpty else { return instant }
+        let index = eraIndex(at: instant, in: zone) ?? 0
+        let era = eras[index]
         var k = era.turnIndex(containing: instant, in: zone)
         var start = era.turnStart(k, in: zone).flooredToMinute
         // Flooring to the minute can leave a start just before `instant`; a few steps at most.
@@ -84,6 +85,18 @@ extension Rotation {
             start = min(start, zone.instant(for: eras[index + 1].from).flooredToMinute)
         }
         return max(start, instant)
+    }
+
+    /// The index of the era in force at `instant`, by bisection (eras are in order, as validation
+    /// ensures), so that many time-off entries over many eras stay cheap; nil before the first.
+    private func eraIndex(at instant: Instant, in zone: some ZoneOffsets) -> Int? {
+        var low = 0
+        var high = eras.count
+        while low < high {
+            let middle = low + (high - low) / 2
+            if zone.instant(for: eras[middle].from) <= instant { low = middle + 1 } else { high = middle }
+        }
+        return low == 0 ? nil : low - 1
     }
 
     /// The absolute range era `index` is in force: from its `from` to the next era's `from`.
