@@ -112,7 +112,7 @@ let package = Package(
 
         .target(
             name: "HandoffImport",
-            dependencies: ["HandoffTime", "PagerDuty"],
+            dependencies: ["HandoffTime", "PagerDuty", "SafeText"],
             swiftSettings: strictSettings
         ),
 

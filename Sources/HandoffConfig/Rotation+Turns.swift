@@ -57,6 +57,48 @@ extension Rotation {
         return found
     }
 
+    /// The last regular handoff at or before `instant`: the start of the turn holding it, in the
+    /// era in force then (turns before the first era continue its rhythm backwards). In whole
+    /// minutes, as the expansion cuts turns.
+    public func handoff(atOrBefore instant: Instant, in zone: some ZoneOffsets) -> Instant {
+        guard !eras.isEmpty else { return instant }
+        let era = eras[eraIndex(at: instant, in: zone) ?? 0]
+        return era.turnStart(era.turnIndex(containing: instant, in: zone), in: zone).flooredToMinute
+    }
+
+    /// The first regular handoff at or after `instant`: `instant` itself when a turn starts there,
+    /// else the start of the next turn, or of the next era when that comes first.
+    public func handoff(atOrAfter instant: Instant, in zone: some ZoneOffsets) -> Instant {
+        guard !eras.isEmpty else { return instant }
+        let index = eraIndex(at: instant, in: zone) ?? 0
+        let era = eras[index]
+        var k = era.turnIndex(containing: instant, in: zone)
+        var start = era.turnStart(k, in: zone).flooredToMinute
+        // Flooring to the minute can leave a start just before `instant`; a few steps at most.
+        var steps = 0
+        while start < instant, steps < 3 {
+            k += 1
+            steps += 1
+            start = era.turnStart(k, in: zone).flooredToMinute
+        }
+        if index + 1 < eras.count {
+            start = min(start, zone.instant(for: eras[index + 1].from).flooredToMinute)
+        }
+        return max(start, instant)
+    }
+
+    /// The index of the era in force at `instant`, by bisection (eras are in order, as validation
+    /// ensures), so that many time-off entries over many eras stay cheap; nil before the first.
+    private func eraIndex(at instant: Instant, in zone: some ZoneOffsets) -> Int? {
+        var low = 0
+        var high = eras.count
+        while low < high {
+            let middle = low + (high - low) / 2
+            if zone.instant(for: eras[middle].from) <= instant { low = middle + 1 } else { high = middle }
+        }
+        return low == 0 ? nil : low - 1
+    }
+
     /// The absolute range era `index` is in force: from its `from` to the next era's `from`.
     public func range(ofEra index: Int, in zone: some ZoneOffsets) -> InstantRange {
         let start = zone.instant(for: eras[index].from)
@@ -66,6 +108,19 @@ extension Rotation {
 }
 
 extension Schedule {
+    /// The stretch a time-off entry takes from its person, in whole minutes. An end written as a
+    /// date is handed over at the rota's regular handoffs, never inside a turn: the absence starts
+    /// at the last handoff at or before the first day off begins and ends at the first handoff at
+    /// or after the last day off ends, so the cover takes whole turns and nobody gets a stub (a
+    /// 09:00 rota hands back at 09:00, not at midnight). An end written with a time of day is exact.
+    public func absence(_ entry: TimeOff, in zone: some ZoneOffsets) -> InstantRange {
+        var start = zone.instant(for: entry.from).flooredToMinute
+        var end = zone.instant(for: entry.until).flooredToMinute
+        if entry.fromIsDate { start = rotation.handoff(atOrBefore: start, in: zone) }
+        if entry.untilIsDate { end = rotation.handoff(atOrAfter: end, in: zone) }
+        return InstantRange(start: start, end: end)
+    }
+
     /// The covered parts of `window` in absolute time, sorted and disjoint (adjacent windows
     /// joined); the whole window when the schedule covers the clock around.
     public func coveredRanges(in window: InstantRange, zone offsets: some ZoneOffsets) -> [InstantRange] {

@@ -1,5 +1,6 @@
 public import HandoffTime
 public import PagerDuty
+import SafeText
 
 /// Turns PagerDuty schedules into Handoff configuration that means what PagerDuty means today:
 /// one schedule per rotation layer, the layers' precedence expressed by cutting the coverage of
@@ -315,8 +316,14 @@ struct PeopleAllocator {
         let local = user.email.split(separator: "@").first.map(String.init) ?? user.email
         let key = names.claim(ImportWriter.slug(local, fallback: "person"))
         keys[userID] = key
-        // The name as a comment: Handoff shows the key; the comment helps whoever reads the file.
-        pending[userID] = "\(key): { email: \(YAMLText.scalar(user.email)) }  # \(YAMLText.comment(user.name))"
+        // The name is written as the person's `name`, so that `who` and `plan` show the same name
+        // PagerDuty does. A name the configuration would refuse (control or bidirectional
+        // characters, or blank) stays a comment, escaped, so the file still loads.
+        if !user.name.allSatisfy(\.isWhitespace), SafeText.firstUnsafe(in: user.name) == nil {
+            pending[userID] = "\(key): { name: \(YAMLText.scalar(user.name)), email: \(YAMLText.scalar(user.email)) }"
+        } else {
+            pending[userID] = "\(key): { email: \(YAMLText.scalar(user.email)) }  # \(YAMLText.comment(user.name))"
+        }
         return key
     }
 

@@ -1,21 +1,54 @@
 public import HandoffConfig
 public import HandoffTime
 
+/// One entry of `handoff who`: a person on call from one handoff to the next. Their shifts in it
+/// are back to back (a cover running into their own turn, a swapped turn next to theirs), or apart
+/// only where the schedule needs nobody (outside coverage): nobody else takes the pager in between,
+/// so there is no handoff there. The export keeps one override per shift.
+public struct OnCallStretch: Sendable, Hashable, CustomStringConvertible {
+    public var person: String
+    /// From the start of the first shift to the end of the last.
+    public var start: Instant
+    public var end: Instant
+    /// The stretches in which the person is really on call: the shifts, touching ones joined.
+    /// More than one when coverage leaves hours between them.
+    public var pieces: [InstantRange]
+    /// How many shifts (overrides) the entry holds.
+    public var shifts: Int
+
+    public init(person: String, start: Instant, end: Instant, pieces: [InstantRange], shifts: Int) {
+        self.person = person
+        self.start = start
+        self.end = end
+        self.pieces = pieces
+        self.shifts = shifts
+    }
+
+    public var range: InstantRange { InstantRange(start: start, end: end) }
+
+    /// Whether the person is on call at `instant` (in one of the pieces, not between them).
+    public func isOnCall(at instant: Instant) -> Bool { pieces.contains { $0.contains(instant) } }
+
+    public var description: String { "\(start)–\(end) \(person) (\(shifts) shifts)" }
+}
+
 /// Who is on call for a schedule at an instant, and the handoffs that follow.
 ///
-/// Entries are handoffs, not shifts: back-to-back shifts of one person (a cover followed by their
-/// own turn, a swapped turn next to theirs) are one entry, since nobody hands over between them.
-/// The export keeps one override per shift.
+/// Entries are handoffs, not shifts: consecutive shifts of one person are one entry, since nobody
+/// hands over between them, whether they touch or are apart outside coverage (`OnCallStretch`).
+/// A gap nobody can cover ends an entry. The export keeps one override per shift.
 public struct OnCallStatus: Sendable {
     public var schedule: String
-    /// The stretch in force at the instant, whole (not cut at the instant); nil outside coverage or in a gap.
-    public var current: Shift?
-    /// The stretches after the current one, in order, each ending in a handoff or a gap in coverage.
-    public var upcoming: [Shift]
+    /// The entry whose person is on call at the instant, whole (not cut at the instant); nil
+    /// outside coverage or in a gap.
+    public var current: OnCallStretch?
+    /// The entries after the current one (or, outside coverage, from the instant on), in order,
+    /// each ending in a handoff, a gap nobody can cover, or the end of the looked-at span.
+    public var upcoming: [OnCallStretch]
     /// Gaps nobody can cover, from the instant on, within the looked-at span.
     public var gaps: [CoverageGap]
 
-    /// Looks up to two years ahead for `next` shifts.
+    /// Looks up to two years ahead for `next` entries.
     public static func at(_ instant: Instant, schedule: Schedule, next: Int) -> OnCallStatus {
         let eras = schedule.rotation.eras
         let zone = schedule.zone
@@ -30,15 +63,21 @@ public struct OnCallStatus: Sendable {
         while true {
             let end = min(instant.adding(seconds: span), limit)
             let expansion = RotaExpander.expand(schedule, over: InstantRange(start: start, end: end))
-            let handoffs = joined(expansion.shifts)
-            let current = handoffs.first { $0.range.contains(instant) }
-            // A stretch cut by the end of the window is not known whole yet: count only those before it.
-            let later = handoffs.filter { $0.start >= instant && $0 != current && $0.end < end }
-            if (later.count >= next && (current.map { $0.end < end } ?? true)) || end >= limit {
+            let entries = stretches(expansion.shifts, gaps: expansion.gaps)
+            let currentIndex = entries.firstIndex { $0.isOnCall(at: instant) }
+            // Outside coverage, the entry in progress continues with its shifts still to come.
+            let later = currentIndex.map { Array(entries[($0 + 1)...]) }
+                ?? stretches(expansion.shifts.filter { $0.start >= instant }, gaps: expansion.gaps)
+            // The last entry of the window may go on after it: it is known whole only once
+            // another follows, or the window reaches the limit.
+            let complete = end >= limit
+            let known = complete ? later : Array(later.dropLast())
+            let currentKnown = complete || currentIndex.map { $0 < entries.count - 1 } ?? true
+            if (known.count >= next && currentKnown) || complete {
                 return OnCallStatus(
                     schedule: schedule.name,
-                    current: current,
-                    upcoming: Array(later.prefix(next)),
+                    current: currentIndex.map { entries[$0] },
+                    upcoming: Array(known.prefix(next)),
                     gaps: expansion.gaps.filter { $0.range.end > instant }
                 )
             }
@@ -46,15 +85,31 @@ public struct OnCallStatus: Sendable {
         }
     }
 
-    /// Shifts in order with back-to-back pieces of one person joined into one (the first piece's
-    /// reason and turn kept).
-    static func joined(_ shifts: [Shift]) -> [Shift] {
-        var result: [Shift] = []
+    /// Shifts in order grouped into entries: consecutive shifts of one person are one entry unless
+    /// a gap nobody can cover lies between them; touching shifts are joined into one piece.
+    static func stretches(_ shifts: [Shift], gaps: [CoverageGap]) -> [OnCallStretch] {
+        let gapStarts = gaps.map(\.range.start).sorted()
+        var gapCursor = 0
+        var result: [OnCallStretch] = []
         for shift in shifts {
-            if let last = result.last, last.person == shift.person, last.end == shift.start {
-                result[result.count - 1].end = shift.end
+            // Gaps that begin before this shift; one at or after the previous entry's end splits.
+            var splits = false
+            while gapCursor < gapStarts.count, gapStarts[gapCursor] < shift.start {
+                if let last = result.last, gapStarts[gapCursor] >= last.end { splits = true }
+                gapCursor += 1
+            }
+            if !splits, let last = result.last, last.person == shift.person {
+                var entry = last
+                if let piece = entry.pieces.last, piece.end == shift.start {
+                    entry.pieces[entry.pieces.count - 1].end = shift.end
+                } else {
+                    entry.pieces.append(shift.range)
+                }
+                entry.end = shift.end
+                entry.shifts += 1
+                result[result.count - 1] = entry
             } else {
-                result.append(shift)
+                result.append(OnCallStretch(person: shift.person, start: shift.start, end: shift.end, pieces: [shift.range], shifts: 1))
             }
         }
         return result

@@ -57,7 +57,9 @@ private struct ExpansionContext {
             .sorted { $0.0 < $1.0 }
         var offByPerson: [String: [InstantRange]] = [:]
         for entry in schedule.timeOff {
-            let range = InstantRange(start: zone.instant(for: entry.from).flooredToMinute, end: zone.instant(for: entry.until).flooredToMinute)
+            // Dates are handed over at the rota's handoffs, so this range may reach outside the
+            // entry's own days (and into the window from before it).
+            let range = schedule.absence(entry, in: zone)
             guard range.overlaps(window) else { continue }
             offByPerson[entry.person, default: []].append(range)
         }

@@ -26,14 +26,14 @@ struct ApplyCommandTests {
         let plan = try await HandoffProcess.run(["plan", ".", "--now", Self.now, "--detailed-exitcode"], in: directory)
         #expect(plan.exitCode == 2)
         #expect(plan.standardOutput.hasPrefix("Handoff will perform the following actions:\n"))
-        #expect(plan.standardOutput.hasSuffix("Plan: 33 to add, 0 to delete.\n"))
+        #expect(plan.standardOutput.hasSuffix("Plan: 32 to add, 0 to delete.\n"))
 
         let apply = try await HandoffProcess.run(["apply", ".", "--now", Self.now, "--auto-approve"], in: directory)
         #expect(apply.exitCode == 0)
         #expect(apply.standardOutput.hasSuffix("""
               platform-primary-pd: exported through Mon 2027-01-25 09:00 +01:00
               platform-secondary-pd: exported through Mon 2026-12-21 18:00 +01:00
-            Apply complete! Overrides: 33 created, 0 deleted, 0 adopted.
+            Apply complete! Overrides: 32 created, 0 deleted, 0 adopted.
 
             """))
         #expect(apply.standardError.contains("Applying: 2/2 requests"))
@@ -43,7 +43,7 @@ struct ApplyCommandTests {
         #expect(again.standardOutput == "No changes. PagerDuty matches the configuration.\n")
 
         let list = try await HandoffProcess.run(["state", "list"], in: directory)
-        #expect(list.standardOutput.contains("platform-primary-pd: PagerDuty schedule PQSPRIM on demo, 12 owned overrides"))
+        #expect(list.standardOutput.contains("platform-primary-pd: PagerDuty schedule PQSPRIM on demo, 11 owned overrides"))
     }
 
     @Test("a saved plan is applied exactly; a stale one is refused and changes nothing")
@@ -59,7 +59,7 @@ struct ApplyCommandTests {
 
         let applied = try await HandoffProcess.run(["apply", "first.plan", "--auto-approve"], in: directory)
         #expect(applied.exitCode == 0)
-        #expect(applied.standardOutput.hasSuffix("Apply complete! Overrides: 33 created, 0 deleted, 0 adopted.\n"))
+        #expect(applied.standardOutput.hasSuffix("Apply complete! Overrides: 32 created, 0 deleted, 0 adopted.\n"))
 
         let sandbox = directory.appendingPathComponent(".handoff/sandbox.json")
         let before = try Data(contentsOf: sandbox)
@@ -104,7 +104,7 @@ struct ApplyCommandTests {
         let document = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
         #expect(document["format_version"] as? String == "1")
         #expect(document["changes"] as? Bool == true)
-        #expect((document["summary"] as? [String: Int])?["create"] == 33)
+        #expect((document["summary"] as? [String: Int])?["create"] == 32)
         let unknown = try await HandoffProcess.run(["plan", ".", "--now", Self.now, "--destination", "platform-primry-pd"], in: directory)
         #expect(unknown.exitCode == 1)
         #expect(unknown.standardError == "error: no destination \"platform-primry-pd\" in the configuration or the state; did you mean \"platform-primary-pd\"?\n")

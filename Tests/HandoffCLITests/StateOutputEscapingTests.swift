@@ -21,7 +21,7 @@ struct StateOutputEscapingTests {
         try state.write(to: directory.appendingPathComponent(".handoff/state.json"), atomically: true, encoding: .utf8)
 
         let list = try await HandoffProcess.run(["state", "list", "."], in: directory, timeout: 60)
-        let show = try await HandoffProcess.run(["state", "show", "platform-primary-pd", "."], in: directory, timeout: 60)
+        let show = try await HandoffProcess.run(["state", "show", ".", "platform-primary-pd"], in: directory, timeout: 60)
         #expect(list.exitCode == 0, "\(list.standardError)")
         #expect(show.exitCode == 0, "\(show.standardError)")
         for output in [list.standardOutput, show.standardOutput] {

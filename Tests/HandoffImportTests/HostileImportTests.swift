@@ -83,6 +83,35 @@ struct HostileImportTests {
         }
     }
 
+    @Test("a person's name is written as `name:` when the configuration accepts it, punctuation and all; one it would refuse stays an escaped comment")
+    func personNames() async throws {
+        let punctuated = "Zoë \"Z\" O'Hara #1 {x: [y]}, \\ & *anchor"
+        let seed = SandboxSeed(
+            users: [
+                SandboxSeed.User(name: punctuated, email: "zoe@example.com", id: "PZOE001"),
+                SandboxSeed.User(name: Self.userNames[0], email: Self.emails[0], id: "PMALLOR"),
+            ],
+            schedules: [
+                .init(name: "Names", timeZone: "Europe/Berlin", id: "PNAMES1", layers: [
+                    .init(
+                        name: "Layer 1", start: ImportTests.at("2026-09-07T07:00:00Z"), rotationVirtualStart: ImportTests.at("2026-09-07T07:00:00Z"),
+                        rotationTurnLengthSeconds: 604_800, users: ["zoe@example.com", Self.emails[0]]
+                    ),
+                ]),
+            ]
+        )
+        try await SandboxHarness.with(now: ImportTests.now, seed: seed) { sandbox in
+            let (_, documents) = try await ImportTests().imported(sandbox, ids: ["PNAMES1"])
+            let text = try #require(documents.first?.text)
+            let loaded = try ImportTests().load(text, url: sandbox.baseURL)
+            #expect(loaded.diagnostics.isEmpty, "\(loaded.diagnostics.map(\.description))")
+            let configuration = try #require(loaded.configuration)
+            #expect(configuration.people.first { $0.email == "zoe@example.com" }?.name == punctuated)
+            #expect(configuration.people.first { $0.email == Self.emails[0] }?.name == nil)
+            #expect(text.contains("  # \"Mallory\\n"), "\(text)")
+        }
+    }
+
     @Test("file names are slugs of the schedule ids: [a-z0-9-], bounded, unique, never a path")
     func fileNames() {
         let long = String(repeating: "P", count: 500)

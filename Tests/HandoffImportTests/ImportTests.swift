@@ -144,11 +144,11 @@ struct ImportTests {
                 version: 1
 
                 people:
-                  alice: { email: alice@example.com }  # Alice Example
-                  bob: { email: bob@example.com }  # Bob Example
-                  carol: { email: carol@example.com }  # Carol Example
-                  dave: { email: dave@example.com }  # Dave Example
-                  erin: { email: erin@example.com }  # Erin Example
+                  alice: { name: "Alice Example", email: alice@example.com }
+                  bob: { name: "Bob Example", email: bob@example.com }
+                  carol: { name: "Carol Example", email: carol@example.com }
+                  dave: { name: "Dave Example", email: dave@example.com }
+                  erin: { name: "Erin Example", email: erin@example.com }
 
                 schedules:
                   # Layer "Weekday days" (P6BARJZ) of PagerDuty schedule PLAYERS.
@@ -220,7 +220,7 @@ struct ImportTests {
                 )
                 return try ImportWriter.documents(source.schedules, context: context, split: false)[0].text
             }
-            #expect(text.contains("  bob-2: { email: bob@example.com }  # Bob Example\n"))
+            #expect(text.contains("  bob-2: { name: \"Bob Example\", email: bob@example.com }\n"))
             #expect(!text.contains("alice@example.com"))
             #expect(text.contains("    rotation: { members: [aa, bob-2, carol], start: 2026-09-07T09:00, turn: 1w }\n"))
             #expect(text.contains("  platform-primary-2-pd: { schedule: platform-primary-2, connection: acme, pagerduty_schedule: PWEEKLY }\n"))
@@ -266,6 +266,11 @@ struct ImportCommandTests {
             #expect(written.standardError.hasSuffix("Imported 2 PagerDuty schedules: 3 schedules, 3 destinations, 5 new people. Run `handoff validate` and `handoff plan` to review.\n"))
             let validate = try await HandoffProcess.run(["validate", "."], in: directory)
             #expect(validate.standardOutput == "Configuration is valid: 3 schedules, 3 destinations, 1 connection.\n", "\(validate.standardOutput)")
+            // People carry PagerDuty's names, so `who` shows them as `plan` does.
+            let who = try await HandoffProcess.run(["who", ".", "--at", "2026-10-12T12:00:00Z", "--next", "1", "--format", "json"], in: directory)
+            #expect(who.exitCode == 0, "\(who.standardError)")
+            #expect(who.standardOutput.contains("\"person\": \"Bob Example\""), "\(who.standardOutput)")
+            #expect(!who.standardOutput.contains("\"person\": \"bob\""), "\(who.standardOutput)")
 
             let before = try Data(contentsOf: directory.appendingPathComponent("teams/imported.yaml"))
             let again = try await HandoffProcess.run(
@@ -292,11 +297,16 @@ struct ImportCommandTests {
             let files = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("teams").path).sorted()
             #expect(files == ["pagerduty-players.yaml", "pagerduty-pweekly.yaml"])
             let texts = try files.map { try String(contentsOf: directory.appendingPathComponent("teams/\($0)"), encoding: .utf8) }
-            let bobDefinitions = texts.map { $0.components(separatedBy: "{ email: bob@example.com }").count - 1 }
+            let bobDefinitions = texts.map { $0.components(separatedBy: "email: bob@example.com }").count - 1 }
             #expect(bobDefinitions.reduce(0, +) == 1, "a person on both schedules is defined in one file: \(bobDefinitions)")
             let validate = try await HandoffProcess.run(["validate", "."], in: directory)
             #expect(validate.exitCode == 0, "\(validate.standardError)")
             #expect(validate.standardOutput == "Configuration is valid: 3 schedules, 3 destinations, 1 connection.\n", "\(validate.standardOutput)")
+            // People carry PagerDuty's names, so `who` shows them as `plan` does.
+            let who = try await HandoffProcess.run(["who", ".", "--at", "2026-10-12T12:00:00Z", "--next", "1", "--format", "json"], in: directory)
+            #expect(who.exitCode == 0, "\(who.standardError)")
+            #expect(who.standardOutput.contains("\"person\": \"Bob Example\""), "\(who.standardOutput)")
+            #expect(!who.standardOutput.contains("\"person\": \"bob\""), "\(who.standardOutput)")
 
             let before = texts.map { Data($0.utf8) }
             let again = try await HandoffProcess.run(arguments, in: directory, environment: environment)

@@ -173,8 +173,8 @@ struct DaylightSavingTests {
             members: ["ana", "ben", "cho"],
             extra: """
                     time_off:
-                      - { person: ana, from: 2026-11-03, until: 2026-11-05 }
-                      - { person: ben, from: 2026-11-04, until: 2026-11-06 }
+                      - { person: ana, from: 2026-11-03T00:00, until: 2026-11-05T00:00 }
+                      - { person: ben, from: 2026-11-04T00:00, until: 2026-11-06T00:00 }
                       - { person: cho, from: 2026-11-04T12:00, until: 2026-11-04T18:00 }
                 """
         )
@@ -190,6 +190,73 @@ struct DaylightSavingTests {
         #expect(expansion.gaps.map(\.description) == [
             "nobody can be on call for schedule \"s\" from Wed 2026-11-04 12:00 → Wed 2026-11-04 18:00 +00:00: "
                 + "ana, ben, cho are all off; add an explicit cover or move the time off"
+        ])
+    }
+
+    @Test("time off given as dates is handed over at the rota's handoffs, weekly: the cover takes whole turns, never a stub at midnight")
+    func timeOffDatesWeekly() throws {
+        let s = try schedule(
+            zone: "Europe/Berlin",
+            start: "2026-11-02T09:00",
+            turn: "1w",
+            members: ["ana", "ben", "cho"],
+            extra: """
+                    time_off:
+                      - { person: cho, from: 2026-11-14, until: 2026-11-17 }        # Sat to Mon: her turn from Mon 16th 09:00
+                      - { person: ana, from: 2026-11-25T13:00, until: 2026-11-28 }  # exact start, a date as end
+                """
+        )
+        let expansion = RotaExpander.expand(s, over: InstantRange(start: at("2026-11-09T08:00:00Z"), end: at("2026-12-07T08:00:00Z")))
+        #expect(expansion.gaps.isEmpty)
+        #expect(expansion.shifts.map { "\($0.start) \($0.end) \($0.person) \($0.reason)" } == [
+            "2026-11-09T08:00:00Z 2026-11-16T08:00:00Z ben rotation",
+            // cho is off from the handoff before Sat 14th (Mon 9th 09:00) to the one after Mon 17th 00:00 (Mon 23rd 09:00).
+            "2026-11-16T08:00:00Z 2026-11-23T08:00:00Z ana timeOffCover(absent: \"cho\")",
+            // ana leaves at 13:00 as written, and comes back at the next handoff, not at Sat 00:00.
+            "2026-11-23T08:00:00Z 2026-11-25T12:00:00Z ana rotation",
+            "2026-11-25T12:00:00Z 2026-11-30T08:00:00Z ben timeOffCover(absent: \"ana\")",
+            "2026-11-30T08:00:00Z 2026-12-07T08:00:00Z ben rotation",
+        ])
+    }
+
+    @Test("time off given as dates across the spring-forward change: handed over at 09:00 CET before and 09:00 CEST after")
+    func timeOffDatesAcrossDaylightSaving() throws {
+        let s = try schedule(
+            zone: "Europe/Berlin",
+            start: "2027-03-22T09:00",
+            turn: "1d",
+            extra: """
+                    time_off:
+                      - { person: ana, from: 2027-03-28, until: 2027-03-29 }    # Sunday, the day clocks go forward
+                """
+        )
+        #expect(shifts(s, "2027-03-26T08:00:00Z", "2027-03-30T07:00:00Z") == [
+            "2027-03-26T08:00:00Z 2027-03-27T08:00:00Z ana",
+            "2027-03-27T08:00:00Z 2027-03-28T07:00:00Z ben",  // Sat 09:00 CET → Sun 09:00 CEST, his own turn
+            "2027-03-28T07:00:00Z 2027-03-29T07:00:00Z ben",  // ana's Sunday turn, to Mon 09:00 CEST, not to midnight
+            "2027-03-29T07:00:00Z 2027-03-30T07:00:00Z ben",
+        ])
+    }
+
+    @Test("time off given as dates with coverage across midnight: the cover takes the whole turn, not the evening only")
+    func timeOffDatesWithCoverage() throws {
+        let s = try schedule(
+            zone: "Europe/Berlin",
+            start: "2026-11-02T20:00",
+            turn: "1d",
+            members: ["ana", "ben", "cho"],
+            extra: """
+                    coverage:
+                      - { from: "20:00", to: "02:00" }
+                    time_off:
+                      - { person: cho, from: 2026-11-04, until: 2026-11-05 }    # Wednesday, her turn from 20:00
+                """
+        )
+        let expansion = RotaExpander.expand(s, over: InstantRange(start: at("2026-11-03T19:00:00Z"), end: at("2026-11-06T19:00:00Z")))
+        #expect(expansion.shifts.map { "\($0.start) \($0.end) \($0.person) \($0.reason)" } == [
+            "2026-11-03T19:00:00Z 2026-11-04T01:00:00Z ben rotation",
+            "2026-11-04T19:00:00Z 2026-11-05T01:00:00Z ana timeOffCover(absent: \"cho\")",  // not cut at Thu 00:00
+            "2026-11-05T19:00:00Z 2026-11-06T01:00:00Z ana rotation",
         ])
     }
 

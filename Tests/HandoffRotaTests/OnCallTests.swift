@@ -63,7 +63,44 @@ struct OnCallTests {
         let entries = [status.current].compactMap { $0 } + status.upcoming
         #expect(entries.count == 21)
         for (earlier, later) in zip(entries, entries.dropFirst()) {
-            #expect(!(earlier.person == later.person && earlier.end == later.start), "\(earlier) then \(later)")
+            #expect(earlier.person != later.person, "\(earlier) then \(later)")
         }
+    }
+
+    @Test("nights of one person's turn are one entry: on call only in its pieces, nobody between them, and the rest of the turn comes next")
+    func coveragePiecesAreOneEntry() throws {
+        let loaded = ConfigFixtures.load("""
+            version: 1
+            people:
+              dave: { email: dave@example.com }
+              erin: { email: erin@example.com }
+            schedules:
+              nights:
+                time_zone: America/New_York
+                rotation: { members: [dave, erin], start: 2026-11-02T22:00, turn: 1w }
+                coverage:
+                  - { from: "22:00", to: "06:00" }
+                time_off:
+                  - { person: dave, from: 2026-11-18T22:00, until: 2026-11-19T06:00 }
+
+            """)
+        let schedule = try #require(loaded.configuration?.schedule(named: "nights"), "\(loaded.diagnostics)")
+        // Tuesday 03:00 in New York: Dave's second night.
+        let night = OnCallStatus.at(at("2026-11-04T08:00:00Z"), schedule: schedule, next: 3)
+        #expect(night.current?.person == "dave")
+        #expect(night.current?.range == InstantRange(start: at("2026-11-03T03:00:00Z"), end: at("2026-11-09T11:00:00Z")))
+        #expect(night.current?.shifts == 7)
+        #expect(night.current?.pieces.count == 7)
+        #expect(night.upcoming.map(\.person) == ["erin", "dave", "erin"])
+        // Erin covering one of Dave's nights splits his turn into three entries.
+        #expect(night.upcoming[1].range == InstantRange(start: at("2026-11-17T03:00:00Z"), end: at("2026-11-18T11:00:00Z")))  // Mon and Tue nights
+
+        // Tuesday noon: nobody is on call, though it is Dave's turn; his next night comes next.
+        let noon = OnCallStatus.at(at("2026-11-04T17:00:00Z"), schedule: schedule, next: 2)
+        #expect(noon.current == nil)
+        #expect(noon.upcoming.first?.person == "dave")
+        #expect(noon.upcoming.first?.range == InstantRange(start: at("2026-11-05T03:00:00Z"), end: at("2026-11-09T11:00:00Z")))
+        #expect(noon.upcoming.first?.isOnCall(at: at("2026-11-05T17:00:00Z")) == false)
+        #expect(noon.upcoming.map(\.person) == ["dave", "erin"])
     }
 }

@@ -49,11 +49,17 @@ struct RandomSchedule {
         let allMembers = Array(Set(eras.flatMap(\.members))).sorted()
         let windowLocal = zone.local(at: window.start)
         var timeOff: [TimeOff] = []
+        // Whether each end was written as a date comes from its own generator, so that the rest
+        // of the schedule stays what each seed has always produced.
+        var written = SeededRandom(seed: seed &+ 0x5eed_da7e)
         for _ in 0..<random.int(in: 0...3) {
             let from = windowLocal.date.adding(days: random.int(in: -3...30))
             let until = from.adding(days: random.int(in: 1...10))
             timeOff.append(
-                TimeOff(person: random.pick(allMembers), from: LocalDateTime(date: from, time: .midnight), until: LocalDateTime(date: until, time: .midnight), location: Self.place)
+                TimeOff(
+                    person: random.pick(allMembers), from: LocalDateTime(date: from, time: .midnight), until: LocalDateTime(date: until, time: .midnight),
+                    fromIsDate: written.chance(0.5), untilIsDate: written.chance(0.5), location: Self.place
+                )
             )
         }
         var assignments: [Assignment] = []
@@ -121,19 +127,79 @@ struct RotaPropertyTests {
         #expect(withGaps > 5)
     }
 
-    @Test("nobody is on call during their time off unless an explicit cover says so")
+    @Test("nobody is on call during their time off (dates widened to the rota's handoffs) unless an explicit cover says so")
     func timeOffRespected() {
         for seed in Self.seeds {
             let generated = RandomSchedule(seed: seed)
             let schedule = generated.schedule
             let off = Dictionary(grouping: schedule.timeOff, by: \.person).mapValues { entries in
-                entries.map { InstantRange(start: schedule.zone.instant(for: $0.from), end: schedule.zone.instant(for: $0.until)) }
+                entries.map { schedule.absence($0, in: schedule.zone) }
             }
             for shift in RotaExpander.expand(schedule, over: generated.window).shifts where shift.reason != .assignment {
                 let clash = off[shift.person]?.first { $0.overlaps(shift.range) }
                 #expect(clash == nil, "seed \(seed): \(shift) during time off \(String(describing: clash))")
             }
         }
+    }
+
+    @Test("time off given as dates is handed over at regular handoffs: every boundary of every shift is a turn start, an era start, a coverage edge, a cover's edge or the window's edge")
+    func dateOnlyTimeOffHandsOverAtHandoffs() {
+        var withCovers = 0
+        for seed in Self.seeds {
+            let generated = RandomSchedule(seed: seed)
+            var schedule = generated.schedule
+            for index in schedule.timeOff.indices {
+                schedule.timeOff[index].fromIsDate = true
+                schedule.timeOff[index].untilIsDate = true
+            }
+            let zone = schedule.zone
+            let window = generated.window
+            var allowed: Set<Instant> = [window.start, window.end]
+            allowed.formUnion(handoffs(of: schedule, around: window))
+            for range in schedule.coveredRanges(in: window, zone: zone) { allowed.formUnion([range.start, range.end]) }
+            for cover in schedule.assignments {
+                allowed.formUnion([zone.instant(for: cover.from).flooredToMinute, zone.instant(for: cover.until).flooredToMinute])
+            }
+            let expansion = RotaExpander.expand(schedule, over: window)
+            if expansion.shifts.contains(where: { if case .timeOffCover = $0.reason { true } else { false } }) { withCovers += 1 }
+            for shift in expansion.shifts {
+                #expect(allowed.contains(shift.start) && allowed.contains(shift.end), "seed \(seed): \(shift) \(shift.reason) is cut between handoffs")
+            }
+            for gap in expansion.gaps {
+                #expect(allowed.contains(gap.range.start) && allowed.contains(gap.range.end), "seed \(seed): gap \(gap.range) is cut between handoffs")
+            }
+            // The widening is the least that reaches handoffs: no handoff lies strictly between
+            // the absence's edge and midnight of the day written.
+            let handoffSet = handoffs(of: schedule, around: InstantRange(start: window.start.adding(seconds: -90 * 86_400), end: window.end.adding(seconds: 90 * 86_400)))
+            for entry in schedule.timeOff {
+                let absence = schedule.absence(entry, in: zone)
+                let written = InstantRange(start: zone.instant(for: entry.from), end: zone.instant(for: entry.until))
+                #expect(absence.start <= written.start && written.end <= absence.end, "seed \(seed): \(absence) does not hold \(written)")
+                #expect(!handoffSet.contains { absence.start < $0 && $0 <= written.start }, "seed \(seed): \(absence) starts before a nearer handoff")
+                #expect(!handoffSet.contains { written.end <= $0 && $0 < absence.end }, "seed \(seed): \(absence) ends after a nearer handoff")
+            }
+        }
+        #expect(withCovers > 100)
+    }
+
+    /// Every turn start of every era in force around `window` (and each era's start), in whole
+    /// minutes, found by walking the turns.
+    private func handoffs(of schedule: Schedule, around window: InstantRange) -> Set<Instant> {
+        let zone = schedule.zone
+        var result: Set<Instant> = []
+        for (index, era) in schedule.rotation.eras.enumerated() {
+            let eraRange = schedule.rotation.range(ofEra: index, in: zone)
+            result.insert(eraRange.start.flooredToMinute)
+            let from = max(eraRange.start, window.start.adding(seconds: -60 * 86_400))
+            let until = min(eraRange.end, window.end.adding(seconds: 60 * 86_400))
+            guard from < until else { continue }
+            var k = era.turnIndex(containing: from, in: zone)
+            while era.turnStart(k, in: zone) < until {
+                result.insert(era.turnStart(k, in: zone).flooredToMinute)
+                k += 1
+            }
+        }
+        return result
     }
 
     @Test("expansion is deterministic, and [a, c) equals [a, b) followed by [b, c) joined at b")

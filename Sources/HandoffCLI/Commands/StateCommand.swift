@@ -4,6 +4,8 @@ import SafeText
 import HandoffConfig
 import HandoffState
 import HandoffStatePostgres
+import HandoffSync
+import PagerDuty
 import HandoffTime
 
 /// `handoff state`: look into what Handoff has exported, and break a lock left by a crashed run.
@@ -46,29 +48,116 @@ struct StateCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the overrides Handoff owns for one destination.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show the overrides Handoff owns, for one destination or for all.",
+            discussion: """
+                The directory comes first, as in every command; the destination after it or with \
+                --destination. People are named as the configuration names them (their PagerDuty \
+                users are looked up through the destination's connection, read only), times are in \
+                the schedule's zone.
 
-        @Argument(help: "The destination.")
-        var destination: String
+                Examples:
+                  handoff state show
+                  handoff state show examples/quickstart
+                  handoff state show examples/quickstart platform-primary-pd
+                  handoff state show examples/quickstart --destination platform-primary-pd
+                """
+        )
 
         @Argument(help: "The configuration directory.", completion: .directory)
         var directory: String = "."
+
+        @Argument(help: "The destination; default every destination in the state.")
+        var destination: String?
+
+        @Option(name: .customLong("destination"), help: ArgumentHelp("The destination (the same as naming it after the directory).", valueName: "name"))
+        var destinationOption: String?
+
+        func validate() throws {
+            if let destination, let destinationOption, destination != destinationOption {
+                throw ValidationError("the destination is named twice, as \(destination) and --destination \(destinationOption); name it once")
+            }
+            // The order before the directory came first: say how to write it now.
+            var isDirectory: ObjCBool = false
+            if let destination, !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory),
+                FileManager.default.fileExists(atPath: destination, isDirectory: &isDirectory), isDirectory.boolValue
+            {
+                throw ValidationError("the directory comes first: handoff state show \(destination) \(directory)")
+            }
+        }
 
         func run() async throws {
             let configuration = try loadValidConfiguration(directory)
             let store = try stateStore(for: configuration)
             let state: HandoffState
             do { state = try await store.read() } catch { throw commandFailure(error) }
-            guard let entry = state.destinations[destination] else {
-                throw CommandFailure("destination \"\(destination)\" is not in the state\(Suggestion.hint(for: destination, in: state.destinations.keys))")
+            let names: [String]
+            if let wanted = destination ?? destinationOption {
+                guard state.destinations[wanted] != nil else {
+                    if configuration.destination(named: wanted) != nil {
+                        throw CommandFailure("destination \"\(SafeText.line(wanted))\" has nothing exported yet; `handoff apply` exports it")
+                    }
+                    let known = Set(state.destinations.keys).union(configuration.destinations.map(\.name))
+                    throw CommandFailure("destination \"\(SafeText.line(wanted))\" is not in the state\(Suggestion.hint(for: wanted, in: known))")
+                }
+                names = [wanted]
+            } else {
+                names = state.destinations.keys.sorted()
+                if names.isEmpty {
+                    Terminal.standardOutput.write("no destination has been exported yet\n")
+                    return
+                }
             }
-            let zone = configuration.destination(named: destination).flatMap { configuration.schedule(named: $0.schedule)?.zone } ?? Zone.utc
-            var output = "\(destination): PagerDuty schedule \(SafeText.line(entry.pagerDutySchedule)) on \(SafeText.line(entry.connection))\n"
-            output += "exported through \(entry.watermark.map { DisplayTime.withOffset($0, in: zone) } ?? "nothing yet")\n"
-            for override in entry.overrides {
-                output += "  \(SafeText.line(override.id))  \(DisplayTime.span(InstantRange(start: override.start, end: override.end), in: zone))  user \(SafeText.line(override.userID))\n"
+            let people = await Self.people(of: names.compactMap { state.destinations[$0] }, names: names, configuration: configuration)
+            var output = ""
+            for name in names {
+                guard let entry = state.destinations[name] else { continue }
+                let schedule = configuration.destination(named: name).flatMap { configuration.schedule(named: $0.schedule) }
+                let zone = schedule?.zone ?? Zone.utc
+                if !output.isEmpty { output += "\n" }
+                output += "\(SafeText.line(name)): PagerDuty schedule \(SafeText.line(entry.pagerDutySchedule)) on \(SafeText.line(entry.connection))"
+                output += schedule.map { " (schedule \(SafeText.line($0.name)), \($0.zone.identifier))\n" } ?? " (removed from the configuration; times in UTC)\n"
+                output += "exported through \(entry.watermark.map { DisplayTime.withOffset($0, in: zone) } ?? "nothing yet")\n"
+                for override in entry.overrides {
+                    let person = people[entry.connection]?[override.userID].map { SafeText.line($0.displayName) } ?? "PagerDuty user \(SafeText.line(override.userID))"
+                    output += "  \(SafeText.line(override.id))  \(DisplayTime.span(InstantRange(start: override.start, end: override.end), in: zone))  \(person)\n"
+                }
             }
             Terminal.standardOutput.write(output)
+        }
+
+        /// The configuration's people by PagerDuty user id, per connection, looked up (read only)
+        /// through the connections the shown destinations export to. A connection that cannot be
+        /// reached (no key here, no network) is a warning: its overrides show the user id.
+        static func people(of entries: [DestinationState], names: [String], configuration: Configuration) async -> [String: [String: Person]] {
+            let connections = Set(entries.map(\.connection)).filter { configuration.connection(named: $0) != nil }
+            guard !connections.isEmpty, !configuration.people.isEmpty else { return [:] }
+            var options = ConnectionOptions()
+            do { options.apiHosts = try .fromEnvironment() } catch {
+                Terminal.standardError.warning("people are shown by PagerDuty user id: \(error)")
+                return [:]
+            }
+            let hub: ConnectionHub
+            do { hub = try await ConnectionHub.open(connections, configuration: configuration, options: options) } catch {
+                Terminal.standardError.warning("people are shown by PagerDuty user id, since their users could not be looked up: \(error)")
+                return [:]
+            }
+            var result: [String: [String: Person]] = [:]
+            for connection in connections.sorted() {
+                guard let client = hub.clients[connection] else { continue }
+                do {
+                    let resolution = try await client.resolveUsers(emails: configuration.people.map(\.email))
+                    var byID: [String: Person] = [:]
+                    for person in configuration.people {
+                        if let user = resolution.users[person.email.lowercased()] { byID[user.id] = person }
+                    }
+                    result[connection] = byID
+                } catch {
+                    Terminal.standardError.warning("people on connection \(connection) are shown by PagerDuty user id, since their users could not be looked up: \(error)")
+                }
+            }
+            await hub.close()
+            return result
         }
     }
 

@@ -15,7 +15,9 @@ struct WhoCommand: AsyncParsableCommand {
         discussion: """
             Computed from the configuration alone (PagerDuty is not asked): the person on call at \
             TIME (default now) since and until when, and the next handoffs. Times are shown in each \
-            schedule's time zone. With --report, a fairness summary instead: shifts, hours, \
+            schedule's time zone. Each entry is a handoff: one person's consecutive shifts are one \
+            entry, also when coverage leaves hours between them (then marked "in coverage hours \
+            only"); the export still keeps one override per shift. With --report, a fairness summary instead: shifts, hours, \
             weekend hours and hours covering others' time off, per person.
 
             Examples:
@@ -131,9 +133,11 @@ struct WhoCommand: AsyncParsableCommand {
                 output += "\(schedule.name) (\(schedule.zone.identifier))\n"
                 let names = ([status.current].compactMap { $0 } + status.upcoming).map { person($0.person, configuration) }
                 let width = names.map(\.count).max() ?? 0
-                func row(_ label: String, _ shift: Shift) -> String {
-                    let name = person(shift.person, configuration)
-                    return "  \(label)  \(name)\(String(repeating: " ", count: width - name.count))  \(DisplayTime.span(shift.range, in: schedule.zone))\n"
+                func row(_ label: String, _ entry: OnCallStretch) -> String {
+                    let name = person(entry.person, configuration)
+                    // Shifts apart outside coverage are one handoff; say the span is not all on call.
+                    let note = entry.pieces.count > 1 ? "  (\(entry.shifts) shifts, in coverage hours only)" : ""
+                    return "  \(label)  \(name)\(String(repeating: " ", count: width - name.count))  \(DisplayTime.span(entry.range, in: schedule.zone))\(note)\n"
                 }
                 if let current = status.current {
                     output += row("on call", current)
@@ -142,8 +146,8 @@ struct WhoCommand: AsyncParsableCommand {
                 } else {
                     output += "  on call  nobody (outside coverage)\n"
                 }
-                for (offset, shift) in status.upcoming.enumerated() {
-                    output += row(offset == 0 ? "next   " : "       ", shift)
+                for (offset, entry) in status.upcoming.enumerated() {
+                    output += row(offset == 0 ? "next   " : "       ", entry)
                 }
                 for gap in status.gaps where !gap.range.contains(instant) {
                     output += "  warning: \(gap.description)\n"
@@ -158,12 +162,15 @@ struct WhoCommand: AsyncParsableCommand {
         SafeText.line(configuration.person(key)?.displayName ?? key)
     }
 
-    private func shiftJSON(_ shift: Shift, _ configuration: Configuration, _ zone: Zone) -> JSONValue {
+    /// One handoff entry; `shifts` counts the overrides in it (more than one when coverage leaves
+    /// hours between them, or a cover runs into the person's own turn).
+    private func shiftJSON(_ entry: OnCallStretch, _ configuration: Configuration, _ zone: Zone) -> JSONValue {
         .object([
-            "person": .string(configuration.person(shift.person)?.name ?? shift.person),
-            "email": .string(configuration.person(shift.person)?.email ?? shift.person),
-            "start": .string(DisplayTime.rfc3339(shift.start, in: zone)),
-            "end": .string(DisplayTime.rfc3339(shift.end, in: zone)),
+            "person": .string(configuration.person(entry.person)?.name ?? entry.person),
+            "email": .string(configuration.person(entry.person)?.email ?? entry.person),
+            "start": .string(DisplayTime.rfc3339(entry.start, in: zone)),
+            "end": .string(DisplayTime.rfc3339(entry.end, in: zone)),
+            "shifts": .int(entry.shifts),
         ])
     }
 

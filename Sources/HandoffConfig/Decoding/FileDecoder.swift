@@ -387,7 +387,12 @@ struct FileDecoder {
             rotation: rotation,
             coverage: coverage,
             horizon: horizon,
-            timeOff: timeOff.map { TimeOff(person: $0.person, from: $0.from, until: $0.until, location: $0.location, personLocation: $0.personLocation) },
+            timeOff: timeOff.map {
+                TimeOff(
+                    person: $0.person, from: $0.from, until: $0.until, fromIsDate: $0.fromIsDate, untilIsDate: $0.untilIsDate,
+                    location: $0.location, personLocation: $0.personLocation
+                )
+            },
             assignments: assignments.map {
                 Assignment(person: $0.person, from: $0.from, until: $0.until, location: $0.location, personLocation: $0.personLocation)
             },
@@ -547,6 +552,8 @@ struct FileDecoder {
         var person: String
         var from: LocalDateTime
         var until: LocalDateTime
+        var fromIsDate: Bool
+        var untilIsDate: Bool
         var location: SourceLocation
         var personLocation: SourceLocation
     }
@@ -563,13 +570,18 @@ struct FileDecoder {
             let from = fromNode.flatMap { reader.dateOrDateTime($0, "\"from\"") }
             let until = untilNode.flatMap { reader.dateOrDateTime($0, "\"until\"") }
             guard let person, let personNode, let from, let until, let fromNode, let untilNode else { continue }
-            guard until > from else {
-                let fromText = fromNode.scalar?.value ?? "\(from)"
-                let untilText = untilNode.scalar?.value ?? "\(until)"
+            guard until.value > from.value else {
+                let fromText = fromNode.scalar?.value ?? "\(from.value)"
+                let untilText = untilNode.scalar?.value ?? "\(until.value)"
                 reader.error("\"until\" (\(untilText)) must be after \"from\" (\(fromText))", at: untilNode)
                 continue
             }
-            ranges.append(PersonRange(person: person, from: from, until: until, location: item.location, personLocation: personNode.location))
+            ranges.append(
+                PersonRange(
+                    person: person, from: from.value, until: until.value, fromIsDate: from.isDate, untilIsDate: until.isDate,
+                    location: item.location, personLocation: personNode.location
+                )
+            )
         }
         return ranges
     }

@@ -163,11 +163,12 @@ struct NodeReader {
         return value
     }
 
-    /// A date (midnight, the start of that whole day) or a date and time.
-    mutating func dateOrDateTime(_ node: YAMLNode, _ what: String) -> LocalDateTime? {
+    /// A date (midnight, the start of that whole day) or a date and time, and whether it was
+    /// written as a date: time off handed over at the rota's handoffs needs to know.
+    mutating func dateOrDateTime(_ node: YAMLNode, _ what: String) -> (value: LocalDateTime, isDate: Bool)? {
         guard let text = string(node, what) else { return nil }
-        if let date = LocalDate(parsing: text) { return LocalDateTime(date: date, time: .midnight) }
-        if let value = LocalDateTime(parsing: text) { return value }
+        if let date = LocalDate(parsing: text) { return (LocalDateTime(date: date, time: .midnight), true) }
+        if let value = LocalDateTime(parsing: text) { return (value, false) }
         error("\(what) must be a date such as 2026-12-21 or a date and time such as 2026-12-21T09:00, not \"\(SafeText.excerpt(text))\"", at: node)
         return nil
     }
