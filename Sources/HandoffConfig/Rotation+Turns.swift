@@ -87,6 +87,28 @@ extension Rotation {
         return max(start, instant)
     }
 
+    /// The last time the rota's handoff time of day (the local time of day its era's turns start
+    /// at, e.g. 09:00) came round at or before `instant`, in the era in force then; with
+    /// `atOrAfter`, the first at or after it. A weekly rota handing over on Mondays at 09:00 has
+    /// 09:00 every day as its handoff time of day, so a day off is handed over at 09:00, not at
+    /// midnight and not at the next Monday.
+    public func handoffTimeOfDay(atOrBefore instant: Instant, in zone: some ZoneOffsets) -> Instant {
+        guard !eras.isEmpty else { return instant }
+        let time = eras[eraIndex(at: instant, in: zone) ?? 0].from.time
+        var day = LocalDateTime(date: zone.local(at: instant).date, time: time)
+        if zone.instant(for: day).flooredToMinute > instant { day = day.adding(days: -1) }
+        return min(zone.instant(for: day).flooredToMinute, instant)
+    }
+
+    /// See `handoffTimeOfDay(atOrBefore:in:)`.
+    public func handoffTimeOfDay(atOrAfter instant: Instant, in zone: some ZoneOffsets) -> Instant {
+        guard !eras.isEmpty else { return instant }
+        let time = eras[eraIndex(at: instant, in: zone) ?? 0].from.time
+        var day = LocalDateTime(date: zone.local(at: instant).date, time: time)
+        if zone.instant(for: day).flooredToMinute < instant { day = day.adding(days: 1) }
+        return max(zone.instant(for: day).flooredToMinute, instant)
+    }
+
     /// The index of the era in force at `instant`, by bisection (eras are in order, as validation
     /// ensures), so that many time-off entries over many eras stay cheap; nil before the first.
     private func eraIndex(at instant: Instant, in zone: some ZoneOffsets) -> Int? {
@@ -109,15 +131,20 @@ extension Rotation {
 
 extension Schedule {
     /// The stretch a time-off entry takes from its person, in whole minutes. An end written as a
-    /// date is handed over at the rota's regular handoffs, never inside a turn: the absence starts
-    /// at the last handoff at or before the first day off begins and ends at the first handoff at
-    /// or after the last day off ends, so the cover takes whole turns and nobody gets a stub (a
-    /// 09:00 rota hands back at 09:00, not at midnight). An end written with a time of day is exact.
+    /// date is handed over at the rota's own handoff times, never at midnight: the absence starts
+    /// at the last handoff (a turn start, or the handoff time of day) at or before the first day off
+    /// begins, and ends at the first one at or after the last day off ends, so nobody gets a stub
+    /// (a 09:00 rota hands back at 09:00, not at midnight; a weekly one hands a day off over at 09:00
+    /// the day before, not for the whole week). An end written with a time of day is exact.
     public func absence(_ entry: TimeOff, in zone: some ZoneOffsets) -> InstantRange {
         var start = zone.instant(for: entry.from).flooredToMinute
         var end = zone.instant(for: entry.until).flooredToMinute
-        if entry.fromIsDate { start = rotation.handoff(atOrBefore: start, in: zone) }
-        if entry.untilIsDate { end = rotation.handoff(atOrAfter: end, in: zone) }
+        if entry.fromIsDate {
+            start = max(rotation.handoff(atOrBefore: start, in: zone), rotation.handoffTimeOfDay(atOrBefore: start, in: zone))
+        }
+        if entry.untilIsDate {
+            end = min(rotation.handoff(atOrAfter: end, in: zone), rotation.handoffTimeOfDay(atOrAfter: end, in: zone))
+        }
         return InstantRange(start: start, end: end)
     }
 

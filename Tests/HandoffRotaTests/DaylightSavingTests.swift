@@ -193,7 +193,7 @@ struct DaylightSavingTests {
         ])
     }
 
-    @Test("time off given as dates is handed over at the rota's handoffs, weekly: the cover takes whole turns, never a stub at midnight")
+    @Test("time off given as dates is handed over at the rota's handoffs, weekly: at the handoff time of day (09:00), neither at midnight nor for the whole week")
     func timeOffDatesWeekly() throws {
         let s = try schedule(
             zone: "Europe/Berlin",
@@ -202,7 +202,7 @@ struct DaylightSavingTests {
             members: ["ana", "ben", "cho"],
             extra: """
                     time_off:
-                      - { person: cho, from: 2026-11-14, until: 2026-11-17 }        # Sat to Mon: her turn from Mon 16th 09:00
+                      - { person: cho, from: 2026-11-14, until: 2026-11-17 }        # Sat to Mon, back on Tue 17th; her turn from Mon 16th 09:00
                       - { person: ana, from: 2026-11-25T13:00, until: 2026-11-28 }  # exact start, a date as end
                 """
         )
@@ -210,11 +210,14 @@ struct DaylightSavingTests {
         #expect(expansion.gaps.isEmpty)
         #expect(expansion.shifts.map { "\($0.start) \($0.end) \($0.person) \($0.reason)" } == [
             "2026-11-09T08:00:00Z 2026-11-16T08:00:00Z ben rotation",
-            // cho is off from the handoff before Sat 14th (Mon 9th 09:00) to the one after Mon 17th 00:00 (Mon 23rd 09:00).
-            "2026-11-16T08:00:00Z 2026-11-23T08:00:00Z ana timeOffCover(absent: \"cho\")",
-            // ana leaves at 13:00 as written, and comes back at the next handoff, not at Sat 00:00.
+            // cho is off from 09:00 before Sat 14th (Fri 13th) to 09:00 on Tue 17th, the day she is back:
+            // ana covers the first day of cho's turn only, and cho takes the rest of her week.
+            "2026-11-16T08:00:00Z 2026-11-17T08:00:00Z ana timeOffCover(absent: \"cho\")",
+            "2026-11-17T08:00:00Z 2026-11-23T08:00:00Z cho rotation",
+            // ana leaves at 13:00 as written, and comes back at 09:00 on Sat 28th, not at Sat 00:00.
             "2026-11-23T08:00:00Z 2026-11-25T12:00:00Z ana rotation",
-            "2026-11-25T12:00:00Z 2026-11-30T08:00:00Z ben timeOffCover(absent: \"ana\")",
+            "2026-11-25T12:00:00Z 2026-11-28T08:00:00Z ben timeOffCover(absent: \"ana\")",
+            "2026-11-28T08:00:00Z 2026-11-30T08:00:00Z ana rotation",
             "2026-11-30T08:00:00Z 2026-12-07T08:00:00Z ben rotation",
         ])
     }

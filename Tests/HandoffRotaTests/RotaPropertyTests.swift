@@ -142,7 +142,7 @@ struct RotaPropertyTests {
         }
     }
 
-    @Test("time off given as dates is handed over at regular handoffs: every boundary of every shift is a turn start, an era start, a coverage edge, a cover's edge or the window's edge")
+    @Test("time off given as dates is handed over at regular handoffs: every boundary of every shift is a turn start, the handoff time of day, an era start, a coverage edge, a cover's edge or the window's edge")
     func dateOnlyTimeOffHandsOverAtHandoffs() {
         var withCovers = 0
         for seed in Self.seeds {
@@ -182,8 +182,8 @@ struct RotaPropertyTests {
         #expect(withCovers > 100)
     }
 
-    /// Every turn start of every era in force around `window` (and each era's start), in whole
-    /// minutes, found by walking the turns.
+    /// Every turn start of every era in force around `window` (and each era's start), and every
+    /// day's handoff time of day in each era, in whole minutes, found by walking the turns and days.
     private func handoffs(of schedule: Schedule, around window: InstantRange) -> Set<Instant> {
         let zone = schedule.zone
         var result: Set<Instant> = []
@@ -193,6 +193,13 @@ struct RotaPropertyTests {
             let from = max(eraRange.start, window.start.adding(seconds: -60 * 86_400))
             let until = min(eraRange.end, window.end.adding(seconds: 60 * 86_400))
             guard from < until else { continue }
+            // The handoff time of day, every day of the era: where a day off is handed over.
+            var day = LocalDateTime(date: zone.local(at: from).date.adding(days: -1), time: era.from.time)
+            while zone.instant(for: day) < until {
+                let instant = zone.instant(for: day).flooredToMinute
+                if eraRange.contains(instant) { result.insert(instant) }
+                day = day.adding(days: 1)
+            }
             var k = era.turnIndex(containing: from, in: zone)
             while era.turnStart(k, in: zone) < until {
                 result.insert(era.turnStart(k, in: zone).flooredToMinute)

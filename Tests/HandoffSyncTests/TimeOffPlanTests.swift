@@ -46,7 +46,7 @@ private let seed = SandboxSeed(
 struct TimeOffPlanTests {
     static let folder = (URL(fileURLWithPath: #filePath).deletingLastPathComponent().path as NSString).appendingPathComponent("Golden")
 
-    @Test("date-only time off on a 09:00 rota: the cover takes Carol's whole turn, and no override starts or ends at 00:00")
+    @Test("date-only time off on a 09:00 rota: handed over at 09:00 on either side, and no override starts or ends at 00:00")
     func dateOnlyTimeOff() async throws {
         let scenario = try await Scenario.start(team(), seed: seed, now: now)
         do {
@@ -71,9 +71,11 @@ struct TimeOffPlanTests {
                     #expect(time.hour == 9 && time.minute == 0, "\(action.kind) \(action.range) \(action.person) is not handed over at 09:00")
                 }
             }
-            // Alice, next in the rotation, covers the whole turn; Carol keeps no stub of it.
+            // Alice, next in the rotation, covers Carol's turn until 09:00 on the day Carol is back;
+            // Carol takes the rest of her week. Nobody holds a stub from or to midnight.
             #expect(plan.destinations[0].actions(.create).map { "\($0.start) \($0.end) \($0.person)" } == [
-                "2026-12-07T08:00:00Z 2026-12-14T08:00:00Z Alice Archer"
+                "2026-12-07T08:00:00Z 2026-12-09T08:00:00Z Alice Archer",
+                "2026-12-09T08:00:00Z 2026-12-14T08:00:00Z Carol Chen",
             ])
             #expect(plan.destinations[0].actions(.delete).map { "\($0.start) \($0.end) \($0.person)" } == [
                 "2026-12-07T08:00:00Z 2026-12-14T08:00:00Z Carol Chen"
