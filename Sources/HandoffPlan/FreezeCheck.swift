@@ -122,6 +122,7 @@ public enum FreezeCheck {
         /// A cover names its person, and a change entry from inside the freeze its roster.
         func isExplicit(_ shift: Shift, before: String?) -> Bool {
             let eras = schedule.rotation.eras
+            if shift.era > 0, shift.era < eraStarts.count, input.now <= eraStarts[shift.era], eraStarts[shift.era] < freezeEnd { return true }
             switch shift.reason {
             case .assignment:
                 return true
@@ -133,8 +134,7 @@ public enum FreezeCheck {
                 let position = ((shift.turn % members.count) + members.count) % members.count
                 return before == input.userIDs[members[position]]
             case .rotation:
-                guard shift.era > 0, shift.era < eraStarts.count else { return false }
-                return input.now <= eraStarts[shift.era] && eraStarts[shift.era] < freezeEnd
+                return false
             }
         }
 
