@@ -109,10 +109,16 @@ public enum FreezeCheck {
         let schedule = input.schedule
         guard let window = window(schedule, now: input.now, state: input.state), let state = input.state else { return nil }
         let freezeEnd = input.now.adding(seconds: schedule.freeze.nominalSeconds)
-        let before = state.overrides.filter { !$0.deletePending }.map { Holding(InstantRange(start: $0.start, end: $0.end), $0.userID) }
         let shifts = input.shifts.sorted { $0.start < $1.start }
         func holder(_ shift: Shift) -> String { input.userIDs[shift.person] ?? "person:" + shift.person }
         let after = shifts.map { Holding(InstantRange(start: max($0.start, input.now), end: $0.end), holder($0)) }
+        // Owned overrides overlap only after an apply that created a replacement and failed before
+        // deleting the old one: the replacement, equal to a desired override, is what PagerDuty
+        // shows on top, so it comes last (later pieces win where they overlap).
+        let desired = Set(after.map { "\($0.holder)|\($0.range.start)|\($0.range.end)" })
+        let records = state.overrides.filter { !$0.deletePending }.map { Holding(InstantRange(start: max($0.start, input.now), end: $0.end), $0.userID) }
+        let isDesired: (Holding<String>) -> Bool = { desired.contains("\($0.holder)|\($0.range.start)|\($0.range.end)") }
+        let before = records.filter { !isDesired($0) } + records.filter(isDesired)
         let zone = schedule.zone
         let eraStarts = schedule.rotation.eras.map { zone.instant(for: $0.from) }
 
