@@ -142,6 +142,10 @@ public struct Schedule: Sendable {
     /// Empty means around the clock.
     public var coverage: [CoverageWindow]
     public var horizon: CalendarDuration
+    /// How far ahead who is on call is announced and may not change silently (DESIGN 5): a
+    /// plan that changes a shift in `[now, now + freeze)` is refused unless an entry names that
+    /// time (a swap, a cover, time off, a rotation change from inside it). Zero turns it off.
+    public var freeze: CalendarDuration
     public var timeOff: [TimeOff]
     public var assignments: [Assignment]
     public var swaps: [Swap]
@@ -153,6 +157,7 @@ public struct Schedule: Sendable {
         rotation: Rotation,
         coverage: [CoverageWindow] = [],
         horizon: CalendarDuration = Schedule.defaultHorizon,
+        freeze: CalendarDuration = Schedule.defaultFreeze,
         timeOff: [TimeOff] = [],
         assignments: [Assignment] = [],
         swaps: [Swap] = [],
@@ -163,6 +168,7 @@ public struct Schedule: Sendable {
         self.rotation = rotation
         self.coverage = coverage
         self.horizon = horizon
+        self.freeze = freeze
         self.timeOff = timeOff
         self.assignments = assignments
         self.swaps = swaps
@@ -170,6 +176,8 @@ public struct Schedule: Sendable {
     }
 
     public static let defaultHorizon = CalendarDuration(8, .weeks)
+    /// The freeze of a schedule that sets none, when the top level sets none either.
+    public static let defaultFreeze = CalendarDuration(1, .weeks)
     /// The longest horizon accepted: exporting further ahead than this is almost surely a typo.
     public static let maximumHorizonDays = 730
 

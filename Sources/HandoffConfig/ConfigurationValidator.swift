@@ -34,9 +34,25 @@ public enum ConfigurationValidator {
             }
         }
 
+        // One top-level freeze at most: the default of every schedule that sets none.
+        var defaultFreeze: (value: CalendarDuration, location: SourceLocation)?
+        for file in files {
+            for freeze in file.freezes {
+                if let first = defaultFreeze {
+                    diagnostics.append(.error("the top-level \"freeze\" is set twice; it is already set at \(first.location)", at: freeze.location))
+                } else {
+                    defaultFreeze = freeze
+                }
+            }
+        }
+
         let connections = unique(files.flatMap(\.connections), kind: "connection", name: \.name, location: \.location, into: &diagnostics)
         var people = unique(files.flatMap(\.people), kind: "person", name: \.key, location: \.location, into: &diagnostics)
         var schedules = unique(files.flatMap(\.schedules), kind: "schedule", name: \.name, location: \.location, into: &diagnostics)
+        if let defaultFreeze {
+            let explicit = files.reduce(into: Set<String>()) { $0.formUnion($1.explicitFreezes) }
+            for index in schedules.indices where !explicit.contains(schedules[index].name) { schedules[index].freeze = defaultFreeze.value }
+        }
         let destinations = unique(files.flatMap(\.destinations), kind: "destination", name: \.name, location: \.location, into: &diagnostics)
 
         // One e-mail, one person: PagerDuty users are found by address.

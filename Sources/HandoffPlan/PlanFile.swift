@@ -54,7 +54,15 @@ public enum PlanFile {
         else { throw Failure(description: "it lacks now, configuration, state or destinations") }
         let plans = try destinations.map(decodeDestination)
         let allowDeletes = root["allow_first_export_deletes"] as? Bool ?? false
-        return (Plan(now: now, destinations: plans, stateLineage: state["lineage"] as? String, stateSerial: serial, allowFirstExportDeletes: allowDeletes), directory)
+        let allowFrozen = root["frozen_changes_allowed"] as? Bool ?? false
+        let frozen = try (root["frozen_changes"] as? [[String: Any]] ?? []).map(decodeFrozenChange)
+        return (
+            Plan(
+                now: now, destinations: plans, stateLineage: state["lineage"] as? String, stateSerial: serial, allowFirstExportDeletes: allowDeletes,
+                frozenChangesAllowed: allowFrozen, frozenChanges: frozen
+            ),
+            directory
+        )
     }
 
     private static func decodeDestination(_ object: [String: Any]) throws -> DestinationPlan {
@@ -87,6 +95,22 @@ public enum PlanFile {
             ),
             keepsOverrides: object["keep_overrides"] as? Bool ?? false,
             movedFrom: object["moved_from"] as? String
+        )
+    }
+
+    private static func decodeFrozenChange(_ object: [String: Any]) throws -> FrozenChange {
+        guard let destination = object["destination"] as? String, let schedule = object["schedule"] as? String,
+            let startText = object["start"] as? String, let start = Instant(rfc3339: startText),
+            let end = (object["end"] as? String).flatMap(Instant.init(rfc3339:))
+        else { throw Failure(description: "a frozen change lacks its destination, schedule or times") }
+        func holder(_ value: Any?) -> PeopleDirectory.Entry? {
+            guard let fields = value as? [String: Any], let name = fields["person"] as? String else { return nil }
+            return PeopleDirectory.Entry(name: name, email: fields["email"] as? String ?? "unknown")
+        }
+        let destinationZone = (object["time_zone"] as? String) ?? "UTC"
+        return FrozenChange(
+            destination: destination, schedule: schedule, timeZone: destinationZone, start: start, end: end,
+            before: holder(object["before"]), after: holder(object["after"])
         )
     }
 

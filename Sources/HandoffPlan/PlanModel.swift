@@ -15,13 +15,23 @@ public struct Plan: Sendable, Hashable {
     /// The run allowed deleting overrides made by hand where the state looks lost
     /// (`--allow-first-export-deletes`); a saved plan carries the choice to `apply`.
     public var allowFirstExportDeletes: Bool
+    /// The run accepted changes of announced shifts (`--allow-frozen-changes`); a saved plan
+    /// carries the choice to `apply`.
+    public var frozenChangesAllowed: Bool
+    /// The announced shifts this plan hands to someone else, as the run allowed.
+    public var frozenChanges: [FrozenChange]
 
-    public init(now: Instant, destinations: [DestinationPlan], stateLineage: String?, stateSerial: Int, allowFirstExportDeletes: Bool = false) {
+    public init(
+        now: Instant, destinations: [DestinationPlan], stateLineage: String?, stateSerial: Int, allowFirstExportDeletes: Bool = false,
+        frozenChangesAllowed: Bool = false, frozenChanges: [FrozenChange] = []
+    ) {
         self.now = now
         self.destinations = destinations.sorted { $0.name < $1.name }
         self.stateLineage = stateLineage
         self.stateSerial = stateSerial
         self.allowFirstExportDeletes = allowFirstExportDeletes
+        self.frozenChangesAllowed = frozenChangesAllowed
+        self.frozenChanges = frozenChanges
     }
 
     public var summary: PlanSummary {

@@ -29,7 +29,7 @@ public enum PlanRenderer {
     // MARK: - Text
 
     public static func text(_ plan: Plan, colours: Colours = Colours(enabled: false)) -> String {
-        var output = ""
+        var output = frozenNotice(plan).map { colours.yellow($0[0]) + "\n" + $0.dropFirst().map { "  \($0)\n" }.joined() + "\n" } ?? ""
         let outside = plan.destinations.filter { !$0.actions(.keep).isEmpty || !$0.actions(.drift).isEmpty }
         if !outside.isEmpty {
             output += colours.bold("Changed outside Handoff:") + "\n"
@@ -137,6 +137,26 @@ public enum PlanRenderer {
         return text
     }
 
+    // MARK: - Frozen shifts
+
+    /// The first line of a plan that changes announced shifts (`--allow-frozen-changes`), and one
+    /// line per change, as plain text (each caller escapes for its format).
+    static func frozenNotice(_ plan: Plan) -> [String]? {
+        guard plan.frozenChangesAllowed, !plan.frozenChanges.isEmpty else { return nil }
+        let schedules = Array(Set(plan.frozenChanges.map(\.schedule))).sorted().map { "\"\(SafeText.line($0))\"" }
+        let count = plan.frozenChanges.count
+        var lines = [
+            "! Announced shifts change hands, as --allow-frozen-changes allows: \(count == 1 ? "1 change" : "\(count) changes") "
+                + "within the freeze of schedule\(schedules.count == 1 ? "" : "s") \(schedules.joined(separator: ", "))."
+        ]
+        for change in plan.frozenChanges {
+            let zone = Zone(identifier: change.timeZone) ?? Zone.utc
+            func who(_ entry: PeopleDirectory.Entry?) -> String { entry.map { "\(SafeText.line($0.name)) <\(SafeText.line($0.email))>" } ?? "nobody" }
+            lines.append("\(DisplayTime.span(change.range, in: zone))  \(who(change.before)) → \(who(change.after))")
+        }
+        return lines
+    }
+
     // MARK: - Markdown
 
     /// GitHub and GitLab cap a comment at 65,536 characters; stay clear of it.
@@ -145,7 +165,7 @@ public enum PlanRenderer {
     public static func markdown(_ plan: Plan) -> String {
         let summary = plan.summary
         let changed = plan.destinations.filter(\.hasChanges)
-        var head = ""
+        var head = frozenNotice(plan).map { "> [!CAUTION]\n> \(SafeText.html(String($0[0].dropFirst(2))))\n\n" + SafeText.codeBlock(Array($0.dropFirst())) + "\n" } ?? ""
         if changed.isEmpty {
             head += "### Handoff plan: no changes\n\nPagerDuty matches the configuration.\n"
         } else {
@@ -206,6 +226,8 @@ public enum PlanRenderer {
             "changes": .bool(plan.hasChanges),
             "now": .string(plan.now.description),
             "allow_first_export_deletes": plan.allowFirstExportDeletes ? .bool(true) : nil,
+            "frozen_changes_allowed": plan.frozenChangesAllowed ? .bool(true) : nil,
+            "frozen_changes": plan.frozenChangesAllowed ? .array(plan.frozenChanges.map(json)) : nil,
             "summary": .object([
                 "create": .int(summary.create),
                 "delete": .int(summary.delete),
@@ -216,6 +238,22 @@ public enum PlanRenderer {
                 "forgotten": summary.forgotten > 0 ? .int(summary.forgotten) : nil,
             ]),
             "destinations": .array(plan.destinations.map(json)),
+        ])
+    }
+
+    static func json(_ change: FrozenChange) -> JSONValue {
+        let zone = Zone(identifier: change.timeZone) ?? Zone.utc
+        func holder(_ entry: PeopleDirectory.Entry?) -> JSONValue {
+            entry.map { .object(["person": .string($0.name), "email": .string($0.email)]) } ?? .null
+        }
+        return .object([
+            "destination": .string(change.destination),
+            "schedule": .string(change.schedule),
+            "time_zone": .string(change.timeZone),
+            "start": .string(DisplayTime.rfc3339(change.start, in: zone)),
+            "end": .string(DisplayTime.rfc3339(change.end, in: zone)),
+            "before": holder(change.before),
+            "after": holder(change.after),
         ])
     }
 

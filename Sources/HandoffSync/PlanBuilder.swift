@@ -19,13 +19,19 @@ public enum PlanBuilder {
         /// Where the state looks lost, delete overrides made by hand all the same
         /// (`--allow-first-export-deletes`).
         public var allowFirstExportDeletes: Bool
+        /// Accept changes of who is on call inside a schedule's freeze (`--allow-frozen-changes`).
+        public var allowFrozenChanges: Bool
 
-        public init(configuration: Configuration, state: HandoffState, now: Instant, only: Set<String>? = nil, allowFirstExportDeletes: Bool = false) {
+        public init(
+            configuration: Configuration, state: HandoffState, now: Instant, only: Set<String>? = nil, allowFirstExportDeletes: Bool = false,
+            allowFrozenChanges: Bool = false
+        ) {
             self.configuration = configuration
             self.state = state
             self.now = now
             self.only = only
             self.allowFirstExportDeletes = allowFirstExportDeletes
+            self.allowFrozenChanges = allowFrozenChanges
         }
     }
 
@@ -177,7 +183,11 @@ public enum PlanBuilder {
         // 4. Names for users of overrides the configuration does not know.
         try await describeUnknownUsers(in: listed, directory: &directory, hub: hub)
 
-        return Reconciler.plan(
+        // 5. Announced shifts do not move silently: refused here, before anything is written.
+        let frozen = frozenChanges(request, configured: configured, wanted: wanted, userIDs: userIDs, directory: directory, now: now)
+        if !frozen.isEmpty, !request.allowFrozenChanges { throw SyncError(frozen.map(FreezeCheck.message)) }
+
+        var plan = Reconciler.plan(
             Reconciler.Input(
                 now: now,
                 destinations: inputs,
@@ -191,6 +201,38 @@ public enum PlanBuilder {
                 keepOverrides: forgotten
             )
         )
+        plan.frozenChangesAllowed = request.allowFrozenChanges
+        plan.frozenChanges = frozen.flatMap(\.changes)
+        return plan
+    }
+
+    /// What the freeze check finds, one finding per schedule (the first destination that feeds it).
+    private static func frozenChanges(
+        _ request: Request, configured: [Destination], wanted: [String: [Shift]], userIDs: [String: [String: String]],
+        directory: PeopleDirectory, now: Instant
+    ) -> [FreezeCheck.Finding] {
+        let configuration = request.configuration
+        let personByEmail = Dictionary(configuration.people.map { ($0.email.lowercased(), $0.key) }, uniquingKeysWith: { first, _ in first })
+        var findings: [FreezeCheck.Finding] = []
+        var seen: Set<String> = []
+        for destination in configured {
+            guard let schedule = configuration.schedule(named: destination.schedule), !seen.contains(schedule.name) else { continue }
+            let input = FreezeCheck.Input(
+                destination: destination.name,
+                schedule: schedule,
+                now: now,
+                state: request.state.destinations[destination.name],
+                shifts: wanted[destination.name] ?? [],
+                userIDs: userIDs[destination.connection] ?? [:],
+                directory: directory,
+                personByEmail: personByEmail
+            )
+            if let finding = FreezeCheck.check(input) {
+                seen.insert(schedule.name)
+                findings.append(finding)
+            }
+        }
+        return findings
     }
 
     /// How far a destination's overrides reach in PagerDuty, as the state knows: its watermark, or

@@ -14,8 +14,9 @@ private func at(_ text: String) -> Instant {
 
 private let now = at("2026-11-23T10:00:00Z")
 
+/// Rosters change within a day here to exercise faults: the freeze (issue 13) is off.
 private func config(_ members: String) -> String {
-    "version: 1\n" + Scenario.connection + """
+    "version: 1\nfreeze: 0\n" + Scenario.connection + """
         people:
           alice: { email: alice@example.com }
           bob:   { email: bob@example.com }

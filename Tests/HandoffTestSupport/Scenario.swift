@@ -76,9 +76,9 @@ public final class Scenario: @unchecked Sendable {
         return options
     }
 
-    public func plan(at now: Instant, only: Set<String>? = nil) async throws -> Plan {
+    public func plan(at now: Instant, only: Set<String>? = nil, allowFrozenChanges: Bool = false) async throws -> Plan {
         server.clock.set(now)
-        let request = PlanBuilder.Request(configuration: configuration, state: try await store.read(), now: now, only: only)
+        let request = PlanBuilder.Request(configuration: configuration, state: try await store.read(), now: now, only: only, allowFrozenChanges: allowFrozenChanges)
         let hub = try await ConnectionHub.open(try PlanBuilder.connections(request), configuration: configuration, options: options(now))
         do {
             let plan = try await PlanBuilder.build(request, hub: hub)
@@ -92,13 +92,17 @@ public final class Scenario: @unchecked Sendable {
 
     /// Plans and applies at `now`, as `handoff apply --auto-approve` does.
     @discardableResult
-    public func apply(at now: Instant, batchSize: Int = 50) async throws -> (Plan, Applier.Report) {
+    public func apply(at now: Instant, batchSize: Int = 50, allowFrozenChanges: Bool = false) async throws -> (Plan, Applier.Report) {
         server.clock.set(now)
         let session = try await store.acquire(LockHolder.current(operation: "apply", now: now), timeout: 0)
         do {
-            let request = PlanBuilder.Request(configuration: configuration, state: await session.initialState, now: now)
+            let request = PlanBuilder.Request(configuration: configuration, state: await session.initialState, now: now, allowFrozenChanges: allowFrozenChanges)
             let hub = try await ConnectionHub.open(try PlanBuilder.connections(request), configuration: configuration, options: options(now))
-            let plan = try await PlanBuilder.build(request, hub: hub)
+            let plan: Plan
+            do { plan = try await PlanBuilder.build(request, hub: hub) } catch {
+                await hub.close()
+                throw error
+            }
             var applyOptions = Applier.Options()
             applyOptions.batchSize = batchSize
             let report = await Applier.apply(plan, session: session, hub: hub, options: applyOptions)

@@ -54,6 +54,9 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(help: "Where the state looks lost (none recorded, yet PagerDuty holds overrides equal to the configuration's), delete overrides made by hand in the way, as on a first export (a saved plan carries its own choice).")
     var allowFirstExportDeletes = false
 
+    @Flag(help: "Accept changes of who is on call inside a schedule's freeze (announced shifts); a saved plan made with it applies without it.")
+    var allowFrozenChanges = false
+
     func validate() throws {
         try checkRange("--parallelism", parallelism, parallelismRange)
         try checkRange("--batch-size", batchSize, 1...1000)
@@ -119,7 +122,10 @@ struct ApplyCommand: AsyncParsableCommand {
     private func apply(configuration: Configuration, session: any StateSession, savedPlan: Plan?, now: Instant, confirm: Bool) async throws -> Bool {
         let initial = await session.initialState
         let only = destinations.isEmpty ? nil : Set(destinations)
-        let request = PlanBuilder.Request(configuration: configuration, state: initial, now: now, only: only, allowFirstExportDeletes: allowFirstExportDeletes)
+        let request = PlanBuilder.Request(
+            configuration: configuration, state: initial, now: now, only: only, allowFirstExportDeletes: allowFirstExportDeletes,
+            allowFrozenChanges: allowFrozenChanges
+        )
         var options = try connectionOptions()
         options.sandboxNow = now
         var connections = try PlanBuilder.connections(request)

@@ -33,6 +33,11 @@ struct PlanCommand: AsyncParsableCommand {
             = adoptions of equal overrides made by hand, ~ the watermark. Overrides people made \
             by hand before the watermark appear under "Changed outside Handoff".
 
+            A change of who is on call inside a schedule's freeze (1w unless `freeze` says \
+            otherwise) is an error, unless a swap, cover, time off or rotation change names that \
+            time; the error prints the YAML that delays the change, and --allow-frozen-changes \
+            accepts it as it is.
+
             Exit codes: 0 success (no changes, with --detailed-exitcode), 1 error, 2 changes \
             present (with --detailed-exitcode).
 
@@ -70,6 +75,9 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(help: "Where the state looks lost (none recorded, yet PagerDuty holds overrides equal to the configuration's), delete overrides made by hand in the way, as on a first export; saved plans carry the choice.")
     var allowFirstExportDeletes = false
 
+    @Flag(help: "Accept changes of who is on call inside a schedule's freeze (announced shifts); the plan says so on its first line, and saved plans carry the choice.")
+    var allowFrozenChanges = false
+
     func validate() throws {
         try checkRange("--parallelism", parallelism, parallelismRange)
         _ = try parseLockTimeout(lockTimeout)
@@ -88,7 +96,8 @@ struct PlanCommand: AsyncParsableCommand {
             now: instant,
             only: destinations.isEmpty ? nil : Set(destinations),
             parallelism: parallelism,
-            allowFirstExportDeletes: allowFirstExportDeletes
+            allowFirstExportDeletes: allowFirstExportDeletes,
+            allowFrozenChanges: allowFrozenChanges
         )
         Terminal.standardOutput.write(render(plan, format: format))
         if let out {
@@ -127,9 +136,12 @@ struct PlanCommand: AsyncParsableCommand {
 
 /// Plans with the connections of the plan, closing them whatever happens.
 func makePlan(
-    configuration: Configuration, state: HandoffState, now: Instant, only: Set<String>?, parallelism: Int, allowFirstExportDeletes: Bool = false
+    configuration: Configuration, state: HandoffState, now: Instant, only: Set<String>?, parallelism: Int, allowFirstExportDeletes: Bool = false,
+    allowFrozenChanges: Bool = false
 ) async throws -> Plan {
-    let request = PlanBuilder.Request(configuration: configuration, state: state, now: now, only: only, allowFirstExportDeletes: allowFirstExportDeletes)
+    let request = PlanBuilder.Request(
+        configuration: configuration, state: state, now: now, only: only, allowFirstExportDeletes: allowFirstExportDeletes, allowFrozenChanges: allowFrozenChanges
+    )
     var options = try connectionOptions()
     options.parallelism = parallelism
     options.sandboxNow = now

@@ -14,6 +14,10 @@ struct FileDeclarations: Sendable {
     var destinations: [Destination] = []
     var moves: [MovedDestination] = []
     var removals: [RemovedDestination] = []
+    /// The top-level `freeze`, the default of schedules that set none.
+    var freezes: [(value: CalendarDuration, location: SourceLocation)] = []
+    /// Schedules that set their own `freeze`.
+    var explicitFreezes: Set<String> = []
     var diagnostics: [Diagnostic] = []
     /// Every name declared, by kind ("connection", "person", ...), including entries that failed
     /// to decode, so that references to them do not also report "not defined".
@@ -27,7 +31,7 @@ struct FileDeclarations: Sendable {
 /// only the file itself (types, formats, ranges, turn starts within a schedule) happen here;
 /// checks across files happen in `ConfigurationValidator`.
 struct FileDecoder {
-    static let topLevelKeys = ["version", "state", "connections", "people", "schedules", "destinations", "moved", "removed"]
+    static let topLevelKeys = ["version", "state", "freeze", "connections", "people", "schedules", "destinations", "moved", "removed"]
     static let supportedVersion = 1
 
     private var reader = NodeReader()
@@ -55,6 +59,7 @@ struct FileDecoder {
         guard let fields = reader.fields(of: root, allowed: Self.topLevelKeys, in: "the top level") else { return }
         if let node = fields["version"] { decodeVersion(node) }
         if let node = fields["state"] { decodeState(node) }
+        if let node = fields["freeze"], let value = decodeFreeze(node) { output.freezes.append((value, node.location)) }
         if let node = fields["connections"] {
             for entry in reader.namedEntries(of: node, kind: "connection") {
                 output.declaredNames["connection", default: []].insert(entry.name)
@@ -352,9 +357,28 @@ struct FileDecoder {
 
     // MARK: schedules
 
+    /// A `freeze`: a duration, or `0` for none; at most as long as the longest horizon.
+    private mutating func decodeFreeze(_ node: YAMLNode) -> CalendarDuration? {
+        guard let text = reader.string(node, "\"freeze\"") else { return nil }
+        if text == "0" { return CalendarDuration(0, .minutes) }
+        guard let value = CalendarDuration(parsing: text) else {
+            reader.error(
+                "\"freeze\" must be a duration such as \"3d\" or \"1w\", or 0 for none, not \"\(SafeText.excerpt(text))\"",
+                at: node,
+                detail: "A duration is a whole number followed by m (minutes), h (hours), d (days) or w (weeks)."
+            )
+            return nil
+        }
+        guard value.nominalSeconds <= Int64(Schedule.maximumHorizonDays) * 86_400 else {
+            reader.error("freeze \(value) is longer than the limit of 2 years (\(Schedule.maximumHorizonDays)d)", at: node)
+            return nil
+        }
+        return value
+    }
+
     private mutating func decodeSchedule(_ name: String, key: YAMLNode, _ node: YAMLNode) -> Schedule? {
         let context = "schedule \"\(name)\""
-        let allowed = ["time_zone", "rotation", "coverage", "horizon", "time_off", "assignments", "swaps", "description"]
+        let allowed = ["time_zone", "rotation", "coverage", "horizon", "freeze", "time_off", "assignments", "swaps", "description"]
         guard let fields = reader.fields(of: node, allowed: allowed, in: context) else { return nil }
         let zone = fields.required("time_zone", in: context, reader: &reader, missingAt: key.location).flatMap {
             reader.zone($0, "\"time_zone\"")
@@ -370,6 +394,11 @@ struct FileDecoder {
             } else {
                 horizon = value
             }
+        }
+        var freeze = Schedule.defaultFreeze
+        if let freezeNode = fields["freeze"], let value = decodeFreeze(freezeNode) {
+            freeze = value
+            output.explicitFreezes.insert(name)
         }
         let timeOff = fields["time_off"].map { decodeRanges($0, what: "time_off", itemName: "time off") } ?? []
         let assignments = fields["assignments"].map { decodeRanges($0, what: "assignments", itemName: "assignment") } ?? []
@@ -387,6 +416,7 @@ struct FileDecoder {
             rotation: rotation,
             coverage: coverage,
             horizon: horizon,
+            freeze: freeze,
             timeOff: timeOff.map {
                 TimeOff(
                     person: $0.person, from: $0.from, until: $0.until, fromIsDate: $0.fromIsDate, untilIsDate: $0.untilIsDate,
