@@ -84,7 +84,27 @@ public enum PlanFile {
             interruptedDeletes: InterruptedDeletes(
                 done: (object["interrupted_deletes"] as? [String: Any])?["done"] as? [String] ?? [],
                 withdrawn: (object["interrupted_deletes"] as? [String: Any])?["withdrawn"] as? [String] ?? []
-            )
+            ),
+            handovers: try (object["handovers"] as? [[String: Any]] ?? []).map(decodeHandover)
+        )
+    }
+
+    private static func decodeHandover(_ object: [String: Any]) throws -> Handover {
+        func holder(_ value: Any?) throws -> Handover.Holder? {
+            guard let fields = value as? [String: Any] else { return nil }
+            guard let user = fields["pagerduty_user"] as? String else { throw Failure(description: "a handover names someone without their PagerDuty user") }
+            return Handover.Holder(userID: user, person: fields["person"] as? String, name: fields["name"] as? String ?? user, email: fields["email"] as? String ?? "unknown")
+        }
+        guard let start = (object["start"] as? String).flatMap(Instant.init(rfc3339:)),
+            let end = (object["end"] as? String).flatMap(Instant.init(rfc3339:)),
+            let why = (object["why"] as? String).flatMap({ Handover.Reason(code: $0, from: (object["from"] as? String).flatMap(Instant.init(rfc3339:))) })
+        else { throw Failure(description: "a handover lacks its times or a known reason") }
+        return Handover(
+            range: InstantRange(start: start, end: end),
+            before: try holder(object["before"]),
+            after: try holder(object["after"]),
+            why: why,
+            containsNow: object["now"] as? Bool ?? false
         )
     }
 

@@ -234,24 +234,50 @@ struct ReconcilerTests {
         #expect(decoded.plan == original)
     }
 
-    @Test("markdown longer than a comment allows is truncated, saying so")
-    func markdownTruncation() {
+    @Test(
+        "a plan of 15,000 changes over 300 destinations: the markdown stays under the limit, names every destination with its counts and first handovers, and says where the full plan is",
+        arguments: [PlanRenderer.defaultMarkdownSize, 32_768]
+    )
+    func bigPlanMarkdown(maxSize: Int) {
         var destinations: [DestinationInput] = []
         var live: [ScheduleKey: ObservedSchedule] = [:]
-        for index in 0..<60 {
-            let name = "destination-\(index)"
+        let users = ["A", "B", "C"]
+        for index in 0..<300 {
+            let name = "team-\(index)-primary"
             destinations.append(DestinationInput(
-                name: name, connection: "acme", pagerDutySchedule: "P\(index)", timeZone: "UTC", manualChanges: .keep,
-                desired: (0..<20).map { desired(Int64($0) * 24, Int64($0 + 1) * 24, "A") }, members: ["a"], horizonEnd: t(24 * 30)
+                name: name, connection: "acme", pagerDutySchedule: "P\(index)", timeZone: "Europe/Berlin", manualChanges: .keep,
+                desired: (0..<50).map { desired(Int64($0) * 24, Int64($0 + 1) * 24, users[($0 + index) % 3]) }, members: ["a", "b", "c"], horizonEnd: t(24 * 50)
             ))
-            live[ScheduleKey(connection: "acme", pagerDutySchedule: "P\(index)")] = ObservedSchedule(window: InstantRange(start: now, end: t(1000)), overrides: [])
+            live[ScheduleKey(connection: "acme", pagerDutySchedule: "P\(index)")] = ObservedSchedule(window: InstantRange(start: now, end: t(1300)), overrides: [])
         }
         let big = Reconciler.plan(Reconciler.Input(now: now, destinations: destinations, live: live, state: .empty, directory: directory))
-        let markdown = PlanRenderer.markdown(big)
-        #expect(markdown.count <= PlanRenderer.markdownLimit)
-        #expect(markdown.hasPrefix("### Handoff plan: 1200 to add, 0 to delete."))
-        #expect(markdown.contains("_Plan truncated: "))
-        #expect(PlanRenderer.text(big).count > PlanRenderer.markdownLimit)
+        #expect(big.summary.create == 15_000)
+        let markdown = PlanRenderer.markdown(big, maxSize: maxSize)
+        #expect(markdown.utf8.count <= maxSize)
+        #expect(markdown.hasPrefix("### Handoff plan: 15000 to add, 0 to delete."))
+        for index in 0..<300 {
+            #expect(markdown.contains("<code>team&#45;\(index)&#45;primary</code> | 50 | 0 | 0 | ") || markdown.contains("<code>team-\(index)-primary</code> | 50 | 0 | 0 | "), "destination \(index) is missing")
+        }
+        #expect(markdown.contains("The full plan is the file `plan.txt` in the artifact `handoff-plan` of this run"))
+        if maxSize >= PlanRenderer.defaultMarkdownSize {
+            // Each row shows the first handover, and how many more there are.
+            #expect(markdown.contains("(newly exported) **(on call now)** and 49 more") || markdown.contains("(newly exported) **(on call now)**<br>and 49 more"))
+        } else {
+            // Bitbucket's 32,768 characters hold the counts of 300 destinations, not their handovers.
+            #expect(markdown.contains(" | 50 handovers |"))
+        }
+        #expect(!markdown.contains("```diff"))
+        // The text plan holds everything.
+        #expect(PlanRenderer.text(big).utf8.count > maxSize)
+    }
+
+    @Test("a plan that fits is rendered whole in markdown, with its overrides in a collapsed block")
+    func smallPlanMarkdownIsWhole() {
+        let small = plan(desired: [desired(0, 24, "A"), desired(24, 48, "B")])
+        let markdown = PlanRenderer.markdown(small, maxSize: 10_000)
+        #expect(markdown.contains("<details><summary>Overrides: 2 to add, 0 to delete</summary>"))
+        #expect(markdown.contains("~ "))
+        #expect(PlanRenderer.markdown(small, maxSize: 300).contains("| Destination | Add | Delete | Adopt | First handovers |"))
     }
 
     // MARK: - Deletes a killed apply left pending
