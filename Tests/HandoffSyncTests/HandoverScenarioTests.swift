@@ -190,4 +190,48 @@ struct HandoverScenarioTests {
         #expect(whys(plan, "primary-pd").isEmpty)
         #expect(!whys(plan, "nights-pd").isEmpty && Set(whys(plan, "nights-pd")) == [.exported])
     }
+
+    @Test("the handovers in the JSON plan are those schemas/plan.schema.json describes: its keys, its holders and every reason's code")
+    func handoversMatchTheSchema() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let data = try Data(contentsOf: root.appendingPathComponent("schemas/plan.schema.json"))
+        let schema = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let destination = try #require(((schema["properties"] as? [String: Any])?["destinations"] as? [String: Any])?["items"] as? [String: Any])
+        let handover = try #require(((destination["properties"] as? [String: Any])?["handovers"] as? [String: Any])?["items"] as? [String: Any])
+        let keys = Set((handover["properties"] as? [String: Any])?.keys.map { $0 } ?? [])
+        let codes = Set(((handover["properties"] as? [String: Any])?["why"] as? [String: Any])?["enum"] as? [String] ?? [])
+        let holderKeys = Set((((schema["$defs"] as? [String: Any])?["holder"] as? [String: Any])?["properties"] as? [String: Any])?.keys.map { $0 } ?? [])
+
+        let base = at("2026-12-07T08:00:00Z")
+        let reasons: [Handover.Reason] = [
+            .swap, .explicitCover, .timeOffCover, .rotationChange(from: base), .rotationChanged, .coverageChanged, .timeZoneChanged,
+            .memberLeft, .destinationRemoved, .manualOverrideReverted, .firstExportOverForeign, .exported, .recreated,
+        ]
+        #expect(Set(reasons.map(\.code)) == codes)
+        let someone = Handover.Holder(userID: "P1", person: "alice", name: "Alice Archer", email: "alice@example.com")
+        let handovers = reasons.enumerated().map { index, why in
+            Handover(
+                range: InstantRange(start: base.adding(seconds: Int64(index) * 3600), end: base.adding(seconds: Int64(index + 1) * 3600)),
+                before: index.isMultiple(of: 2) ? someone : nil, after: someone, why: why, containsNow: index == 0
+            )
+        }
+        let plan = Plan(
+            now: base,
+            destinations: [DestinationPlan(
+                name: "d", connection: "acme", pagerDutySchedule: "P", timeZone: "Europe/Berlin", watermarkBefore: nil, watermarkAfter: nil,
+                actions: [], liveFingerprint: "", handovers: handovers
+            )],
+            stateLineage: nil, stateSerial: 0
+        )
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(PlanRenderer.json(plan).serialized().utf8)) as? [String: Any])
+        let rendered = try #require(((json["destinations"] as? [[String: Any]])?.first?["handovers"]) as? [[String: Any]])
+        #expect(rendered.count == reasons.count)
+        for object in rendered {
+            #expect(Set(object.keys).isSubset(of: keys), "\(object.keys)")
+            #expect(Set(["start", "end", "before", "after", "why", "now"]).isSubset(of: Set(object.keys)))
+            if let after = object["after"] as? [String: Any] { #expect(Set(after.keys) == holderKeys) }
+        }
+        // And a saved plan reads every reason back.
+        #expect(try PlanFile.decode(Array(PlanFile.encode(plan, configurationDirectory: ".").utf8)).plan == plan)
+    }
 }
