@@ -13,12 +13,12 @@ import HandoffTime
 /// configuration (swap, explicit cover, time off, a `rotation.changes` entry), from the old override
 /// where that explains it (made by hand, a member who left), and otherwise from comparing the old
 /// override with the new shift, with no copy of the old configuration. These comparisons are
-/// heuristics, in this order:
+/// heuristics, in this order (after made by hand, and the new shift's swap, cover or time off):
 /// - nobody before: `exported` at or past the watermark (first export, longer horizon), else
 ///   `coverageChanged` (hours covered that were not);
-/// - nobody after: `coverageChanged` (hours no longer covered);
 /// - the override before is Handoff's, and its person is no longer configured, or is in no era of
 ///   the rotation and holds none of its new shifts: `memberLeft`;
+/// - nobody after (or only an override that stays): `coverageChanged` (hours no longer covered);
 /// - the new shift belongs to a `rotation.changes` entry that takes effect after `now`:
 ///   `rotationChange(from:)`;
 /// - the new holder had an override for the same shift moved by less than a day at both ends:
@@ -26,6 +26,7 @@ import HandoffTime
 /// - on a schedule with `coverage`, the new holder had an override overlapping the new shift in the
 ///   same turn with another range: `coverageChanged`;
 /// - otherwise `rotationChanged`.
+/// docs/configuration.md says the same for users.
 extension Reconciler {
     /// What happens to one live override in the plan.
     enum LiveFate: Sendable, Hashable {
@@ -197,7 +198,9 @@ extension Reconciler {
         if old.start <= now, shift.start <= now { return true }
         let startMoved = shift.start.secondsSinceEpoch.subtractingReportingOverflow(old.start.secondsSinceEpoch)
         let difference = startMoved.partialValue.subtractingReportingOverflow(endMoved.partialValue)
-        return !startMoved.overflow && !difference.overflow && difference.partialValue.magnitude <= 3_600
+        // Both ends move the same way (an end alone moving is a coverage or turn change).
+        guard !startMoved.overflow, !difference.overflow, startMoved.partialValue != 0 else { return false }
+        return (startMoved.partialValue > 0) == (endMoved.partialValue > 0) && difference.partialValue.magnitude <= 3_600
     }
 
     /// The overrides of a list sorted by start that overlap `range`; the list is one person's.

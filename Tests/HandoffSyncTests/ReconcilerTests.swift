@@ -280,6 +280,87 @@ struct ReconcilerTests {
         #expect(PlanRenderer.markdown(small, maxSize: 300).contains("| Destination | Add | Delete | Adopt | First handovers |"))
     }
 
+    // MARK: - Handovers
+
+    @Test("an override whose end alone changes is one handover of the difference, not a delete and a create")
+    func handoverEndOnly() {
+        let result = plan(desired: [desired(0, 24, "A"), desired(24, 48, "B")], live: [live("O1", 0, 48, "A")], owned: [owned("O1", 0, 48, "A")], watermark: 48)
+        let handovers = result.destinations[0].handovers
+        #expect(handovers.count == 1)
+        #expect(handovers.first?.range == InstantRange(start: t(24), end: t(48)))
+        #expect(handovers.first?.before?.name == "Ana" && handovers.first?.after?.name == "Ben")
+        #expect(handovers.first?.why == .rotationChanged && handovers.first?.containsNow == false)
+    }
+
+    @Test("the shift in progress changing hands is a handover from now, marked on call now")
+    func handoverInProgress() {
+        let result = plan(desired: [desired(-24, 24, "B")], live: [live("O1", -24, 24, "A")], owned: [owned("O1", -24, 24, "A")], watermark: 24)
+        let handover = try? #require(result.destinations[0].handovers.first)
+        #expect(handover?.range == InstantRange(start: now, end: t(24)))
+        #expect(handover?.containsNow == true)
+        #expect(PlanRenderer.text(result).contains("Ana → Ben  (rotation changed)  (on call now)"))
+    }
+
+    @Test("nothing changes who is on call: no handover, also with a kept override made by hand on top")
+    func handoverNone() {
+        let result = plan(
+            desired: [desired(0, 24, "A")], live: [live("O1", 0, 24, "A"), live("M1", 5, 7, "X")], owned: [owned("O1", 0, 24, "A")], watermark: 24
+        )
+        #expect(result.destinations[0].handovers.isEmpty)
+        #expect(result.summary.kept == 1)
+    }
+
+    @Test("reasons from the new shift: swap, explicit cover and time off only where such an entry makes it")
+    func handoverReasonsFromShifts() {
+        let result = plan(
+            desired: [desired(0, 24, "B", reason: .swap), desired(24, 48, "C", reason: .assignment), desired(48, 72, "A", reason: .timeOffCover(absent: "b")), desired(72, 96, "C")],
+            live: [live("O1", 0, 96, "X")], owned: [owned("O1", 0, 96, "X")], watermark: 96
+        )
+        #expect(result.destinations[0].handovers.map(\.why) == [.swap, .explicitCover, .timeOffCover, .memberLeft])
+    }
+
+    @Test("reasons from the old override and the new shift's origin: era change, time zone, coverage, rotation")
+    func handoverReasonsFromOrigins() {
+        func shift(_ start: Int64, _ end: Int64, _ user: String, turn: (Int64, Int64), era: Int64? = nil, coverage: Bool = false) -> DesiredOverride {
+            DesiredOverride(
+                start: t(start), end: t(end), userID: user, person: user.lowercased(), reason: .rotation,
+                origin: .init(shift: InstantRange(start: t(start), end: t(end)), turn: InstantRange(start: t(turn.0), end: t(turn.1)), eraStart: era.map(t), partialCoverage: coverage)
+            )
+        }
+        // A changes entry from hour 24: the turn from then on is Cho's.
+        let era = plan(desired: [shift(24, 48, "C", turn: (24, 48), era: 24)], live: [live("O1", 24, 48, "A")], owned: [owned("O1", 24, 48, "A")], watermark: 48)
+        #expect(era.destinations[0].handovers.map(\.why) == [.rotationChange(from: t(24))])
+        // Every handoff an hour later: Ana keeps her shift, an hour later at both ends.
+        let zone = plan(
+            desired: [shift(-23, 25, "C", turn: (-23, 25)), shift(25, 49, "A", turn: (25, 49)), shift(49, 73, "B", turn: (49, 73))],
+            live: [live("O0", -24, 24, "C"), live("O1", 24, 48, "A"), live("O2", 48, 72, "B")],
+            owned: [owned("O0", -24, 24, "C"), owned("O1", 24, 48, "A"), owned("O2", 48, 72, "B")], watermark: 72
+        )
+        #expect(zone.destinations[0].handovers.map(\.why) == [.timeZoneChanged, .timeZoneChanged, .exported])
+        // Business hours moved within Ana's turn: Ben's evening hour is Ana's now.
+        let coverage = plan(
+            desired: [shift(24, 34, "A", turn: (0, 168), coverage: true)],
+            live: [live("O1", 24, 33, "A"), live("O2", 33, 40, "B")], owned: [owned("O1", 24, 33, "A"), owned("O2", 33, 40, "B")], watermark: 168
+        )
+        #expect(coverage.destinations[0].handovers.map(\.why) == [.coverageChanged, .coverageChanged])
+        // Members reordered: another person's whole turn.
+        let rotation = plan(desired: [shift(24, 48, "B", turn: (24, 48))], live: [live("O1", 24, 48, "A")], owned: [owned("O1", 24, 48, "A")], watermark: 48)
+        #expect(rotation.destinations[0].handovers.map(\.why) == [.rotationChanged])
+    }
+
+    @Test("overrides made by hand: reverted, or overwritten on first export; drift recreated")
+    func handoverReasonsManual() {
+        let reverted = plan(
+            desired: [desired(0, 24, "A")], live: [live("O1", 0, 24, "A"), live("M1", 5, 7, "X")], owned: [owned("O1", 0, 24, "A")], watermark: 24, manualChanges: .revert
+        )
+        #expect(reverted.destinations[0].handovers.map(\.why) == [.manualOverrideReverted])
+        #expect(reverted.destinations[0].handovers.first?.after?.name == "Ana")
+        let first = plan(desired: [desired(0, 24, "A")], live: [live("M1", 5, 7, "X")])
+        #expect(first.destinations[0].handovers.map(\.why) == [.exported, .firstExportOverForeign, .exported])
+        let drift = plan(desired: [desired(0, 24, "A")], owned: [owned("O1", 0, 24, "A")], watermark: 24, manualChanges: .revert)
+        #expect(drift.destinations[0].handovers.map(\.why) == [.recreated])
+    }
+
     // MARK: - Deletes a killed apply left pending
 
     @Test("a record marked delete-pending and gone from PagerDuty was deleted by Handoff: dropped, never drift, and created again when wanted")
