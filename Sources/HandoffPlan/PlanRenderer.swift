@@ -185,6 +185,12 @@ public enum PlanRenderer {
     /// never fewer): in full when it fits, else the summary, a table of every destination with
     /// its counts and first handovers, and where the full plan is.
     public static func markdown(_ plan: Plan, maxSize: Int = defaultMarkdownSize) -> String {
+        // Every override or handover line takes more than 50 characters: a plan with more lines
+        // than the limit allows is not rendered whole only to be measured.
+        let lines = plan.destinations.filter(\.hasChanges).reduce(0) { $0 + $1.actions.count + $1.handovers.count }
+        if lines.multipliedReportingOverflow(by: 50).partialValue > maxSize {
+            return overviewMarkdown(plan, maxSize: maxSize, fullSize: nil)
+        }
         let full = fullMarkdown(plan)
         guard full.utf8.count > maxSize else { return full }
         return overviewMarkdown(plan, maxSize: maxSize, fullSize: full.utf8.count)
@@ -239,10 +245,11 @@ public enum PlanRenderer {
 
     /// A plan too long for a comment: the summary, every destination with its counts and first
     /// handovers (as many as fit, the same number for each), and where the full plan is.
-    private static func overviewMarkdown(_ plan: Plan, maxSize: Int, fullSize: Int) -> String {
+    private static func overviewMarkdown(_ plan: Plan, maxSize: Int, fullSize: Int?) -> String {
         let changed = plan.destinations.filter(\.hasChanges)
         var head = markdownHead(plan)
-        head += "\nThis plan is too long for a comment (\(fullSize) characters; at most \(maxSize)): below, every destination with its counts "
+        let size = fullSize.map { " (it has \($0))" } ?? ""
+        head += "\nThis plan is too long for a comment of at most \(maxSize) characters\(size): below, every destination with its counts "
             + "and first handovers. The full plan is \(fullPlanLocation).\n"
         let summary = plan.summary
         if summary.kept + summary.drift > 0 {

@@ -13,9 +13,9 @@ import HandoffTime
 /// configuration (swap, explicit cover, time off, a `rotation.changes` entry), from the old override
 /// where that explains it (made by hand, a member who left), and otherwise from comparing the old
 /// override with the new shift, with no copy of the old configuration. These comparisons are
-/// heuristics, in this order (after made by hand, and the new shift's swap, cover or time off):
-/// - nobody before: `exported` at or past the watermark (first export, longer horizon), else
-///   `coverageChanged` (hours covered that were not);
+/// heuristics, in this order (after made by hand, nothing exported there yet (`exported`), and the
+/// new shift's swap, cover or time off):
+/// - nobody before the watermark: `coverageChanged` (hours covered that were not);
 /// - the override before is Handoff's, and its person is no longer configured, or is in no era of
 ///   the rotation and holds none of its new shifts: `memberLeft`;
 /// - nobody after (or only an override that stays): `coverageChanged` (hours no longer covered);
@@ -153,6 +153,9 @@ extension Reconciler {
             if fate == .deletedManual { return .manualOverrideReverted }
             if fate == .deletedOnFirstExport { return .firstExportOverForeign }
         }
+        // Nothing was exported there yet (a first export, a longer horizon): that is the change,
+        // whatever the new shifts are.
+        if beforeUser == nil, context.watermark.map({ range.start >= $0 }) ?? true { return .exported }
         var desired: DesiredOverride?
         if case .created(let created) = after {
             if created.recreated { return .recreated }
@@ -164,10 +167,8 @@ extension Reconciler {
             case .rotation, nil: break
             }
         }
-        guard let beforeUser else {
-            if let watermark = context.watermark, range.start < watermark { return .coverageChanged }
-            return .exported
-        }
+        // Before the watermark, hours nobody of Handoff's held: coverage grew.
+        guard let beforeUser else { return .coverageChanged }
         // An override of Handoff's was made for someone configured then: unknown now, or in no era
         // of the rotation and with no new shift, they left.
         if case .live(_, .deletedOwned) = before,
