@@ -348,6 +348,18 @@ struct ReconcilerTests {
         #expect(rotation.destinations[0].handovers.map(\.why) == [.rotationChanged])
     }
 
+    @Test("an explicit cover by someone outside the rotation, cut by new coverage: the hours lost are coverage changed, and its delete is not member left")
+    func handoverCoverCutByCoverage() {
+        let result = plan(
+            desired: [desired(24, 32, "C", reason: .assignment)], live: [live("O1", 24, 48, "C")], owned: [owned("O1", 24, 48, "C")], watermark: 48,
+            members: ["a", "b"]
+        )
+        let destination = result.destinations[0]
+        #expect(destination.handovers.map(\.why) == [.coverageChanged])
+        #expect(destination.handovers.first?.range == InstantRange(start: t(32), end: t(48)) && destination.handovers.first?.after == nil)
+        #expect(destination.actions(.delete).map(\.reason) == ["no longer desired: explicit cover"])
+    }
+
     @Test("overrides made by hand: reverted, or overwritten on first export; drift recreated")
     func handoverReasonsManual() {
         let reverted = plan(
