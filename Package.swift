@@ -15,7 +15,18 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "handoff", targets: ["handoff"]),
-        .executable(name: "handoff-benchmarks", targets: ["HandoffBenchmarks"]),
+        // The libraries, for the benchmarks' package (Benchmarks/) and for embedding; their API is
+        // not yet promised to stay.
+        .library(name: "HandoffConfig", targets: ["HandoffConfig"]),
+        .library(name: "HandoffRota", targets: ["HandoffRota"]),
+        .library(name: "HandoffPlan", targets: ["HandoffPlan"]),
+        .library(name: "HandoffSync", targets: ["HandoffSync"]),
+        .library(name: "HandoffState", targets: ["HandoffState"]),
+        .library(name: "HandoffStatePostgres", targets: ["HandoffStatePostgres"]),
+        .library(name: "HandoffTime", targets: ["HandoffTime"]),
+        .library(name: "PagerDuty", targets: ["PagerDuty"]),
+        .library(name: "PagerDutySandbox", targets: ["PagerDutySandbox"]),
+        .library(name: "YAMLNodes", targets: ["YAMLNodes"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -41,11 +52,16 @@ let package = Package(
         .target(name: "OrderedJSON", dependencies: ["SafeText"], swiftSettings: strictSettings),
         .target(name: "DurableFiles", swiftSettings: strictSettings),
         .target(name: "SafeText", swiftSettings: strictSettings),
+        .target(
+            name: "NetworkFailures",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
         .target(name: "HandoffState", dependencies: ["HandoffTime", "OrderedJSON", "DurableFiles"], swiftSettings: strictSettings),
         .target(
             name: "HandoffStatePostgres",
             dependencies: [
-                "HandoffState", "HandoffTime", "OrderedJSON",
+                "HandoffState", "HandoffTime", "OrderedJSON", "NetworkFailures",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -65,7 +81,7 @@ let package = Package(
         .target(
             name: "PagerDuty",
             dependencies: [
-                "HandoffTime", "SafeText",
+                "HandoffTime", "SafeText", "NetworkFailures",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -111,15 +127,6 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(name: "handoff", dependencies: ["HandoffCLI"], swiftSettings: strictSettings),
-        .executableTarget(
-            name: "HandoffBenchmarks",
-            dependencies: [
-                "HandoffTime", "HandoffConfig", "HandoffRota", "YAMLNodes", "PagerDuty", "PagerDutySandbox",
-                "HandoffPlan", "HandoffState", "HandoffStatePostgres", "HandoffSync",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: strictSettings
-        ),
 
         // MARK: - Tests
         .target(
@@ -149,7 +156,7 @@ let package = Package(
         .testTarget(
             name: "PagerDutyTests",
             dependencies: [
-                "PagerDuty", "PagerDutySandbox", "HandoffTestSupport", "HandoffTime",
+                "PagerDuty", "PagerDutySandbox", "HandoffTestSupport", "HandoffTime", "NetworkFailures",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -31,6 +31,6 @@ as_postgres "$bin/initdb" -D "$directory/data" -U handoff --auth-local=trust --a
 as_postgres "$bin/pg_ctl" -D "$directory/data" -l "$directory/log" -w \
     -o "-p $port -k $directory -c listen_addresses=127.0.0.1" start >/dev/null
 
-swift build -c release --product handoff-benchmarks
+swift build -c release --package-path Benchmarks --product handoff-benchmarks
 HANDOFF_STATE_URL="postgres://handoff:$password@127.0.0.1:$port/postgres?sslmode=disable" \
-    "$(swift build -c release --show-bin-path)/handoff-benchmarks" state "$@"
+    "$(swift build -c release --package-path Benchmarks --show-bin-path)/handoff-benchmarks" state "$@"

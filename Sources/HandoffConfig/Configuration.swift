@@ -14,6 +14,10 @@ public struct Configuration: Sendable {
     public var people: [Person]
     public var schedules: [Schedule]
     public var destinations: [Destination]
+    /// `moved:` entries: destinations renamed with their state (in file order).
+    public var moves: [MovedDestination]
+    /// `removed:` entries: destinations let go of on purpose (in file order).
+    public var removals: [RemovedDestination]
 
     private var connectionIndex: [String: Int]
     private var personIndex: [String: Int]
@@ -26,7 +30,9 @@ public struct Configuration: Sendable {
         connections: [Connection],
         people: [Person],
         schedules: [Schedule],
-        destinations: [Destination]
+        destinations: [Destination],
+        moves: [MovedDestination] = [],
+        removals: [RemovedDestination] = []
     ) {
         self.directory = directory
         self.state = state
@@ -34,6 +40,8 @@ public struct Configuration: Sendable {
         self.people = people.sorted { $0.key < $1.key }
         self.schedules = schedules.sorted { $0.name < $1.name }
         self.destinations = destinations.sorted { $0.name < $1.name }
+        self.moves = moves
+        self.removals = removals
         self.connectionIndex = Configuration.index(self.connections.map(\.name))
         self.personIndex = Configuration.index(self.people.map(\.key))
         self.scheduleIndex = Configuration.index(self.schedules.map(\.name))

@@ -97,6 +97,9 @@ public enum ConfigurationValidator {
             uniquingKeysWith: { first, _ in first }
         )
         checkSharedPagerDutySchedules(destinations, schedules: scheduleByName, into: &diagnostics)
+        let moves = files.flatMap(\.moves)
+        let removals = files.flatMap(\.removals)
+        checkMovesAndRemovals(moves, removals, destinations: destinations, declared: declared["destination"] ?? [], into: &diagnostics)
 
         // A schedule that failed to decode may well list the people who seem idle; say nothing then.
         let allSchedulesDecoded = schedules.count == (declared["schedule"] ?? []).count
@@ -111,7 +114,9 @@ public enum ConfigurationValidator {
             connections: connections,
             people: people,
             schedules: schedules,
-            destinations: destinations
+            destinations: destinations,
+            moves: moves,
+            removals: removals
         )
         return (configuration, diagnostics)
     }
@@ -119,7 +124,9 @@ public enum ConfigurationValidator {
     /// Checks that no connection the state still needs has been removed.
     public static func checkStateUsage(_ configuration: Configuration, usage: [StateUsage], statePath: String) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
-        let byConnection = Dictionary(grouping: usage, by: \.connection)
+        // A destination let go of with its overrides kept needs no connection: nothing is sent.
+        let forgotten = configuration.destinationsForgotten
+        let byConnection = Dictionary(grouping: usage.filter { !forgotten.contains($0.destination) }, by: \.connection)
         for (connection, users) in byConnection.sorted(by: { $0.key < $1.key }) where configuration.connection(named: connection) == nil {
             let names = users.map { "\"\($0.destination)\"" }.sorted().joined(separator: ", ")
             diagnostics.append(
@@ -154,6 +161,72 @@ public enum ConfigurationValidator {
             result.append(item)
         }
         return result
+    }
+
+    /// `moved` names an old name that is gone and a new one that is configured; `removed` names a
+    /// destination that is gone; no name is moved or removed twice.
+    private static func checkMovesAndRemovals(
+        _ moves: [MovedDestination],
+        _ removals: [RemovedDestination],
+        destinations: [Destination],
+        declared: Set<String>,
+        into diagnostics: inout [Diagnostic]
+    ) {
+        let configuredAt = Dictionary(destinations.map { ($0.name, $0.location) }, uniquingKeysWith: { first, _ in first })
+        func place(_ name: String) -> String { configuredAt[name].map { " (at \($0))" } ?? "" }
+        var movedFrom: [String: SourceLocation] = [:]
+        var movedTo: [String: SourceLocation] = [:]
+        for move in moves {
+            if declared.contains(move.from) {
+                diagnostics.append(
+                    .error(
+                        "destination \"\(move.from)\" is moved to \"\(move.to)\", but \"\(move.from)\" is still configured\(place(move.from)); a moved entry names the old name, which is no longer configured",
+                        at: move.fromLocation
+                    )
+                )
+            }
+            if !declared.contains(move.to) {
+                diagnostics.append(
+                    .error(
+                        "destination \"\(move.from)\" is moved to \"\(move.to)\", but no destination \"\(move.to)\" is configured"
+                            + Suggestion.hint(for: move.to, in: declared),
+                        at: move.toLocation
+                    )
+                )
+            }
+            if let first = movedFrom[move.from] {
+                diagnostics.append(.error("destination \"\(move.from)\" is moved twice; it is already moved at \(first)", at: move.fromLocation))
+            } else {
+                movedFrom[move.from] = move.fromLocation
+            }
+            if let first = movedTo[move.to] {
+                diagnostics.append(.error("two moved entries lead to destination \"\(move.to)\"; the other is at \(first)", at: move.toLocation))
+            } else {
+                movedTo[move.to] = move.toLocation
+            }
+        }
+        var removed: [String: SourceLocation] = [:]
+        for removal in removals {
+            let name = removal.destination
+            if declared.contains(name) {
+                diagnostics.append(
+                    .error(
+                        "destination \"\(name)\" is removed, but it is still configured\(place(name)); take it out of \"destinations\" or drop this entry",
+                        at: removal.destinationLocation
+                    )
+                )
+            }
+            if let first = removed[name] {
+                diagnostics.append(.error("destination \"\(name)\" is removed twice; it is already removed at \(first)", at: removal.destinationLocation))
+            } else {
+                removed[name] = removal.destinationLocation
+            }
+            if let moved = movedFrom[name] {
+                diagnostics.append(
+                    .error("destination \"\(name)\" is both moved (at \(moved)) and removed; a destination is either renamed or let go of", at: removal.destinationLocation)
+                )
+            }
+        }
     }
 
     /// Time off matters for members only: for anyone else it is most likely a typo.

@@ -85,6 +85,8 @@ public enum PlanFile {
                 done: (object["interrupted_deletes"] as? [String: Any])?["done"] as? [String] ?? [],
                 withdrawn: (object["interrupted_deletes"] as? [String: Any])?["withdrawn"] as? [String] ?? []
             ),
+            keepsOverrides: object["keep_overrides"] as? Bool ?? false,
+            movedFrom: object["moved_from"] as? String,
             handovers: try (object["handovers"] as? [[String: Any]] ?? []).map(decodeHandover)
         )
     }

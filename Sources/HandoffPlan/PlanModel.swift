@@ -38,6 +38,8 @@ public struct Plan: Sendable, Hashable {
             }
             if destination.watermarkMoves { summary.watermarks += 1 }
             if destination.removed { summary.removedDestinations += 1 }
+            if destination.movedFrom != nil { summary.moved += 1 }
+            if destination.removed && destination.keepsOverrides { summary.forgotten += 1 }
         }
         return summary
     }
@@ -55,6 +57,10 @@ public struct PlanSummary: Sendable, Hashable {
     public var drift = 0
     public var watermarks = 0
     public var removedDestinations = 0
+    /// Destinations renamed by a `moved` entry (state only, no PagerDuty call).
+    public var moved = 0
+    /// Removed destinations whose overrides stay in PagerDuty (state only, no PagerDuty call).
+    public var forgotten = 0
 
     public init() {}
 }
@@ -72,6 +78,12 @@ public struct DestinationPlan: Sendable, Hashable {
     public var actions: [PlanAction]
     /// The destination is no longer in the configuration: its overrides go, then its state.
     public var removed: Bool
+    /// For a removed destination, a `removed` entry with `keep_overrides: true`: its overrides stay
+    /// in PagerDuty and only its state goes, with no PagerDuty call.
+    public var keepsOverrides: Bool
+    /// A `moved` entry renames the destination from this name: the state's record of it carries
+    /// over (before anything else is applied), so nothing is deleted and created again.
+    public var movedFrom: String?
     /// The window the PagerDuty schedule's overrides were listed over, and a fingerprint of what
     /// the listing returned: `apply` lists the same window and refuses the plan if it differs.
     public var observedWindow: InstantRange?
@@ -99,6 +111,8 @@ public struct DestinationPlan: Sendable, Hashable {
         liveFingerprint: String,
         stateLooksLost: Bool = false,
         interruptedDeletes: InterruptedDeletes = InterruptedDeletes(),
+        keepsOverrides: Bool = false,
+        movedFrom: String? = nil,
         handovers: [Handover] = []
     ) {
         self.name = name
@@ -113,13 +127,15 @@ public struct DestinationPlan: Sendable, Hashable {
         self.liveFingerprint = liveFingerprint
         self.stateLooksLost = stateLooksLost
         self.interruptedDeletes = interruptedDeletes
+        self.keepsOverrides = keepsOverrides
+        self.movedFrom = movedFrom
         self.handovers = handovers
     }
 
     public var watermarkMoves: Bool { watermarkAfter != watermarkBefore && watermarkAfter != nil }
 
     public var hasChanges: Bool {
-        removed || watermarkMoves || !interruptedDeletes.isEmpty || actions.contains { [.create, .delete, .adopt].contains($0.kind) }
+        removed || movedFrom != nil || watermarkMoves || !interruptedDeletes.isEmpty || actions.contains { [.create, .delete, .adopt].contains($0.kind) }
     }
 
     public func actions(_ kind: PlanAction.Kind) -> [PlanAction] { actions.filter { $0.kind == kind } }

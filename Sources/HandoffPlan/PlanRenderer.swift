@@ -48,6 +48,7 @@ public enum PlanRenderer {
         output += "Handoff will perform the following actions:\n"
         for destination in changed {
             output += "\n  " + colours.bold(header(destination)) + "\n"
+            if let moved = movedLine(destination, colours: colours) { output += "  " + moved + "\n" }
             if let notice = stateNotice(destination, colours: colours) { output += "  " + notice + "\n" }
             for handover in destination.handovers {
                 output += "  " + handoverLine(handover, destination, colours: colours) + "\n"
@@ -149,6 +150,9 @@ public enum PlanRenderer {
 
     /// The watermark line, or what becomes of a removed destination's state.
     static func trailer(_ destination: DestinationPlan, colours: Colours) -> String? {
+        if destination.removed, destination.keepsOverrides {
+            return colours.yellow("- state    ") + " of destination \(SafeText.line(destination.name)): removed (overrides kept in PagerDuty)"
+        }
         if destination.removed { return colours.red("- state    ") + " of destination \(SafeText.line(destination.name))" }
         guard destination.watermarkMoves, let after = destination.watermarkAfter else { return nil }
         let zone = Zone(identifier: destination.timeZone) ?? Zone.utc
@@ -161,6 +165,8 @@ public enum PlanRenderer {
         let summary = plan.summary
         var parts = ["\(summary.create) to add", "\(summary.delete) to delete"]
         if summary.adopt > 0 { parts.append("\(summary.adopt) to adopt") }
+        if summary.moved > 0 { parts.append("\(summary.moved) to move") }
+        if summary.forgotten > 0 { parts.append("\(summary.forgotten) to forget") }
         var text = "Plan: " + parts.joined(separator: ", ") + "."
         let watermarks = plan.destinations.filter { !$0.removed && $0.watermarkAfter != nil }
         if watermarks.count == 1, let destination = watermarks.first, let after = destination.watermarkAfter {
@@ -229,9 +235,10 @@ public enum PlanRenderer {
     private static func markdownSection(_ destination: DestinationPlan) -> String {
         let plain = Colours(enabled: false)
         // An HTML block: nothing in it is read as Markdown.
-        var block = "\n<p><b><code>\(SafeText.html(destination.name))</code></b>\(destination.removed ? " (removed)" : "") → PagerDuty schedule "
+        var block = "\n<p><b><code>\(SafeText.html(destination.name))</code></b>\(markdownStatus(destination)) → PagerDuty schedule "
         block += "<code>\(SafeText.html(destination.pagerDutySchedule))</code> (connection <code>\(SafeText.html(destination.connection))</code>): \(counts(destination))</p>\n"
-        var lines = stateNotice(destination, colours: plain).map { [$0] } ?? []
+        var lines = movedLine(destination, colours: plain).map { [$0] } ?? []
+        lines += stateNotice(destination, colours: plain).map { [$0] } ?? []
         lines += destination.handovers.map { handoverLine($0, destination, colours: plain) }
         if let records = interruptedDeletesLine(destination, colours: plain) { lines.append(records) }
         if let trailer = trailer(destination, colours: plain) { lines.append(trailer) }
@@ -283,7 +290,9 @@ public enum PlanRenderer {
         }
         let more = destination.handovers.count - first.count
         if more > 0 { first.append(shown == 0 ? "\(more) handover\(more == 1 ? "" : "s")" : "and \(more) more") }
-        let name = "<code>\(markdownText(destination.name))</code>\(destination.removed ? " (removed)" : "")"
+        var name = "<code>\(markdownText(destination.name))</code>"
+        if destination.removed { name += destination.keepsOverrides ? " (removed, overrides kept in PagerDuty)" : " (removed)" }
+        if let oldName = destination.movedFrom { name += " (moved from <code>\(markdownText(oldName))</code>)" }
         return "| \(name) | \(destination.actions(.create).count) | \(destination.actions(.delete).count) | \(destination.actions(.adopt).count) | "
             + first.joined(separator: "<br>") + " |\n"
     }
@@ -326,6 +335,8 @@ public enum PlanRenderer {
                 "adopt": .int(summary.adopt),
                 "kept": .int(summary.kept),
                 "drift": .int(summary.drift),
+                "moved": summary.moved > 0 ? .int(summary.moved) : nil,
+                "forgotten": summary.forgotten > 0 ? .int(summary.forgotten) : nil,
             ]),
             "destinations": .array(plan.destinations.map(json)),
         ])
@@ -364,6 +375,8 @@ public enum PlanRenderer {
             "pagerduty_schedule": .string(destination.pagerDutySchedule),
             "time_zone": .string(destination.timeZone),
             "removed": destination.removed ? .bool(true) : nil,
+            "keep_overrides": destination.removed && destination.keepsOverrides ? .bool(true) : nil,
+            "moved_from": destination.movedFrom.map(JSONValue.string),
             "state_looks_lost": destination.stateLooksLost ? .bool(true) : nil,
             "interrupted_deletes": destination.interruptedDeletes.isEmpty ? nil : .object([
                 "done": .array(destination.interruptedDeletes.done.map(JSONValue.string)),
@@ -387,5 +400,22 @@ public enum PlanRenderer {
                 ])
             }),
         ])
+    }
+}
+
+// MARK: - Moved and removed destinations
+
+extension PlanRenderer {
+    /// `~ moved     old → new`: a `moved` entry carries the state's record over, with no PagerDuty call.
+    static func movedLine(_ destination: DestinationPlan, colours: Colours) -> String? {
+        guard let oldName = destination.movedFrom else { return nil }
+        return colours.yellow("~ moved    ") + " \(SafeText.line(oldName)) → \(SafeText.line(destination.name))"
+    }
+
+    /// What the Markdown summary says after a destination's name.
+    static func markdownStatus(_ destination: DestinationPlan) -> String {
+        if destination.removed { return destination.keepsOverrides ? " (removed, overrides kept in PagerDuty)" : " (removed)" }
+        if let oldName = destination.movedFrom { return " (moved from <code>\(SafeText.html(oldName))</code>)" }
+        return ""
     }
 }

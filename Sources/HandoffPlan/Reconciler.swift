@@ -168,6 +168,11 @@ public enum Reconciler {
         /// Where the state looks lost, delete overrides made by hand all the same, as on a real
         /// first export (`--allow-first-export-deletes`).
         public var allowFirstExportDeletes: Bool
+        /// New name → old name of the destinations a `moved` entry renames in this plan; `state`
+        /// is already the view with those renames done (`MovedStateView`).
+        public var movedFrom: [String: String]
+        /// Removed destinations whose overrides stay in PagerDuty (`removed` with `keep_overrides: true`).
+        public var keepOverrides: Set<String>
 
         public init(
             now: Instant,
@@ -177,7 +182,9 @@ public enum Reconciler {
             directory: PeopleDirectory,
             configuredDestinations: Set<String>? = nil,
             only: Set<String>? = nil,
-            allowFirstExportDeletes: Bool = false
+            allowFirstExportDeletes: Bool = false,
+            movedFrom: [String: String] = [:],
+            keepOverrides: Set<String> = []
         ) {
             self.now = now
             self.destinations = destinations
@@ -187,6 +194,8 @@ public enum Reconciler {
             self.configuredDestinations = configuredDestinations ?? Set(destinations.map(\.name))
             self.only = only
             self.allowFirstExportDeletes = allowFirstExportDeletes
+            self.movedFrom = movedFrom
+            self.keepOverrides = keepOverrides
         }
     }
 
@@ -353,11 +362,27 @@ public enum Reconciler {
             liveFingerprint: fingerprint(allLive),
             stateLooksLost: stateLooksLost,
             interruptedDeletes: InterruptedDeletes(done: interrupted.done.sorted(), withdrawn: interrupted.withdrawn.sorted()),
+            movedFrom: input.movedFrom[destination.name],
             handovers: handovers
         )
     }
 
     private static func planRemoval(_ name: String, state: DestinationState, observed: ObservedSchedule?, input: Input) -> DestinationPlan {
+        // Let go of with its overrides kept: only the state's record goes, and PagerDuty is not asked.
+        if input.keepOverrides.contains(name) {
+            return DestinationPlan(
+                name: name,
+                connection: state.connection,
+                pagerDutySchedule: state.pagerDutySchedule,
+                timeZone: "UTC",
+                watermarkBefore: state.watermark,
+                watermarkAfter: nil,
+                actions: [],
+                removed: true,
+                liveFingerprint: fingerprint([]),
+                keepsOverrides: true
+            )
+        }
         let allLive = observed?.overrides ?? []
         let owned = Set(state.overrides.filter { $0.end > input.now }.map(\.id))
         var actions: [PlanAction] = []

@@ -28,6 +28,13 @@ public struct HandoffState: Sendable, Hashable {
 
     /// Applies one confirmed change.
     public mutating func apply(_ change: StateChange) {
+        if let newName = change.movedTo {
+            // The whole record changes name in one step, or nothing does (the new name is taken).
+            if destinations[newName] == nil, let entry = destinations.removeValue(forKey: change.destination) {
+                destinations[newName] = entry
+            }
+            return
+        }
         if change.removeDestination {
             destinations[change.destination] = nil
             return
@@ -118,6 +125,10 @@ public struct StateChange: Sendable, Hashable {
     public var dropEndedBefore: Instant?
     /// The destination left the configuration and nothing of it remains.
     public var removeDestination: Bool
+    /// The destination's whole record (watermark and owned overrides) now goes by this name: a
+    /// `moved` entry or `handoff state mv`. One record, so a run killed around it leaves either
+    /// name, never half of each.
+    public var movedTo: String?
 
     public struct Truncation: Sendable, Hashable {
         public var id: String
@@ -140,7 +151,8 @@ public struct StateChange: Sendable, Hashable {
         clearDeletePending: [String] = [],
         watermark: Instant? = nil,
         dropEndedBefore: Instant? = nil,
-        removeDestination: Bool = false
+        removeDestination: Bool = false,
+        movedTo: String? = nil
     ) {
         self.destination = destination
         self.connection = connection
@@ -153,5 +165,6 @@ public struct StateChange: Sendable, Hashable {
         self.watermark = watermark
         self.dropEndedBefore = dropEndedBefore
         self.removeDestination = removeDestination
+        self.movedTo = movedTo
     }
 }

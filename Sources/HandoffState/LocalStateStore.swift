@@ -240,7 +240,8 @@ public struct LocalStateStore: StateStore {
             .locked,
             "the state \(displayPath) is locked by \(holder.summary)\(waitedText)\(gone); "
                 + "wait for it (--lock-timeout), or if that run is gone, run `handoff state unlock \(holder.id)`",
-            holder: holder
+            holder: holder,
+            holderIsGone: !gone.isEmpty
         )
     }
 

@@ -91,6 +91,7 @@ public enum StateCoding {
             "watermark": change.watermark.map { .string($0.description) },
             "drop_ended_before": change.dropEndedBefore.map { .string($0.description) },
             "remove_destination": change.removeDestination ? .bool(true) : nil,
+            "moved_to": change.movedTo.map(JSONValue.string),
         ]).serialized(pretty: false)
     }
 
@@ -124,7 +125,8 @@ public enum StateCoding {
                 clearDeletePending: cleared,
                 watermark: try optionalInstant(root["watermark"], "watermark"),
                 dropEndedBefore: try optionalInstant(root["drop_ended_before"], "drop_ended_before"),
-                removeDestination: (root["remove_destination"] as? Bool) ?? false
+                removeDestination: (root["remove_destination"] as? Bool) ?? false,
+                movedTo: try optionalString(root["moved_to"], "moved_to")
             )
         )
     }

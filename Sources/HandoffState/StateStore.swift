@@ -16,6 +16,30 @@ public protocol StateStore: Sendable {
     func forceUnlock(id: String) async throws -> LockHolder
 }
 
+/// A store that keeps every serial it wrote and can bring one back (PostgreSQL does; a local
+/// state's history is Git's). Commands ask for this capability instead of a backend's type.
+public protocol StateHistory: StateStore {
+    /// The recorded changes, newest first, at most `limit`.
+    func history(limit: Int) async throws -> [StateHistoryEntry]
+    /// Takes the lock and writes the state of `serial` back as a new serial; returns it.
+    func restore(serial: Int, holder: LockHolder, timeout: Double) async throws -> HandoffState
+}
+
+/// One entry of a state's change history.
+public struct StateHistoryEntry: Sendable, Hashable {
+    public var serial: Int
+    public var recorded: Instant
+    public var recordedBy: String
+    public var summary: String
+
+    public init(serial: Int, recorded: Instant, recordedBy: String, summary: String) {
+        self.serial = serial
+        self.recorded = recorded
+        self.recordedBy = recordedBy
+        self.summary = summary
+    }
+}
+
 /// A writer's hold on the state: what it records is durable at once; `finish` folds it into one
 /// new serial; `release` gives up the lock.
 public protocol StateSession: Sendable {
@@ -98,11 +122,15 @@ public struct StateError: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
     /// The holder of the lock, for `locked`.
     public var holder: LockHolder?
+    /// For `locked`: the holder was a process of this machine that no longer runs (killed,
+    /// crashed), so nothing can write through its lock and it may be broken.
+    public var holderIsGone: Bool
 
-    public init(_ kind: Kind, _ message: String, holder: LockHolder? = nil) {
+    public init(_ kind: Kind, _ message: String, holder: LockHolder? = nil, holderIsGone: Bool = false) {
         self.kind = kind
         self.message = message
         self.holder = holder
+        self.holderIsGone = holderIsGone
     }
 
     public var description: String { message }

@@ -29,6 +29,7 @@ enum HistoryCoding {
             "delete_pending_cleared": pending.cleared.isEmpty ? nil : .array(pending.cleared.map(JSONValue.string)),
             "watermark": change.watermark.map { .string($0.description) },
             "removed_destination": change.removeDestination ? .bool(true) : nil,
+            "moved_to": change.movedTo.map(JSONValue.string),
         ])
     }
 
@@ -42,6 +43,7 @@ enum HistoryCoding {
 
     /// A short line for `handoff state history`.
     static func summary(_ change: StateChange) -> String {
+        if let newName = change.movedTo { return "\(change.destination): destination moved to \(newName)" }
         if change.removeDestination { return "\(change.destination): destination removed" }
         var parts: [String] = []
         if !change.created.isEmpty { parts.append("\(change.created.count) owned") }
@@ -65,6 +67,13 @@ enum HistoryCoding {
         else { throw Failure(description: "a history entry cannot be read") }
         if entry["restore_of_state"] != nil {
             throw Failure(description: "a restore or migration lies in between; restore to a serial after it")
+        }
+        if let newName = entry["moved_to"] as? String {
+            // The record goes back to its old name.
+            if state.destinations[destination] == nil, let moved = state.destinations.removeValue(forKey: newName) {
+                state.destinations[destination] = moved
+            }
+            return
         }
         let before = entry["destination_before"] as? [String: Any]
         let removed = ((entry["removed"] as? [[String: Any]]) ?? []).compactMap { object -> OwnedOverride? in

@@ -2,6 +2,7 @@ import Foundation
 public import HandoffState
 public import HandoffTime
 import Logging
+import NetworkFailures
 import NIOCore
 import NIOSSL
 import OrderedJSON
@@ -16,7 +17,7 @@ import Synchronization
 /// Every write is one transaction that checks the serial it expects (compare-and-set), so a writer
 /// that lost a race fails instead of overwriting newer state; recording a PagerDuty call costs
 /// what the call changed, whatever the size of the state.
-public final class PostgresStateStore: StateStore {
+public final class PostgresStateStore: StateHistory {
     public let location: PostgresLocation
     /// A plain SQL name (validated by the configuration), safe to write into statements.
     public let schema: String
@@ -82,7 +83,9 @@ public final class PostgresStateStore: StateStore {
         }
     }
 
-    /// One sentence for a database failure; never the URL's password.
+    /// One sentence for a database failure, naming the database (`postgres://user@host:port/name`)
+    /// and the reason; never the URL's password, and never the driver's own error value (a
+    /// `PSQLError` describes itself as a placeholder, and its dump holds internals).
     func describe(_ error: any Error, doing action: String) -> StateError {
         if let error = error as? StateError { return error }
         if let transaction = error as? PostgresTransactionError {
@@ -108,7 +111,7 @@ public final class PostgresStateStore: StateStore {
             switch error.code {
             case .connectionError:
                 if let underlying = error.underlying, underlying is NIOSSLError || underlying is NIOSSLExtraError {
-                    let detail = "\(underlying)"
+                    let detail = Self.tlsReason(underlying)
                     if detail.contains("CERTIFICATE_VERIFY_FAILED") || underlying is NIOSSLExtraError {
                         return StateError(
                             .unavailable,
@@ -117,17 +120,55 @@ public final class PostgresStateStore: StateStore {
                     }
                     return StateError(.unavailable, "could not \(action) \(place): the TLS handshake failed (\(detail))")
                 }
-                let cause = error.underlying.map { "\($0)" } ?? "the connection failed"
-                return StateError(.unavailable, "could not \(action) \(place): \(cause)")
+                if let failure = error.underlying.flatMap(ConnectFailure.from) {
+                    return StateError(.unavailable, "could not \(action) \(place): \(failure)\(Self.hint(failure))")
+                }
+                return StateError(.unavailable, "could not \(action) \(place): the connection failed")
             case .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
                 return StateError(.unavailable, "\(place) went away while Handoff was using it; nothing more was written")
             case .sslUnsupported:
                 return StateError(.unavailable, "\(place) does not offer TLS, which the URL's sslmode requires")
+            case .failedToAddSSLHandler, .receivedUnencryptedDataAfterSSLRequest:
+                return StateError(.unavailable, "could not \(action) \(place): the TLS handshake failed")
+            case .authMechanismRequiresPassword:
+                return StateError(
+                    .unavailable,
+                    "\(place) asks user \(location.user) for a password, and the URL has none; check the URL the state backend reads from the environment"
+                )
+            case .unsupportedAuthMechanism, .saslError:
+                return StateError(
+                    .unavailable,
+                    "\(place) could not authenticate user \(location.user): the server asks for an authentication method Handoff does not support (use scram-sha-256, md5 or password)"
+                )
             default:
-                return StateError(.unavailable, "could not \(action) \(place): \(error.code)")
+                return StateError(.unavailable, "could not \(action) \(place): the database driver reported \(error.code)")
             }
         }
+        if let failure = ConnectFailure.from(error) {
+            return StateError(.unavailable, "could not \(action) \(place): \(failure)\(Self.hint(failure))")
+        }
+        if let error = error as? PostgresDecodingError {
+            // Like PSQLError, it describes itself as a placeholder.
+            return StateError(.unavailable, "could not \(action) \(place): column \(error.columnName) holds a value Handoff cannot read")
+        }
         return StateError(.unavailable, "could not \(action) \(place): \(error)")
+    }
+
+    /// What to check after a connection failure.
+    private static func hint(_ failure: ConnectFailure) -> String {
+        switch failure.reason {
+        case .refused: "; check that PostgreSQL runs there and accepts TCP connections on that port"
+        case .hostNotFound: "; check the host in the URL the state backend reads from the environment"
+        case .unreachable, .timedOut, .system: "; check the host, the port and the network"
+        }
+    }
+
+    /// The reason a TLS library gives (`CERTIFICATE_VERIFY_FAILED`), without the wrapping of its
+    /// error values; the whole text when it names none.
+    static func tlsReason(_ error: any Error) -> String {
+        let text = "\(error)"
+        let words = text.split { !($0.isUppercase || $0 == "_" || $0.isNumber) }.filter { $0.contains("_") && $0.count > 4 && $0.first?.isLetter == true }
+        return words.last.map(String.init) ?? text
     }
 
     private func table(_ name: String) -> String { "\"\(schema)\".\"\(name)\"" }
@@ -342,30 +383,6 @@ public final class PostgresStateStore: StateStore {
         try await connection.query("SELECT pg_advisory_unlock(hashtext(\(schema) || '/' || \(workspace)))", logger: logger)
     }
 
-    /// Times `count` lock round trips (lock, holder row, release) on one open connection, and
-    /// `count` connections opened and closed, the two parts of an apply's `acquire`.
-    @_spi(Benchmarks)
-    public func timeLockRoundTrips(_ holder: LockHolder, count: Int) async throws -> (locks: [Duration], connections: [Duration]) {
-        var connections: [Duration] = []
-        for _ in 0..<count {
-            let start = ContinuousClock.now
-            let connection = try await connect()
-            try await connection.close()
-            connections.append(ContinuousClock.now - start)
-        }
-        let locks = try await withConnection(doing: "lock") { connection in
-            var locks: [Duration] = []
-            for _ in 0..<count {
-                let start = ContinuousClock.now
-                try await lock(connection, for: holder, timeout: 0)
-                try await unlock(connection, for: holder)
-                locks.append(ContinuousClock.now - start)
-            }
-            return locks
-        }
-        return (locks, connections)
-    }
-
     private func tryLock(_ connection: PostgresConnection) async throws -> Bool {
         try await connection.value("SELECT pg_try_advisory_lock(hashtext(\(schema) || '/' || \(workspace)))", Bool.self, logger: logger) ?? false
     }
@@ -406,22 +423,14 @@ public final class PostgresStateStore: StateStore {
 
     // MARK: - History
 
-    /// One entry of the change history.
-    public struct HistoryEntry: Sendable, Hashable {
-        public var serial: Int
-        public var recorded: Instant
-        public var recordedBy: String
-        public var summary: String
-    }
-
-    public func history(limit: Int) async throws -> [HistoryEntry] {
+    public func history(limit: Int) async throws -> [StateHistoryEntry] {
         try await withConnection(doing: "read the history of") { connection in
-            var entries: [HistoryEntry] = []
+            var entries: [StateHistoryEntry] = []
             for try await (serial, recorded, by, summary) in try await connection.query(
                 "SELECT serial, recorded_at, recorded_by, summary FROM \(unescaped: table("history")) WHERE workspace = \(workspace) ORDER BY serial DESC LIMIT \(limit)",
                 logger: logger
             ).decode((Int, Date, String, String).self) {
-                entries.append(HistoryEntry(serial: serial, recorded: Self.instant(recorded), recordedBy: by, summary: summary))
+                entries.append(StateHistoryEntry(serial: serial, recorded: Self.instant(recorded), recordedBy: by, summary: summary))
             }
             return entries
         }
@@ -577,7 +586,18 @@ actor PostgresStateSession: StateSession {
         var removedRecords: [OwnedOverride] = []
         var truncated: [(String, Instant, Instant)] = []
         var pendingChanges: (marked: [String], cleared: [String]) = ([], [])
-        if change.removeDestination {
+        if let newName = change.movedTo {
+            // Both rows renamed in this one transaction, as `HandoffState.apply` does: only when the
+            // old name is there and the new one is free (the lock holder checked both).
+            if before != nil, current.destinations[newName] == nil {
+                try await connection.query(
+                    "UPDATE \(unescaped: table("destinations")) SET name = \(newName) WHERE workspace = \(workspace) AND name = \(destination)", logger: logger
+                )
+                try await connection.query(
+                    "UPDATE \(unescaped: table("overrides")) SET destination = \(newName) WHERE workspace = \(workspace) AND destination = \(destination)", logger: logger
+                )
+            }
+        } else if change.removeDestination {
             removedRecords = before?.overrides ?? []
             try await connection.query(
                 "DELETE FROM \(unescaped: table("overrides")) WHERE workspace = \(workspace) AND destination = \(destination)", logger: logger

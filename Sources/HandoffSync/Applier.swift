@@ -65,7 +65,8 @@ public enum Applier {
         )
         var removals: [DestinationPlan] = []
         for destination in work where destination.removed {
-            if failedSchedules.contains(ScheduleKey(connection: destination.connection, pagerDutySchedule: destination.pagerDutySchedule)) {
+            // One whose overrides stay makes no PagerDuty call: nothing of it depends on the others.
+            if !destination.keepsOverrides, failedSchedules.contains(ScheduleKey(connection: destination.connection, pagerDutySchedule: destination.pagerDutySchedule)) {
                 reports.append(
                     DestinationReport(
                         destination: destination.name,
@@ -151,16 +152,35 @@ public enum Applier {
         func fail(_ message: String) {
             report.failures.append("destination \(destination.name): \(message)")
         }
-        if let refusal = shared.refusal(for: destination.connection) {
+        let forgetting = destination.removed && destination.keepsOverrides
+        if !forgetting, let refusal = shared.refusal(for: destination.connection) {
             fail(refusal)
             return report
         }
-        let client: PagerDutyClient
-        do { client = try hub.client(destination.connection) } catch {
-            fail("\(error)")
-            return report
-        }
         do {
+            // State-only steps first, with no PagerDuty call: a `moved` entry's rename, one record
+            // (a run killed around it leaves the record under one name or the other, never half of
+            // each, and the next plan finds it either way); or forgetting a destination whose
+            // overrides stay in PagerDuty.
+            if let oldName = destination.movedFrom {
+                try shared.checkNotStopped()
+                var rename = change()
+                rename.destination = oldName
+                rename.movedTo = destination.name
+                try await session.record(rename)
+            }
+            if forgetting {
+                try shared.checkNotStopped()
+                var forget = change()
+                forget.removeDestination = true
+                try await session.record(forget)
+                return report
+            }
+            let client: PagerDutyClient
+            do { client = try hub.client(destination.connection) } catch {
+                fail("\(error)")
+                return report
+            }
             // Adoptions: the override is already right; only the state learns it is Handoff's. With
             // them, what the listing showed of deletes a killed run had marked pending.
             let adoptions = destination.actions(.adopt).compactMap { action in

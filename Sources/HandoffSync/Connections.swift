@@ -32,6 +32,9 @@ public struct ConnectionOptions: Sendable {
     /// `HANDOFF_ALLOWED_API_HOSTS`. Checked before any client exists, so even a configuration
     /// that skipped validation cannot send a key elsewhere.
     public var apiHosts = APIHostPolicy()
+    /// Receives a line, naming the connection, whenever a client is about to wait more than two
+    /// seconds (after a 429, before a retry); the command line prints it on standard error.
+    public var progress: (@Sendable (String) -> Void)?
     /// Adjusts each client's configuration (tests: a virtual clock, fast retries).
     public var configure: @Sendable (inout PagerDutyClient.Configuration) -> Void = { _ in }
 
@@ -85,6 +88,7 @@ public final class ConnectionHub: Sendable {
                     }
                     var client = PagerDutyClient.Configuration(baseURL: apiURL, key: read, connectionName: name, keySource: variable)
                     client.maxConcurrentRequests = options.parallelism
+                    client.progress = options.progress
                     options.configure(&client)
                     clients[name] = try PagerDutyClient(configuration: client)
                 case .sandbox(let dataPath, let seedPath):
@@ -92,6 +96,7 @@ public final class ConnectionHub: Sendable {
                     sandboxes.append(server)
                     var client = PagerDutyClient.Configuration(baseURL: server.baseURL, key: APIKey(sandboxKey), connectionName: name)
                     client.maxConcurrentRequests = options.parallelism
+                    client.progress = options.progress
                     options.configure(&client)
                     clients[name] = try PagerDutyClient(configuration: client)
                 }

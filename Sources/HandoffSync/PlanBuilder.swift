@@ -29,10 +29,11 @@ public enum PlanBuilder {
         }
     }
 
-    /// The destinations a request concerns: configured ones, and removed ones still in the state.
+    /// The destinations a request concerns: configured ones, and removed ones still in the state
+    /// (once the configuration's `moved` entries are carried out).
     public static func scope(_ request: Request) throws -> (configured: [Destination], removed: [String]) {
         let configuration = request.configuration
-        let removedNames = request.state.destinations.keys.filter { configuration.destination(named: $0) == nil }.sorted()
+        let removedNames = MovedStateView(request.state, configuration: configuration).state.destinations.keys.filter { configuration.destination(named: $0) == nil }.sorted()
         if let only = request.only {
             let known = Set(configuration.destinations.map(\.name)).union(removedNames)
             let unknown = only.subtracting(known).sorted()
@@ -44,10 +45,11 @@ public enum PlanBuilder {
         return (configured, removedNames.filter { request.only?.contains($0) ?? true })
     }
 
-    /// The connections a request uses.
+    /// The connections a request uses; none for a destination let go of with its overrides kept.
     public static func connections(_ request: Request) throws -> Set<String> {
         let (configured, removed) = try scope(request)
-        return Set(configured.map(\.connection) + removed.compactMap { request.state.destinations[$0]?.connection })
+        let forgotten = request.configuration.destinationsForgotten
+        return Set(configured.map(\.connection) + removed.filter { !forgotten.contains($0) }.compactMap { request.state.destinations[$0]?.connection })
     }
 
     public static func build(_ request: Request, hub: ConnectionHub) async throws -> Plan {
@@ -56,9 +58,13 @@ public enum PlanBuilder {
         let now = request.now.flooredToMinute
         let configuration = request.configuration
         let (configured, removed) = try scope(request)
-        var problems: [String] = []
-        for name in removed {
-            if let connection = request.state.destinations[name]?.connection, configuration.connection(named: connection) == nil {
+        // Renames of `moved` entries are planned on the state as it will be once they are recorded.
+        let view = MovedStateView(request.state, configuration: configuration)
+        let state = view.state
+        let forgotten = configuration.destinationsForgotten
+        var problems = view.problems
+        for name in removed where !forgotten.contains(name) {
+            if let connection = state.destinations[name]?.connection, configuration.connection(named: connection) == nil {
                 problems.append(
                     "destination \"\(name)\" was removed, but its connection \"\(connection)\" is gone too; restore the connection so its overrides can be removed"
                 )
@@ -71,7 +77,7 @@ public enum PlanBuilder {
         var windowEnds: [String: Instant] = [:]
         for destination in configured {
             guard let schedule = configuration.schedule(named: destination.schedule) else { continue }
-            windowEnds[destination.name] = DesiredOverrides.windowEnd(schedule, now: now, exported: exportedThrough(request.state.destinations[destination.name]))
+            windowEnds[destination.name] = DesiredOverrides.windowEnd(schedule, now: now, exported: exportedThrough(state.destinations[destination.name]))
         }
         let schedules = configured.compactMap { configuration.schedule(named: $0.schedule) }
         let uniqueSchedules = Dictionary(schedules.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -144,7 +150,7 @@ public enum PlanBuilder {
             let shifts = wanted[destination.name] ?? []
             let desired = DesiredOverrides.make(shifts, schedule: schedule, now: now, userIDs: userIDs[destination.connection] ?? [:])
             let horizonEnd = DesiredOverrides.horizonEnd(schedule, now: now)
-            let owned = request.state.destinations[destination.name]
+            let owned = state.destinations[destination.name]
             let ends = [horizonEnd, owned?.watermark, owned?.overrides.map(\.end).max(), desired.map(\.end).max()].compactMap { $0 }
             windows[key] = max(windows[key] ?? now, ends.max() ?? horizonEnd)
             inputs.append(
@@ -160,8 +166,8 @@ public enum PlanBuilder {
                 )
             )
         }
-        for name in removed {
-            guard let owned = request.state.destinations[name] else { continue }
+        for name in removed where !forgotten.contains(name) {
+            guard let owned = state.destinations[name] else { continue }
             let key = ScheduleKey(connection: owned.connection, pagerDutySchedule: owned.pagerDutySchedule)
             let ends = [owned.watermark, owned.overrides.map(\.end).max(), now.adding(seconds: 60)].compactMap { $0 }
             windows[key] = max(windows[key] ?? now, ends.max() ?? now)
@@ -176,11 +182,13 @@ public enum PlanBuilder {
                 now: now,
                 destinations: inputs,
                 live: listed,
-                state: request.state,
+                state: state,
                 directory: directory,
                 configuredDestinations: Set(configuration.destinations.map(\.name)),
                 only: request.only,
-                allowFirstExportDeletes: request.allowFirstExportDeletes
+                allowFirstExportDeletes: request.allowFirstExportDeletes,
+                movedFrom: view.movedFrom,
+                keepOverrides: forgotten
             )
         )
     }
@@ -216,7 +224,8 @@ public enum PlanBuilder {
                 }
             }
         }
-        if !problems.isEmpty { throw SyncError(problems.sorted()) }
+        // Schedules of one connection that cannot be reached fail with the same sentence: once.
+        if !problems.isEmpty { throw SyncError(Set(problems).sorted()) }
         return listed
     }
 

@@ -20,8 +20,9 @@ public final class PagerDutyClient: Sendable {
         public var requestsPerMinute: Int = 960
         /// Requests in flight at once.
         public var maxConcurrentRequests: Int = 8
-        /// Seconds to establish a connection.
-        public var connectTimeout: Double = 10
+        /// Seconds to establish a connection. A connection that cannot be opened on the first
+        /// request fails at once (no retries), so this bounds how long a wrong `api_url` takes.
+        public var connectTimeout: Double = 5
         /// Seconds for a whole request and its response.
         public var requestTimeout: Double = 30
         /// Attempts for a request that fails with 5xx, 408, a timeout or a network fault (GET and
@@ -34,12 +35,30 @@ public final class PagerDutyClient: Sendable {
         public var backoffCap: Double = 8
         public var clock: any ClientClock = SystemClientClock()
         public var userAgent = "handoff"
+        /// Receives a line whenever the client is about to wait longer than
+        /// `WaitAnnouncer.threshold` seconds (after a 429, before a retry, under the rate limit),
+        /// so a run never looks hung; the command line prints it on standard error.
+        public var progress: (@Sendable (String) -> Void)?
 
         public init(baseURL: String, key: APIKey, connectionName: String, keySource: String? = nil) {
             self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
             self.key = key
             self.connectionName = connectionName
             self.keySource = keySource
+        }
+
+        /// `connection "acme" (https://api.pagerduty.com)`: where a failure happened, as messages
+        /// name it. The address is shown without any user name or password it may hold.
+        public var connectionDescription: String {
+            "connection \"\(connectionName)\" (\(Self.displayURL(baseURL)))"
+        }
+
+        /// `url` without a user name or password.
+        static func displayURL(_ url: String) -> String {
+            guard var components = URLComponents(string: url), components.user != nil || components.password != nil else { return url }
+            components.user = nil
+            components.password = nil
+            return components.string ?? url
         }
     }
 

@@ -12,11 +12,15 @@ actor RequestRateLimiter {
     private var sent: [Double] = []
     private var head = 0
     private var pausedUntil: Double = 0
+    /// Why the current pause was made, completing "waiting N s …" for the announcer.
+    private var pauseReason = "until PagerDuty's rate limit resets"
+    private let announcer: WaitAnnouncer?
 
-    init(limit: Int, window: Double = 60, clock: any ClientClock) {
+    init(limit: Int, window: Double = 60, clock: any ClientClock, announcer: WaitAnnouncer? = nil) {
         self.limit = max(1, limit)
         self.window = window
         self.clock = clock
+        self.announcer = announcer
     }
 
     /// Waits until one more request may be sent, and counts it as sent.
@@ -24,6 +28,7 @@ actor RequestRateLimiter {
         while true {
             let now = clock.now()
             if pausedUntil > now {
+                announcer?.waiting(pausedUntil - now, pauseReason)
                 try await clock.sleep(seconds: pausedUntil - now)
                 continue
             }
@@ -38,6 +43,7 @@ actor RequestRateLimiter {
                 record(now)
                 return
             }
+            announcer?.waiting(oldest + window - now, "to stay under \(limit == 1 ? "1 request" : "\(limit) requests") a minute")
             try await clock.sleep(seconds: oldest + window - now)
         }
     }
@@ -55,12 +61,16 @@ actor RequestRateLimiter {
     /// Takes the server's word: with nothing remaining, no request goes out before the reset.
     func observe(remaining: Int?, resetSeconds: Double?) {
         guard let remaining, remaining <= 0 else { return }
-        pauseFor(resetSeconds ?? 1)
+        pauseFor(resetSeconds ?? 1, reason: "until PagerDuty's rate limit resets (no requests remain this minute)")
     }
 
-    /// Pauses for at most `ClientWait.longest`, whatever the server said.
-    func pauseFor(_ seconds: Double) {
-        pausedUntil = max(pausedUntil, clock.now() + ClientWait.bounded(seconds))
+    /// Pauses for at most `ClientWait.longest`, whatever the server said; `reason` completes
+    /// "waiting N s …" in the line announcing the wait.
+    func pauseFor(_ seconds: Double, reason: String) {
+        let until = clock.now() + ClientWait.bounded(seconds)
+        guard until > pausedUntil else { return }
+        pausedUntil = until
+        pauseReason = reason
     }
 }
 

@@ -4,6 +4,8 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NetworkFailures
+import Synchronization
 
 /// One HTTP request to the API, described independently of AsyncHTTPClient.
 struct APIRequest: Sendable {
@@ -33,25 +35,45 @@ struct APIResponse: Sendable {
 /// and dropped connections on GET and DELETE with bounded exponential backoff and jitter. A POST
 /// is repeated only when it certainly never left (connection refused); any other failure of a
 /// POST is reported as an unknown outcome for the caller to resolve by listing.
+///
+/// A connection that cannot be opened before PagerDuty has answered anything (refused, a host
+/// name that does not resolve, no route) is a wrong address or a network that does not reach it,
+/// which waiting does not mend: it fails at once, naming the connection and its address. Once an
+/// answer came, the same failure is a dropped connection and is retried. Every wait goes through
+/// the configured clock (AsyncHTTPClient's own retries of connection attempts are off), and a wait
+/// longer than `WaitAnnouncer.threshold` is announced through `Configuration.progress`.
 final class Transport: Sendable {
     let configuration: PagerDutyClient.Configuration
     private let http: HTTPClient
     private let rateLimiter: RequestRateLimiter
     private let concurrency: ConcurrencyLimiter
+    private let announcer: WaitAnnouncer
     let recorder = StatisticsRecorder()
     private let logger: Logger
+    /// Whether PagerDuty has answered any request of this client (with any status).
+    private let answered = Atomic<Bool>(false)
 
     init(configuration: PagerDutyClient.Configuration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        var httpConfiguration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: .milliseconds(Int64(configuration.connectTimeout * 1000)))
-        )
-        httpConfiguration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, configuration.maxConcurrentRequests))
-        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
-        rateLimiter = RequestRateLimiter(limit: configuration.requestsPerMinute, clock: configuration.clock)
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.httpConfiguration(configuration))
+        announcer = WaitAnnouncer(clock: configuration.clock, connectionName: configuration.connectionName, sink: configuration.progress)
+        rateLimiter = RequestRateLimiter(limit: configuration.requestsPerMinute, clock: configuration.clock, announcer: announcer)
         concurrency = ConcurrencyLimiter(limit: configuration.maxConcurrentRequests)
+    }
+
+    /// AsyncHTTPClient's settings: no redirects, the connect timeout, and no connection attempts
+    /// repeated inside the pool. With them, a refused connection would be retried with the pool's
+    /// own backoff until the connect timeout, on every attempt, unseen by the client's clock: the
+    /// 55 silent seconds a wrong address used to cost.
+    static func httpConfiguration(_ configuration: PagerDutyClient.Configuration) -> HTTPClient.Configuration {
+        var http = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .milliseconds(Int64(ClientWait.bounded(configuration.connectTimeout) * 1000)))
+        )
+        http.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, configuration.maxConcurrentRequests))
+        http.connectionPool.retryConnectionEstablishment = false
+        return http
     }
 
     func shutdown() async throws {
@@ -63,11 +85,13 @@ final class Transport: Sendable {
     func send(_ request: APIRequest) async throws -> APIResponse {
         var failures = 0
         var rateLimitWaits = 0
+        let place = configuration.connectionDescription
         while true {
             try Task.checkCancellation()
             let outcome = await attempt(request)
             switch outcome {
             case .response(let response):
+                answered.store(true, ordering: .releasing)
                 switch response.status {
                 case 429:
                     await recorder.rateLimited()
@@ -83,7 +107,7 @@ final class Transport: Sendable {
                     let reset = Self.resetSeconds(response.headers)
                     let wait = reset.map { $0 + jitter(0.5) } ?? backoff(rateLimitWaits)
                     logger.debug("429 from PagerDuty; waiting", metadata: ["seconds": "\(wait)", "path": "\(request.path)"])
-                    await rateLimiter.pauseFor(wait)
+                    await rateLimiter.pauseFor(wait, reason: "before retrying (PagerDuty answered 429 to \(request.purpose))")
                 case 500...599, 408:
                     guard request.method.isIdempotent else {
                         throw failure(
@@ -101,33 +125,53 @@ final class Transport: Sendable {
                         )
                     }
                     await recorder.retried()
-                    try await configuration.clock.sleep(seconds: backoff(failures))
+                    try await pause(backoff(failures), "before retrying (PagerDuty answered \(response.status) to \(request.purpose))")
                 default:
                     return response
                 }
-            case .failed(let problem, let certainlyNotSent):
-                guard request.method.isIdempotent || certainlyNotSent else {
+            case .failed(let problem):
+                if let connect = problem.connect, !answered.load(ordering: .acquiring) {
+                    throw PagerDutyError(
+                        .unreachable,
+                        configuration.key.redacted("\(place): could not connect: \(connect); check the connection's api_url and the network")
+                    )
+                }
+                guard request.method.isIdempotent || problem.certainlyNotSent else {
                     throw PagerDutyError(
                         .outcomeUnknown,
-                        "the response to \(request.purpose) was lost (\(problem)); whether it happened is unknown"
+                        "the response to \(request.purpose) was lost (\(problem.cause)); whether it happened is unknown"
                     )
                 }
                 failures += 1
                 guard failures < configuration.maxAttempts else {
                     throw PagerDutyError(
                         .unreachable,
-                        "could not \(request.purpose) at \(configuration.baseURL): \(problem), \(failures) attempts"
+                        configuration.key.redacted("\(place): could not \(request.purpose): \(problem.cause), \(failures) attempts")
                     )
                 }
                 await recorder.retried()
-                try await configuration.clock.sleep(seconds: backoff(failures))
+                try await pause(backoff(failures), "before retrying (could not \(request.purpose): \(problem.cause))")
             }
         }
     }
 
+    /// Sleeps on the configured clock, announcing a long wait first.
+    private func pause(_ seconds: Double, _ why: String) async throws {
+        announcer.waiting(seconds, why)
+        try await configuration.clock.sleep(seconds: seconds)
+    }
+
     private enum Outcome {
         case response(APIResponse)
-        case failed(String, certainlyNotSent: Bool)
+        case failed(Problem)
+    }
+
+    /// A request that got no response: why, in words; whether it certainly never reached the
+    /// server; and, when the connection could not be opened at all, why not.
+    struct Problem: Sendable, Hashable {
+        var cause: String
+        var certainlyNotSent: Bool
+        var connect: ConnectFailure?
     }
 
     private func attempt(_ request: APIRequest) async -> Outcome {
@@ -141,7 +185,7 @@ final class Transport: Sendable {
         do {
             try await rateLimiter.acquire()
         } catch {
-            return .failed("cancelled", certainlyNotSent: true)
+            return .failed(Problem(cause: "cancelled", certainlyNotSent: true))
         }
         var httpRequest = HTTPClientRequest(url: configuration.baseURL + request.path + QueryString.encode(request.query))
         httpRequest.method = HTTPMethod(rawValue: request.method.rawValue)
@@ -163,37 +207,48 @@ final class Transport: Sendable {
             )
             return .response(APIResponse(status: Int(response.status.code), headers: headers, body: Array(buffer: body)))
         } catch {
-            let (cause, notSent) = Self.classify(error, timeout: configuration.requestTimeout)
+            var problem = Self.classify(error, timeout: configuration.requestTimeout, connectTimeout: configuration.connectTimeout)
             // Libraries quote what they refused, headers included: nothing of theirs is shown unredacted.
-            let problem = configuration.key.redacted(cause)
-            logger.debug("request failed", metadata: ["path": "\(request.path)", "problem": "\(problem)"])
-            return .failed(problem, certainlyNotSent: notSent)
+            problem.cause = configuration.key.redacted(problem.cause)
+            logger.debug("request failed", metadata: ["path": "\(request.path)", "problem": "\(problem.cause)"])
+            return .failed(problem)
         }
     }
 
-    /// A readable cause, and whether the request certainly never reached the server.
-    static func classify(_ error: any Error, timeout: Double) -> (String, Bool) {
+    /// A readable cause, whether the request certainly never reached the server, and whether the
+    /// connection could not be opened at all.
+    static func classify(_ error: any Error, timeout: Double, connectTimeout: Double = 5) -> Problem {
         if let error = error as? HTTPClientError {
             switch error {
-            case .connectTimeout: return ("the connection timed out", true)
+            case .connectTimeout:
+                let failure = ConnectFailure(.system("no connection within \(seconds(connectTimeout)) seconds"))
+                return Problem(cause: failure.description, certainlyNotSent: true, connect: failure)
             case .deadlineExceeded, .readTimeout:
-                let seconds = timeout == timeout.rounded() ? String(Int(timeout)) : String(format: "%.1f", timeout)
-                return ("no response within \(seconds) seconds", false)
-            case .remoteConnectionClosed: return ("the connection was closed before a response arrived", false)
-            case .cancelled: return ("the request was cancelled", false)
-            default: return ("\(error)", false)
+                return Problem(cause: "no response within \(seconds(timeout)) seconds", certainlyNotSent: false)
+            case .remoteConnectionClosed: return Problem(cause: "the connection was closed before a response arrived", certainlyNotSent: false)
+            case .cancelled: return Problem(cause: "the request was cancelled", certainlyNotSent: false)
+            default: return Problem(cause: "\(error)", certainlyNotSent: false)
             }
         }
-        if error is NIOConnectionError { return ("the connection was refused", true) }
-        if let error = error as? IOError, error.errnoCode == ECONNREFUSED { return ("the connection was refused", true) }
+        if let failure = ConnectFailure.from(error) {
+            return Problem(cause: failure.description, certainlyNotSent: true, connect: failure)
+        }
         if let error = error as? ChannelError {
             switch error {
-            case .connectTimeout: return ("the connection timed out", true)
-            case .ioOnClosedChannel, .eof, .outputClosed: return ("the connection was closed before a response arrived", false)
+            case .ioOnClosedChannel, .eof, .outputClosed:
+                return Problem(cause: "the connection was closed before a response arrived", certainlyNotSent: false)
             default: break
             }
         }
-        return ("\(error)", false)
+        if let error = error as? IOError, error.errnoCode == ECONNRESET || error.errnoCode == EPIPE {
+            return Problem(cause: "the connection was closed before a response arrived", certainlyNotSent: false)
+        }
+        return Problem(cause: "\(error)", certainlyNotSent: false)
+    }
+
+    /// `30`, or `0.3`: seconds as a person writes them.
+    private static func seconds(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.1f", value)
     }
 
     func failure(_ kind: PagerDutyError.Kind, _ message: String, response: APIResponse) -> PagerDutyError {

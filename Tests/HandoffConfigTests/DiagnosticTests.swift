@@ -41,7 +41,7 @@ struct DiagnosticTests {
     static let cases: [DiagnosticCase] = [
         // MARK: top level
         DiagnosticCase("the root must be a mapping", "1️⃣- a\n- b\n", [
-            ("1️⃣", .error, "a configuration file must be a mapping of top-level keys (version, state, connections, people, schedules, destinations), not a list"),
+            ("1️⃣", .error, "a configuration file must be a mapping of top-level keys (version, state, connections, people, schedules, destinations, moved, removed), not a list"),
         ]),
         DiagnosticCase("unknown top-level key with a suggestion", "version: 1\n1️⃣schedule: {}\n", [
             ("1️⃣", .error, "unknown key \"schedule\" in the top level; did you mean \"schedules\"?"),

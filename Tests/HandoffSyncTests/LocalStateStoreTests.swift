@@ -114,6 +114,7 @@ struct LocalStateStoreTests {
         let error = await #expect(throws: StateError.self) { try await store.acquire(holder("SECOND"), timeout: 0) }
         #expect(error?.kind == .locked)
         #expect(error?.holder?.id == "FIRST")
+        #expect(error?.holderIsGone == false)
         #expect(error?.message.contains("run `handoff state unlock FIRST`") == true)
         let waiter = Task { try await store.acquire(holder("SECOND"), timeout: 5) }
         try await Task.sleep(for: .milliseconds(300))
@@ -132,6 +133,7 @@ struct LocalStateStoreTests {
         _ = try await store.acquire(holder("STALE", pid: 999_999), timeout: 0)
         let error = await #expect(throws: StateError.self) { try await store.acquire(holder("NEW"), timeout: 0) }
         #expect(error?.message.contains("that process is no longer running") == true)
+        #expect(error?.holderIsGone == true)
         await #expect(throws: StateError.self) { try await store.forceUnlock(id: "WRONG") }
         let broken = try await store.forceUnlock(id: "STALE")
         #expect(broken.id == "STALE" && broken.pid == 999_999)

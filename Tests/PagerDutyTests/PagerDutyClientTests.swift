@@ -264,7 +264,7 @@ struct PagerDutyClientTests {
                 }) { try await $0.listUsers() }
             }
             #expect(failure?.kind == .unreachable)
-            #expect(failure?.message == "could not list users at \(sandbox.baseURL): no response within 0.3 seconds, 2 attempts")
+            #expect(failure?.message == "connection \"sandbox\" (\(sandbox.baseURL)): could not list users: no response within 0.3 seconds, 2 attempts")
         }
     }
 

@@ -105,7 +105,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let holder = LockHolder.current(operation: "apply", now: Instant.now)
         do {
             return try await store.acquire(holder, timeout: timeout)
-        } catch let error as StateError where error.kind == .locked && error.message.contains("that process is no longer running") {
+        } catch let error as StateError where error.kind == .locked && error.holderIsGone {
             guard let stale = error.holder else { throw commandFailure(error) }
             Terminal.standardError.warning("breaking the lock of \(stale.summary): that process is no longer running")
             _ = try? await store.forceUnlock(id: stale.id)
@@ -120,11 +120,10 @@ struct ApplyCommand: AsyncParsableCommand {
         let initial = await session.initialState
         let only = destinations.isEmpty ? nil : Set(destinations)
         let request = PlanBuilder.Request(configuration: configuration, state: initial, now: now, only: only, allowFirstExportDeletes: allowFirstExportDeletes)
-        var options = ConnectionOptions()
-        options.apiHosts = try .fromEnvironment()
+        var options = try connectionOptions()
         options.sandboxNow = now
         var connections = try PlanBuilder.connections(request)
-        if let savedPlan { connections = Set(savedPlan.destinations.map(\.connection)) }
+        if let savedPlan { connections = Set(savedPlan.destinations.filter { !($0.removed && $0.keepsOverrides) }.map(\.connection)) }
         let hub: ConnectionHub
         do { hub = try await ConnectionHub.open(connections, configuration: configuration, options: options) } catch { throw commandFailure(error) }
         do {
@@ -259,7 +258,10 @@ final class InterruptionGuard: Sendable {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
-                Terminal.standardError.write("\nInterrupted: what was done is recorded in the state; the next plan shows what remains.\n")
+                // One style for every failure: `error: …`, after the live progress line if one is shown.
+                let terminal = Terminal.standardError
+                if terminal.isTerminal { terminal.write("\n") }
+                terminal.error("interrupted: what was done is recorded in the state; the next plan shows what remains")
                 Task {
                     await session.release()
                     exit(130)

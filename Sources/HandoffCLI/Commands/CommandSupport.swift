@@ -94,6 +94,16 @@ func checkRange(_ name: String, _ value: Int, _ range: ClosedRange<Int>) throws 
 /// Destinations an apply works on at once, and PagerDuty requests a plan keeps in flight.
 let parallelismRange = 1...64
 
+/// What every command that talks to PagerDuty starts from: the hosts the pipeline allows keys to
+/// go to, and long waits (a 429, a retry) announced on standard error, where they cannot break
+/// output on standard output.
+func connectionOptions() throws -> ConnectionOptions {
+    var options = ConnectionOptions()
+    options.apiHosts = try .fromEnvironment()
+    options.progress = { Terminal.standardError.progress($0) }
+    return options
+}
+
 /// Turns sync failures into command failures, one sentence per line.
 func commandFailure(_ error: any Error) -> CommandFailure {
     switch error {

@@ -75,8 +75,7 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         let instant = try parseNow(now)
         let configuration = try loadValidConfiguration(directory)
-        var options = ConnectionOptions()
-        options.apiHosts = try .fromEnvironment()
+        var options = try connectionOptions()
         options.sandboxNow = now == nil ? nil : instant
         let hub = try await ConnectionHub.open([connection], configuration: configuration, options: options)
         do {

@@ -144,8 +144,7 @@ func makePlan(
     configuration: Configuration, state: HandoffState, now: Instant, only: Set<String>?, parallelism: Int, allowFirstExportDeletes: Bool = false
 ) async throws -> Plan {
     let request = PlanBuilder.Request(configuration: configuration, state: state, now: now, only: only, allowFirstExportDeletes: allowFirstExportDeletes)
-    var options = ConnectionOptions()
-    options.apiHosts = try .fromEnvironment()
+    var options = try connectionOptions()
     options.parallelism = parallelism
     options.sandboxNow = now
     let hub: ConnectionHub

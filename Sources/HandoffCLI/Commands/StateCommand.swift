@@ -11,7 +11,7 @@ struct StateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "state",
         abstract: "Inspect the state, break a stale lock, and move, list or undo its changes.",
-        subcommands: [List.self, Show.self, Unlock.self, History.self, Restore.self, Migrate.self]
+        subcommands: [List.self, Show.self, Unlock.self, History.self, Restore.self, Migrate.self, StateMove.self, StateRemove.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -111,10 +111,10 @@ struct StateCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try loadValidConfiguration(directory)
-            guard let store = try stateStore(for: configuration) as? PostgresStateStore else {
+            guard let store = try stateStore(for: configuration) as? any StateHistory else {
                 throw CommandFailure("the history is kept by the postgres state backend; a local state keeps only its current serial (and Git keeps the rest)")
             }
-            let entries: [PostgresStateStore.HistoryEntry]
+            let entries: [StateHistoryEntry]
             do { entries = try await store.history(limit: limit) } catch { throw commandFailure(error) }
             var output = entries.isEmpty ? "no changes recorded\n" : ""
             for entry in entries {
@@ -146,7 +146,7 @@ struct StateCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try loadValidConfiguration(directory)
-            guard let store = try stateStore(for: configuration) as? PostgresStateStore else {
+            guard let store = try stateStore(for: configuration) as? any StateHistory else {
                 throw CommandFailure("restoring a serial needs the history of the postgres state backend; a local state's earlier versions are in Git")
             }
             do {

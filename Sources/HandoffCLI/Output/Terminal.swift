@@ -29,6 +29,13 @@ struct Terminal: Sendable {
         write((usesColour ? Style.error("error:") : "error:") + " " + SafeText.line(message) + "\n")
     }
 
+    /// A line of progress (`waiting 21 s before retrying …`), escaped as `error(_:)` is. Written
+    /// to standard error, it leaves output on standard output (JSON, a plan) whole; on a terminal
+    /// it first clears a live line (apply's `Applying: 3/10 requests`), which redraws after it.
+    func progress(_ message: String) {
+        write((isTerminal ? "\r\u{1B}[K" : "") + SafeText.line(message) + "\n")
+    }
+
     /// `warning: message` on one line, escaped as `error(_:)` is.
     func warning(_ message: String) {
         write((usesColour ? Style.warning("warning:") : "warning:") + " " + SafeText.line(message) + "\n")

@@ -12,6 +12,8 @@ struct FileDeclarations: Sendable {
     var people: [Person] = []
     var schedules: [Schedule] = []
     var destinations: [Destination] = []
+    var moves: [MovedDestination] = []
+    var removals: [RemovedDestination] = []
     var diagnostics: [Diagnostic] = []
     /// Every name declared, by kind ("connection", "person", ...), including entries that failed
     /// to decode, so that references to them do not also report "not defined".
@@ -25,7 +27,7 @@ struct FileDeclarations: Sendable {
 /// only the file itself (types, formats, ranges, turn starts within a schedule) happen here;
 /// checks across files happen in `ConfigurationValidator`.
 struct FileDecoder {
-    static let topLevelKeys = ["version", "state", "connections", "people", "schedules", "destinations"]
+    static let topLevelKeys = ["version", "state", "connections", "people", "schedules", "destinations", "moved", "removed"]
     static let supportedVersion = 1
 
     private var reader = NodeReader()
@@ -79,6 +81,8 @@ struct FileDecoder {
                 }
             }
         }
+        if let node = fields["moved"] { decodeMoves(node) }
+        if let node = fields["removed"] { decodeRemovals(node) }
     }
 
     // MARK: version and state
@@ -292,6 +296,58 @@ struct FileDecoder {
             scheduleLocation: scheduleNode.location,
             connectionLocation: connectionNode.location
         )
+    }
+
+    // MARK: moved and removed
+
+    /// `moved: [{ from: old-name, to: new-name }]`; whether the names are configured is checked
+    /// across files, by `ConfigurationValidator`.
+    private mutating func decodeMoves(_ node: YAMLNode) {
+        guard let items = reader.list(node, "\"moved\"") else { return }
+        for item in items {
+            let context = "a moved entry"
+            guard let fields = reader.fields(of: item, allowed: ["from", "to"], in: context) else { continue }
+            let fromNode = fields.required("from", in: context, reader: &reader)
+            let toNode = fields.required("to", in: context, reader: &reader)
+            let from = fromNode.flatMap { destinationName($0, "\"from\"") }
+            let to = toNode.flatMap { destinationName($0, "\"to\"") }
+            guard let from, let to, let fromNode, let toNode else { continue }
+            guard from != to else {
+                reader.error("a moved entry must name two different destinations, but both are \"\(from)\"", at: toNode)
+                continue
+            }
+            output.moves.append(MovedDestination(from: from, to: to, location: item.location, fromLocation: fromNode.location, toLocation: toNode.location))
+        }
+    }
+
+    /// `removed: [{ destination: name, keep_overrides: true }]`; `keep_overrides` is required, as
+    /// either answer is a deliberate choice about what stays in PagerDuty.
+    private mutating func decodeRemovals(_ node: YAMLNode) {
+        guard let items = reader.list(node, "\"removed\"") else { return }
+        for item in items {
+            let context = "a removed entry"
+            guard let fields = reader.fields(of: item, allowed: ["destination", "keep_overrides"], in: context) else { continue }
+            let destinationNode = fields.required("destination", in: context, reader: &reader)
+            let keepNode = fields.required("keep_overrides", in: context, reader: &reader)
+            let destination = destinationNode.flatMap { destinationName($0, "\"destination\"") }
+            let keep = keepNode.flatMap { reader.boolean($0, "\"keep_overrides\"") }
+            guard let destination, let keep, let destinationNode else { continue }
+            output.removals.append(
+                RemovedDestination(destination: destination, keepOverrides: keep, location: item.location, destinationLocation: destinationNode.location)
+            )
+        }
+    }
+
+    private mutating func destinationName(_ node: YAMLNode, _ what: String) -> String? {
+        guard let name = reader.string(node, what) else { return nil }
+        guard NodeReader.isValidName(name) else {
+            reader.error(
+                "\(what) must be a destination name (ASCII letters, digits, \"-\", \"_\" and \".\", starting with a letter or digit), not \"\(SafeText.excerpt(name))\"",
+                at: node
+            )
+            return nil
+        }
+        return name
     }
 
     // MARK: schedules

@@ -109,6 +109,17 @@ struct NodeReader {
         return value
     }
 
+    /// `true` or `false`, unquoted: a quoted "false" is text, and reading text where a yes or no
+    /// is meant would turn a typo into a silent choice.
+    mutating func boolean(_ node: YAMLNode, _ what: String) -> Bool? {
+        if let scalar = node.scalar, scalar.isPlain, !node.isNull {
+            if scalar.value == "true" { return true }
+            if scalar.value == "false" { return false }
+        }
+        error("\(what) must be true or false, not \(node.kindDescription)", at: node)
+        return nil
+    }
+
     mutating func choice<T: RawRepresentable>(_ node: YAMLNode, _ what: String, _ type: T.Type) -> T?
     where T: CaseIterable, T.RawValue == String {
         guard let text = string(node, what) else { return nil }

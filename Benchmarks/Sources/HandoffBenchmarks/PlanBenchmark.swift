@@ -1,0 +1,37 @@
+import ArgumentParser
+import HandoffState
+import HandoffSync
+import HandoffTime
+
+/// Issue 5 (b): `plan` end to end for 500 destinations at 20 ms a request.
+struct PlanBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Plan 500 destinations against the simulated PagerDuty at 20 ms a request."
+    )
+
+    @Option(help: "Destinations.") var destinations = 500
+    @Option(help: "People (and PagerDuty users).") var people = 400
+    @Option(help: "Latency per request, in milliseconds.") var latency = 20
+    @Option(help: "Requests in flight at once.") var parallelism = 8
+
+    func run() async throws {
+        let server = try await benchmarkSandbox(destinations: destinations, people: people, latency: latency, enforceRateLimit: false)
+        let configuration = try benchmarkConfiguration(destinations: destinations, members: people, shiftsPerDestination: 14, url: server.baseURL)
+        let now = Instant(secondsSinceEpoch: 1_795_348_800)
+        let request = PlanBuilder.Request(configuration: configuration, state: .empty, now: now)
+        let hub = try await ConnectionHub.open(["acme"], configuration: configuration, options: benchmarkOptions(parallelism: parallelism))
+        server.log.reset()
+        let (plan, seconds) = try await measure { try await PlanBuilder.build(request, hub: hub) }
+        await hub.close()
+        await server.stop()
+        let userPages = (people + 99) / 100
+        let lowest = destinations + userPages
+        let latencySeconds = Double(latency) / 1000
+        // The first page of users alone, the other pages side by side, then the listings side by side.
+        let ideal = latencySeconds * Double(1 + (userPages - 1 + parallelism - 1) / parallelism + (destinations + parallelism - 1) / parallelism)
+        print("Plan benchmark: \(destinations) destinations, \(people) people, \(latency) ms a request, \(parallelism) in flight")
+        print("  \(plan.summary.create) overrides to create; \(server.log.total) requests (lower bound \(lowest): \(destinations) listings + \(userPages) user pages) \(server.log.counts)")
+        print("  \(format(seconds)); ideal \(format(ideal)); ratio \(ratio(seconds / ideal))")
+    }
+}
