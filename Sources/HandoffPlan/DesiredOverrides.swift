@@ -35,12 +35,32 @@ public enum DesiredOverrides {
         return shifts.filter { $0.end > now && $0.start < end }
     }
 
-    /// Desired overrides for shifts, with each person's PagerDuty user.
-    public static func make(_ shifts: [Shift], now: Instant, userIDs: [String: String]) -> [DesiredOverride] {
+    /// Desired overrides for shifts, with each person's PagerDuty user; given the schedule, each
+    /// also says where its shift comes from (its turn and era), so a plan can say why it changes.
+    public static func make(_ shifts: [Shift], schedule: Schedule? = nil, now: Instant, userIDs: [String: String]) -> [DesiredOverride] {
         shifts.compactMap { shift in
             guard let userID = userIDs[shift.person] else { return nil }
-            return DesiredOverride(start: max(shift.start, now), end: shift.end, userID: userID, person: shift.person, reason: shift.reason)
+            return DesiredOverride(
+                start: max(shift.start, now), end: shift.end, userID: userID, person: shift.person, reason: shift.reason,
+                origin: schedule.flatMap { origin(of: shift, in: $0) }
+            )
         }
+    }
+
+    /// The whole turn a shift belongs to (cut to its era) and when its era takes effect.
+    static func origin(of shift: Shift, in schedule: Schedule) -> DesiredOverride.Origin? {
+        let eras = schedule.rotation.eras
+        guard eras.indices.contains(shift.era) else { return nil }
+        let era = eras[shift.era]
+        let zone = schedule.zone
+        let eraRange = schedule.rotation.range(ofEra: shift.era, in: zone)
+        let turn = InstantRange(start: era.turnStart(shift.turn, in: zone).flooredToMinute, end: era.turnStart(shift.turn + 1, in: zone).flooredToMinute)
+        return DesiredOverride.Origin(
+            shift: shift.range,
+            turn: turn.clamped(to: eraRange) ?? turn,
+            eraStart: shift.era > 0 ? eraRange.start : nil,
+            partialCoverage: !schedule.coverage.isEmpty
+        )
     }
 
     private static func longestTurn(_ schedule: Schedule) -> Int64 {

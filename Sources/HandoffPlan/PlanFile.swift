@@ -94,7 +94,27 @@ public enum PlanFile {
                 withdrawn: (object["interrupted_deletes"] as? [String: Any])?["withdrawn"] as? [String] ?? []
             ),
             keepsOverrides: object["keep_overrides"] as? Bool ?? false,
-            movedFrom: object["moved_from"] as? String
+            movedFrom: object["moved_from"] as? String,
+            handovers: try (object["handovers"] as? [[String: Any]] ?? []).map(decodeHandover)
+        )
+    }
+
+    private static func decodeHandover(_ object: [String: Any]) throws -> Handover {
+        func holder(_ value: Any?) throws -> Handover.Holder? {
+            guard let fields = value as? [String: Any] else { return nil }
+            guard let user = fields["pagerduty_user"] as? String else { throw Failure(description: "a handover names someone without their PagerDuty user") }
+            return Handover.Holder(userID: user, person: fields["person"] as? String, name: fields["name"] as? String ?? user, email: fields["email"] as? String ?? "unknown")
+        }
+        guard let start = (object["start"] as? String).flatMap(Instant.init(rfc3339:)),
+            let end = (object["end"] as? String).flatMap(Instant.init(rfc3339:)),
+            let why = (object["why"] as? String).flatMap({ Handover.Reason(code: $0, from: (object["from"] as? String).flatMap(Instant.init(rfc3339:))) })
+        else { throw Failure(description: "a handover lacks its times or a known reason") }
+        return Handover(
+            range: InstantRange(start: start, end: end),
+            before: try holder(object["before"]),
+            after: try holder(object["after"]),
+            why: why,
+            containsNow: object["now"] as? Bool ?? false
         )
     }
 
@@ -104,8 +124,8 @@ public enum PlanFile {
             let end = (object["end"] as? String).flatMap(Instant.init(rfc3339:))
         else { throw Failure(description: "a frozen change lacks its destination, schedule or times") }
         func holder(_ value: Any?) -> PeopleDirectory.Entry? {
-            guard let fields = value as? [String: Any], let name = fields["person"] as? String else { return nil }
-            return PeopleDirectory.Entry(name: name, email: fields["email"] as? String ?? "unknown")
+            guard let fields = value as? [String: Any], let name = fields["name"] as? String else { return nil }
+            return PeopleDirectory.Entry(name: name, email: fields["email"] as? String ?? "unknown", person: fields["person"] as? String)
         }
         let destinationZone = (object["time_zone"] as? String) ?? "UTC"
         return FrozenChange(

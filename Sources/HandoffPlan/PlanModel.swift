@@ -104,6 +104,9 @@ public struct DestinationPlan: Sendable, Hashable {
     public var stateLooksLost: Bool
     /// Records an interrupted apply marked delete-pending, resolved by the listing.
     public var interruptedDeletes: InterruptedDeletes
+    /// Who is on call before and after the plan, where that changes, in order: what a reviewer
+    /// reads first (the actions are how it is done).
+    public var handovers: [Handover]
 
     public init(
         name: String,
@@ -119,7 +122,8 @@ public struct DestinationPlan: Sendable, Hashable {
         stateLooksLost: Bool = false,
         interruptedDeletes: InterruptedDeletes = InterruptedDeletes(),
         keepsOverrides: Bool = false,
-        movedFrom: String? = nil
+        movedFrom: String? = nil,
+        handovers: [Handover] = []
     ) {
         self.name = name
         self.connection = connection
@@ -135,6 +139,7 @@ public struct DestinationPlan: Sendable, Hashable {
         self.interruptedDeletes = interruptedDeletes
         self.keepsOverrides = keepsOverrides
         self.movedFrom = movedFrom
+        self.handovers = handovers
     }
 
     public var watermarkMoves: Bool { watermarkAfter != watermarkBefore && watermarkAfter != nil }
@@ -201,4 +206,117 @@ public struct PlanAction: Sendable, Hashable {
     }
 
     public var range: InstantRange { InstantRange(start: start, end: end) }
+}
+
+// MARK: - Handovers
+
+/// A maximal period in which the plan changes who is on call for a destination: `before` (as
+/// PagerDuty's overrides say now) and `after` (once the plan is applied), and why. The way people
+/// read a rota: "from Monday 09:00 to the next Monday 09:00, Dave instead of Frank (swap)".
+public struct Handover: Sendable, Hashable {
+    /// A PagerDuty user holding the pager through an override, with what the plan knows of them.
+    public struct Holder: Sendable, Hashable {
+        public var userID: String
+        /// The configuration's key for this person, when the configuration knows them.
+        public var person: String?
+        public var name: String
+        public var email: String
+
+        public init(userID: String, person: String?, name: String, email: String) {
+            self.userID = userID
+            self.person = person
+            self.name = name
+            self.email = email
+        }
+    }
+
+    /// Why the person on call changes: typed, so that renderers alone put it into words (and the
+    /// JSON carries a stable code). See `Reconciler` for how each is told from the others.
+    public enum Reason: Sendable, Hashable {
+        /// The new shift is a turn taken by a swap (`swaps`).
+        case swap
+        /// The new shift is an explicit cover (`assignments`).
+        case explicitCover
+        /// The new shift covers a member's time off (`time_off`).
+        case timeOffCover
+        /// The new shift belongs to a `rotation.changes` entry that takes effect at `from`.
+        case rotationChange(from: Instant)
+        /// The rotation deals this turn to someone else (members, order, `turn` or `start`).
+        case rotationChanged
+        /// The hours the schedule covers changed (`coverage`): someone on call where nobody was,
+        /// nobody where someone was, or a covered piece that moved.
+        case coverageChanged
+        /// The same shift, moved in time by less than a day: the schedule's `time_zone` (or the
+        /// time of day of its handoffs) changed.
+        case timeZoneChanged
+        /// The person on call before is no longer in the schedule.
+        case memberLeft
+        /// The destination is no longer configured: its overrides go.
+        case destinationRemoved
+        /// An override made by hand goes, as `manual_changes` is `revert`.
+        case manualOverrideReverted
+        /// An override made by hand in the way of the first export goes.
+        case firstExportOverForeign
+        /// Exported for the first time: nothing of Handoff's was there (first export, longer horizon).
+        case exported
+        /// An override of Handoff's deleted by hand is made again, as `manual_changes` is `revert`.
+        case recreated
+
+        /// The stable code of the JSON plan (`schemas/plan.schema.json`).
+        public var code: String {
+            switch self {
+            case .swap: "swap"
+            case .explicitCover: "explicit_cover"
+            case .timeOffCover: "time_off_cover"
+            case .rotationChange: "rotation_change"
+            case .rotationChanged: "rotation_changed"
+            case .coverageChanged: "coverage_changed"
+            case .timeZoneChanged: "time_zone_changed"
+            case .memberLeft: "member_left"
+            case .destinationRemoved: "destination_removed"
+            case .manualOverrideReverted: "manual_override_reverted"
+            case .firstExportOverForeign: "first_export_over_foreign_override"
+            case .exported: "exported"
+            case .recreated: "recreated"
+            }
+        }
+
+        /// The reason of a code, with the instant a `rotation_change` takes effect.
+        public init?(code: String, from: Instant? = nil) {
+            switch code {
+            case "swap": self = .swap
+            case "explicit_cover": self = .explicitCover
+            case "time_off_cover": self = .timeOffCover
+            case "rotation_change":
+                guard let from else { return nil }
+                self = .rotationChange(from: from)
+            case "rotation_changed": self = .rotationChanged
+            case "coverage_changed": self = .coverageChanged
+            case "time_zone_changed": self = .timeZoneChanged
+            case "member_left": self = .memberLeft
+            case "destination_removed": self = .destinationRemoved
+            case "manual_override_reverted": self = .manualOverrideReverted
+            case "first_export_over_foreign_override": self = .firstExportOverForeign
+            case "exported": self = .exported
+            case "recreated": self = .recreated
+            default: return nil
+            }
+        }
+    }
+
+    public var range: InstantRange
+    /// Nobody (`nil`): the schedule's own layers.
+    public var before: Holder?
+    public var after: Holder?
+    public var why: Reason
+    /// The period contains the plan's `now`: the person on call right now changes.
+    public var containsNow: Bool
+
+    public init(range: InstantRange, before: Holder?, after: Holder?, why: Reason, containsNow: Bool) {
+        self.range = range
+        self.before = before
+        self.after = after
+        self.why = why
+        self.containsNow = containsNow
+    }
 }

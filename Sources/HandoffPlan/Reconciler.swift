@@ -12,13 +12,35 @@ public struct DesiredOverride: Sendable, Hashable {
     /// The person's key in the configuration.
     public var person: String
     public var reason: Shift.Reason
+    /// Where the shift comes from, so handovers can say why they happen: the shift whole (its
+    /// start not clipped to `now`), the whole turn it belongs to, and, for a shift of a
+    /// `rotation.changes` entry, when that entry takes effect. Nil when unknown.
+    public var origin: Origin?
 
-    public init(start: Instant, end: Instant, userID: String, person: String, reason: Shift.Reason) {
+    /// The shift behind a desired override.
+    public struct Origin: Sendable, Hashable {
+        public var shift: InstantRange
+        public var turn: InstantRange
+        /// When the `rotation.changes` entry of the shift takes effect (nil: the first era).
+        public var eraStart: Instant?
+        /// The schedule covers only some hours (`coverage`).
+        public var partialCoverage: Bool
+
+        public init(shift: InstantRange, turn: InstantRange, eraStart: Instant?, partialCoverage: Bool) {
+            self.shift = shift
+            self.turn = turn
+            self.eraStart = eraStart
+            self.partialCoverage = partialCoverage
+        }
+    }
+
+    public init(start: Instant, end: Instant, userID: String, person: String, reason: Shift.Reason, origin: Origin? = nil) {
         self.start = start
         self.end = end
         self.userID = userID
         self.person = person
         self.reason = reason
+        self.origin = origin
     }
 }
 
@@ -249,6 +271,9 @@ public enum Reconciler {
 
         var actions: [PlanAction] = []
         var adopted: Set<Int> = []
+        // For the handovers: what the plan creates, and what becomes of each live override.
+        var created: [Created] = []
+        var fates: [String: LiveFate] = [:]
         for desired in destination.desired {
             let key = identity(desired.userID, desired.start, desired.end, now: now)
             if var matches = ownedPool[key], !matches.isEmpty {
@@ -264,6 +289,7 @@ public enum Reconciler {
                     actions.append(action(.drift, desired.start, desired.end, desired.userID, input, reason: "deleted in PagerDuty by hand; not recreated, as manual_changes is keep"))
                 } else {
                     actions.append(action(.create, desired.start, desired.end, desired.userID, input, reason: "recreated: deleted in PagerDuty by hand, and manual_changes is revert"))
+                    created.append(Created(range: InstantRange(start: desired.start, end: desired.end), userID: desired.userID, desired: desired, recreated: true))
                 }
                 continue
             }
@@ -274,6 +300,7 @@ public enum Reconciler {
                 continue
             }
             actions.append(action(.create, desired.start, desired.end, desired.userID, input))
+            created.append(Created(range: InstantRange(start: desired.start, end: desired.end), userID: desired.userID, desired: desired, recreated: false))
         }
 
         // Owned overrides nothing wants any more.
@@ -281,6 +308,7 @@ public enum Reconciler {
             var reason = deletionReason(override, destination: destination, watermark: watermark, directory: input.directory)
             if override.start < now { reason += "; in progress, it is cut to end now" }
             actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: reason))
+            fates[override.id] = .deletedOwned
         }
 
         // No state, yet overrides equal to the configuration's: the state was lost (DESIGN 5.9), and
@@ -300,8 +328,10 @@ public enum Reconciler {
                 )
             } else if !beforeWatermark {
                 actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: "overwritten on first export"))
+                fates[override.id] = .deletedOnFirstExport
             } else if destination.manualChanges == .revert {
                 actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: "manual override reverted, as manual_changes is revert"))
+                fates[override.id] = .deletedManual
             } else {
                 actions.append(action(.keep, override.start, override.end, override.userID, input, id: override.id, reason: "manual override before the watermark"))
             }
@@ -309,6 +339,17 @@ public enum Reconciler {
 
         let lastEnd = destination.desired.map(\.end).max()
         let watermarkAfter = [watermark, lastEnd].compactMap { $0 }.max()
+        // Who holds the pager now: this destination's overrides and those made by hand, in
+        // PagerDuty's order (siblings writing the same schedule have their own handovers).
+        let onCall = live.filter { ownedIDs.contains($0.id) || !ownedAnywhere.contains($0.id) }.map { ($0, fates[$0.id] ?? .stays) }
+        let handovers = handovers(
+            live: onCall,
+            created: created,
+            context: HandoverContext(
+                now: now, watermark: watermark, removed: false, members: destination.members,
+                scheduled: Set(destination.desired.map(\.person)), directory: input.directory
+            )
+        )
         return DestinationPlan(
             name: destination.name,
             connection: destination.connection,
@@ -321,7 +362,8 @@ public enum Reconciler {
             liveFingerprint: fingerprint(allLive),
             stateLooksLost: stateLooksLost,
             interruptedDeletes: InterruptedDeletes(done: interrupted.done.sorted(), withdrawn: interrupted.withdrawn.sorted()),
-            movedFrom: input.movedFrom[destination.name]
+            movedFrom: input.movedFrom[destination.name],
+            handovers: handovers
         )
     }
 
@@ -344,10 +386,16 @@ public enum Reconciler {
         let allLive = observed?.overrides ?? []
         let owned = Set(state.overrides.filter { $0.end > input.now }.map(\.id))
         var actions: [PlanAction] = []
-        for override in allLive.filter({ owned.contains($0.id) && $0.end > input.now }).sorted(by: { ($0.start, $0.id) < ($1.start, $1.id) }) {
+        let going = allLive.filter { owned.contains($0.id) && $0.end > input.now }
+        for override in going.sorted(by: { ($0.start, $0.id) < ($1.start, $1.id) }) {
             let reason = "destination removed" + (override.start < input.now ? "; in progress, it is cut to end now" : "")
             actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: reason))
         }
+        let handovers = handovers(
+            live: going.map { ($0, .deletedOwned) },
+            created: [],
+            context: HandoverContext(now: input.now, watermark: state.watermark, removed: true, members: [], scheduled: [], directory: input.directory)
+        )
         return DestinationPlan(
             name: name,
             connection: state.connection,
@@ -358,16 +406,18 @@ public enum Reconciler {
             actions: ordered(actions),
             removed: true,
             observedWindow: observed?.window,
-            liveFingerprint: fingerprint(allLive)
+            liveFingerprint: fingerprint(allLive),
+            handovers: handovers
         )
     }
 
     /// Why an owned override is no longer wanted, in the words of the plan.
     private static func deletionReason(_ override: LiveOverride, destination: DestinationInput, watermark: Instant?, directory: PeopleDirectory) -> String {
         // An owned override's user was configured when it was made: gone from the rotation (or from
-        // the configuration altogether) means they left.
+        // the configuration altogether) means they left, unless they still hold a shift (an
+        // explicit cover of someone outside the rotation).
         let person = directory.users[override.userID]?.person
-        if person.map({ !destination.members.contains($0) }) ?? true {
+        if person.map({ key in !destination.members.contains(key) && !destination.desired.contains { $0.person == key } }) ?? true {
             return "member left the rotation"
         }
         // Before the watermark, the desired overrides still cover it (a shorter horizon deletes

@@ -154,7 +154,7 @@ public enum PlanBuilder {
             guard let schedule = configuration.schedule(named: destination.schedule) else { continue }
             let key = ScheduleKey(connection: destination.connection, pagerDutySchedule: destination.pagerDutySchedule)
             let shifts = wanted[destination.name] ?? []
-            let desired = DesiredOverrides.make(shifts, now: now, userIDs: userIDs[destination.connection] ?? [:])
+            let desired = DesiredOverrides.make(shifts, schedule: schedule, now: now, userIDs: userIDs[destination.connection] ?? [:])
             let horizonEnd = DesiredOverrides.horizonEnd(schedule, now: now)
             let owned = state.destinations[destination.name]
             let ends = [horizonEnd, owned?.watermark, owned?.overrides.map(\.end).max(), desired.map(\.end).max()].compactMap { $0 }
@@ -181,7 +181,7 @@ public enum PlanBuilder {
         let listed = try await listOverrides(windows: windows, now: now, hub: hub)
 
         // 4. Names for users of overrides the configuration does not know.
-        try await describeUnknownUsers(in: listed, directory: &directory, hub: hub)
+        try await describeUnknownUsers(in: listed, directory: &directory, hub: hub, configuration: configuration)
 
         // 5. Announced shifts do not move silently: refused here, before anything is written.
         let frozen = frozenChanges(request, configured: configured, wanted: wanted, userIDs: userIDs, directory: directory, now: now)
@@ -271,7 +271,12 @@ public enum PlanBuilder {
         return listed
     }
 
-    private static func describeUnknownUsers(in listed: [ScheduleKey: ObservedSchedule], directory: inout PeopleDirectory, hub: ConnectionHub) async throws {
+    private static func describeUnknownUsers(
+        in listed: [ScheduleKey: ObservedSchedule], directory: inout PeopleDirectory, hub: ConnectionHub, configuration: Configuration
+    ) async throws {
+        // People of the configuration with no shift in this plan are still known by their address,
+        // so a plan tells a member with no turn soon from one who left.
+        let keys = Dictionary(configuration.people.map { ($0.email.lowercased(), $0.key) }, uniquingKeysWith: { first, _ in first })
         var unknown: [String: Set<String>] = [:]
         for (key, observed) in listed {
             for override in observed.overrides where directory.users[override.userID] == nil {
@@ -286,7 +291,8 @@ public enum PlanBuilder {
                     group.addTask {
                         do {
                             let user = try await client.user(id: id)
-                            return (id, PeopleDirectory.Entry(name: user.name, email: user.email))
+                            let key = keys[user.email.lowercased()]
+                            return (id, PeopleDirectory.Entry(name: key.flatMap { configuration.person($0)?.name } ?? user.name, email: user.email, person: key))
                         } catch let error as PagerDutyError where error.kind == .notFound {
                             return (id, PeopleDirectory.Entry(name: "deleted PagerDuty user \(id)", email: "unknown"))
                         }

@@ -26,6 +26,7 @@ struct NumberEdgeTests {
             (["apply", ".", "--auto-approve", "--parallelism", "0"], "--parallelism must be between 1 and 64, not 0"),
             (["apply", ".", "--auto-approve", "--batch-size", huge], "--batch-size must be between 1 and 1000, not \(huge)"),
             (["plan", ".", "--parallelism", huge], "--parallelism must be between 1 and 64, not \(huge)"),
+            (["plan", ".", "--max-size", "100"], "--max-size must be between 2000 and 100000000, not 100"),
             (["who", ".", "--next", huge], "--next must be between 0 and 1000, not \(huge)"),
             (["who", ".", "--next=-1"], "--next must be between 0 and 1000, not -1"),
             (["sandbox", "--port", "70000"], "--port must be between 0 and 65535, not 70000"),

@@ -97,12 +97,16 @@ struct RandomSchedule {
 @Suite("Rotation engine properties over 1,000 random schedules")
 struct RotaPropertyTests {
     static let seeds: [UInt64] = Array(1...1_000)
+    /// Each property runs for seconds in a debug build; the loops give the thread back
+    /// between cases, so that the simulated PagerDuty of other tests (served by Swift concurrency's
+    /// few threads, two on a small runner) keeps answering.
 
     @Test("shifts are sorted, disjoint, in whole minutes, inside the window and the coverage, and with the gaps they fill exactly the covered window")
-    func coverageIsExact() {
+    func coverageIsExact() async {
         var withGaps = 0
         var withShifts = 0
         for seed in Self.seeds {
+            await Task.yield()  // give the thread back between cases (see `seeds`)
             let generated = RandomSchedule(seed: seed)
             let schedule = generated.schedule
             let expansion = RotaExpander.expand(schedule, over: generated.window)
@@ -128,8 +132,9 @@ struct RotaPropertyTests {
     }
 
     @Test("nobody is on call during their time off (dates widened to the rota's handoffs) unless an explicit cover says so")
-    func timeOffRespected() {
+    func timeOffRespected() async {
         for seed in Self.seeds {
+            await Task.yield()  // give the thread back between cases (see `seeds`)
             let generated = RandomSchedule(seed: seed)
             let schedule = generated.schedule
             let off = Dictionary(grouping: schedule.timeOff, by: \.person).mapValues { entries in
@@ -143,9 +148,10 @@ struct RotaPropertyTests {
     }
 
     @Test("time off given as dates is handed over at regular handoffs: every boundary of every shift is a turn start, the handoff time of day, an era start, a coverage edge, a cover's edge or the window's edge")
-    func dateOnlyTimeOffHandsOverAtHandoffs() {
+    func dateOnlyTimeOffHandsOverAtHandoffs() async {
         var withCovers = 0
         for seed in Self.seeds {
+            await Task.yield()  // give the thread back between cases (see `seeds`)
             let generated = RandomSchedule(seed: seed)
             var schedule = generated.schedule
             for index in schedule.timeOff.indices {
@@ -210,9 +216,10 @@ struct RotaPropertyTests {
     }
 
     @Test("expansion is deterministic, and [a, c) equals [a, b) followed by [b, c) joined at b")
-    func deterministicAndSplittable() {
+    func deterministicAndSplittable() async {
         var random = SeededRandom(seed: 42)
         for seed in Self.seeds {
+            await Task.yield()  // give the thread back between cases (see `seeds`)
             let generated = RandomSchedule(seed: seed)
             let schedule = generated.schedule
             let whole = RotaExpander.expand(schedule, over: generated.window)

@@ -41,9 +41,19 @@ struct PlanRendererSafetyTests {
             let name = "d\(index)" + hostile(&random)
             let zone = random.chance(0.5) ? "Europe/Berlin" : hostile(&random)
             let watermark: Instant? = random.chance(0.5) ? base.adding(seconds: 7200) : nil
+            var handovers: [Handover] = []
+            let reasons: [Handover.Reason] = [.swap, .memberLeft, .rotationChange(from: base), .coverageChanged, .exported]
+            for number in 0..<Int64(random.int(in: 0...3)) {
+                func holder() -> Handover.Holder? {
+                    random.chance(0.2) ? nil : Handover.Holder(userID: hostile(&random), person: hostile(&random), name: hostile(&random), email: hostile(&random))
+                }
+                let range = InstantRange(start: base.adding(seconds: number * 3600), end: base.adding(seconds: (number + 1) * 3600))
+                handovers.append(Handover(range: range, before: holder(), after: holder(), why: random.pick(reasons), containsNow: number == 0))
+            }
             destinations.append(DestinationPlan(
                 name: name, connection: hostile(&random), pagerDutySchedule: hostile(&random), timeZone: zone,
-                watermarkBefore: nil, watermarkAfter: watermark, actions: actions, removed: random.chance(0.2), liveFingerprint: ""
+                watermarkBefore: nil, watermarkAfter: watermark, actions: actions, removed: random.chance(0.2), liveFingerprint: "",
+                handovers: handovers
             ))
         }
         return Plan(now: base, destinations: destinations, stateLineage: nil, stateSerial: 0)
@@ -64,6 +74,7 @@ struct PlanRendererSafetyTests {
             #expect(lines.filter { $0.hasPrefix("  ! ") }.count == summary.kept + summary.drift)
             let outside = plan.destinations.filter { !$0.actions(.keep).isEmpty || !$0.actions(.drift).isEmpty }
             #expect(lines.filter { $0.hasPrefix("  # destination") }.count == changed.count + outside.count)
+            #expect(lines.filter { $0.hasPrefix("  ~ ") && $0.contains(" → ") && !$0.hasPrefix("  ~ watermark") }.count >= changed.map(\.handovers.count).reduce(0, +))
             let headings = ["Changed outside Handoff:", "Handoff will perform the following actions:", "Plan: ", "No changes."]
             for line in lines where !line.hasPrefix("  ") {
                 #expect(headings.contains { line.hasPrefix($0) }, "\(line)")
@@ -79,20 +90,25 @@ struct PlanRendererSafetyTests {
             let markdown = PlanRenderer.markdown(plan)
             #expect(!markdown.unicodeScalars.contains { $0 != "\n" && SafeText.isUnsafe($0) })
             let blocks = CommonMarkFences.split(markdown)
-            // Each changed destination has one code block with its action lines (and trailer); the
-            // "changed outside" part has one per destination with kept or drift actions.
+            // Each changed destination has a code block with its handovers (and trailer), and one
+            // with its action lines; the "changed outside" part has one per destination with kept
+            // or drift actions.
             let changed = plan.destinations.filter(\.hasChanges)
             let outside = plan.destinations.filter { !$0.actions(.keep).isEmpty || !$0.actions(.drift).isEmpty }
-            #expect(blocks.code.count == changed.count + outside.count)
-            for (block, destination) in zip(blocks.code, changed) {
+            var expected: [Int] = []
+            for destination in changed {
+                let notices = destination.handovers.count + (destination.removed || destination.watermarkMoves ? 1 : 0)
+                if notices > 0 { expected.append(notices) }
                 let shown = destination.actions.filter { [.create, .delete, .adopt].contains($0.kind) }.count
-                #expect(block.count == shown + (destination.removed || destination.watermarkMoves ? 1 : 0))
+                if shown > 0 { expected.append(shown) }
             }
+            #expect(Array(blocks.code.map(\.count).prefix(expected.count)) == expected)
+            #expect(blocks.code.count == expected.count + outside.count)
             #expect(blocks.unclosed == false)
             // Outside code: only Handoff's own tags, and anything taken from input inside <code>.
             for line in blocks.prose {
                 var rest = String(line)
-                for tag in ["<details>", "</details>", "<summary>", "</summary>", "<b>", "</b>"] {
+                for tag in ["<details>", "</details>", "<summary>", "</summary>", "<b>", "</b>", "<p>", "</p>"] {
                     rest = rest.replacingOccurrences(of: tag, with: "")
                 }
                 let outsideCode = CommonMarkFences.removingCodeSpans(rest)
@@ -103,6 +119,25 @@ struct PlanRendererSafetyTests {
 }
 
 extension PlanRendererSafetyTests {
+    @Test("markdown too long for a comment: the overview table keeps its rows and cells; nothing taken from input escapes <code>", arguments: 0..<4)
+    func overviewKeepsItsStructure(_ seed: Int) {
+        var random = SeededRandom(seed: UInt64(seed) &* 31 &+ 5)
+        for _ in 0..<100 {
+            let plan = Self.plan(&random)
+            let markdown = PlanRenderer.markdown(plan, maxSize: 400)
+            guard markdown.contains("| Destination |") else { continue }
+            #expect(!markdown.unicodeScalars.contains { $0 != "\n" && SafeText.isUnsafe($0) })
+            #expect(CommonMarkFences.split(markdown).code.isEmpty)
+            for line in markdown.split(separator: "\n") where line.hasPrefix("| <code>") {
+                // Five cells: no pipe from input splits one.
+                #expect(line.filter { $0 == "|" }.count == 6, "\(line)")
+                var rest = CommonMarkFences.removingCodeSpans(String(line)).replacingOccurrences(of: "<br>", with: "")
+                rest = rest.replacingOccurrences(of: "**(on call now)**", with: "")
+                #expect(!rest.contains("<") && !rest.contains("@") && !rest.contains("](") && !rest.contains("`"), "\(line)")
+            }
+        }
+    }
+
     @Test("json: nothing unsafe raw, and every string reads back exactly as it was", arguments: 0..<2)
     func jsonEscapesAndRoundTrips(_ seed: Int) throws {
         var random = SeededRandom(seed: UInt64(seed) &+ 99)

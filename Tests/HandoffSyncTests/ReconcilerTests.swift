@@ -234,24 +234,143 @@ struct ReconcilerTests {
         #expect(decoded.plan == original)
     }
 
-    @Test("markdown longer than a comment allows is truncated, saying so")
-    func markdownTruncation() {
+    @Test(
+        "a plan of 15,000 changes over 300 destinations: the markdown stays under the limit, names every destination with its counts and first handovers, and says where the full plan is",
+        arguments: [PlanRenderer.defaultMarkdownSize, 32_768]
+    )
+    func bigPlanMarkdown(maxSize: Int) {
         var destinations: [DestinationInput] = []
         var live: [ScheduleKey: ObservedSchedule] = [:]
-        for index in 0..<60 {
-            let name = "destination-\(index)"
+        let users = ["A", "B", "C"]
+        for index in 0..<300 {
+            let name = "team-\(index)-primary"
             destinations.append(DestinationInput(
-                name: name, connection: "acme", pagerDutySchedule: "P\(index)", timeZone: "UTC", manualChanges: .keep,
-                desired: (0..<20).map { desired(Int64($0) * 24, Int64($0 + 1) * 24, "A") }, members: ["a"], horizonEnd: t(24 * 30)
+                name: name, connection: "acme", pagerDutySchedule: "P\(index)", timeZone: "Europe/Berlin", manualChanges: .keep,
+                desired: (0..<50).map { desired(Int64($0) * 24, Int64($0 + 1) * 24, users[($0 + index) % 3]) }, members: ["a", "b", "c"], horizonEnd: t(24 * 50)
             ))
-            live[ScheduleKey(connection: "acme", pagerDutySchedule: "P\(index)")] = ObservedSchedule(window: InstantRange(start: now, end: t(1000)), overrides: [])
+            live[ScheduleKey(connection: "acme", pagerDutySchedule: "P\(index)")] = ObservedSchedule(window: InstantRange(start: now, end: t(1300)), overrides: [])
         }
         let big = Reconciler.plan(Reconciler.Input(now: now, destinations: destinations, live: live, state: .empty, directory: directory))
-        let markdown = PlanRenderer.markdown(big)
-        #expect(markdown.count <= PlanRenderer.markdownLimit)
-        #expect(markdown.hasPrefix("### Handoff plan: 1200 to add, 0 to delete."))
-        #expect(markdown.contains("_Plan truncated: "))
-        #expect(PlanRenderer.text(big).count > PlanRenderer.markdownLimit)
+        #expect(big.summary.create == 15_000)
+        let markdown = PlanRenderer.markdown(big, maxSize: maxSize)
+        #expect(markdown.utf8.count <= maxSize)
+        #expect(markdown.hasPrefix("### Handoff plan: 15000 to add, 0 to delete."))
+        for index in 0..<300 {
+            #expect(markdown.contains("<code>team&#45;\(index)&#45;primary</code> | 50 | 0 | 0 | ") || markdown.contains("<code>team-\(index)-primary</code> | 50 | 0 | 0 | "), "destination \(index) is missing")
+        }
+        #expect(markdown.contains("The full plan is the file `plan.txt` in the artifact `handoff-plan` of this run"))
+        if maxSize >= PlanRenderer.defaultMarkdownSize {
+            // Each row shows the first handover, and how many more there are.
+            #expect(markdown.contains("(newly exported) **(on call now)** and 49 more") || markdown.contains("(newly exported) **(on call now)**<br>and 49 more"))
+        } else {
+            // Bitbucket's 32,768 characters hold the counts of 300 destinations, not their handovers.
+            #expect(markdown.contains(" | 50 handovers |"))
+        }
+        #expect(!markdown.contains("```diff"))
+        // The text plan holds everything.
+        #expect(PlanRenderer.text(big).utf8.count > maxSize)
+    }
+
+    @Test("a plan that fits is rendered whole in markdown, with its overrides in a collapsed block")
+    func smallPlanMarkdownIsWhole() {
+        let small = plan(desired: [desired(0, 24, "A"), desired(24, 48, "B")])
+        let markdown = PlanRenderer.markdown(small, maxSize: 10_000)
+        #expect(markdown.contains("<details><summary>Overrides: 2 to add, 0 to delete</summary>"))
+        #expect(markdown.contains("~ "))
+        #expect(PlanRenderer.markdown(small, maxSize: 300).contains("| Destination | Add | Delete | Adopt | First handovers |"))
+    }
+
+    // MARK: - Handovers
+
+    @Test("an override whose end alone changes is one handover of the difference, not a delete and a create")
+    func handoverEndOnly() {
+        let result = plan(desired: [desired(0, 24, "A"), desired(24, 48, "B")], live: [live("O1", 0, 48, "A")], owned: [owned("O1", 0, 48, "A")], watermark: 48)
+        let handovers = result.destinations[0].handovers
+        #expect(handovers.count == 1)
+        #expect(handovers.first?.range == InstantRange(start: t(24), end: t(48)))
+        #expect(handovers.first?.before?.name == "Ana" && handovers.first?.after?.name == "Ben")
+        #expect(handovers.first?.why == .rotationChanged && handovers.first?.containsNow == false)
+    }
+
+    @Test("the shift in progress changing hands is a handover from now, marked on call now")
+    func handoverInProgress() {
+        let result = plan(desired: [desired(-24, 24, "B")], live: [live("O1", -24, 24, "A")], owned: [owned("O1", -24, 24, "A")], watermark: 24)
+        let handover = try? #require(result.destinations[0].handovers.first)
+        #expect(handover?.range == InstantRange(start: now, end: t(24)))
+        #expect(handover?.containsNow == true)
+        #expect(PlanRenderer.text(result).contains("Ana → Ben  (rotation changed)  (on call now)"))
+    }
+
+    @Test("nothing changes who is on call: no handover, also with a kept override made by hand on top")
+    func handoverNone() {
+        let result = plan(
+            desired: [desired(0, 24, "A")], live: [live("O1", 0, 24, "A"), live("M1", 5, 7, "X")], owned: [owned("O1", 0, 24, "A")], watermark: 24
+        )
+        #expect(result.destinations[0].handovers.isEmpty)
+        #expect(result.summary.kept == 1)
+    }
+
+    @Test("reasons from the new shift: swap, explicit cover and time off only where such an entry makes it")
+    func handoverReasonsFromShifts() {
+        let result = plan(
+            desired: [desired(0, 24, "B", reason: .swap), desired(24, 48, "C", reason: .assignment), desired(48, 72, "A", reason: .timeOffCover(absent: "b")), desired(72, 96, "C")],
+            live: [live("O1", 0, 96, "X")], owned: [owned("O1", 0, 96, "X")], watermark: 96
+        )
+        #expect(result.destinations[0].handovers.map(\.why) == [.swap, .explicitCover, .timeOffCover, .memberLeft])
+    }
+
+    @Test("reasons from the old override and the new shift's origin: era change, time zone, coverage, rotation")
+    func handoverReasonsFromOrigins() {
+        func shift(_ start: Int64, _ end: Int64, _ user: String, turn: (Int64, Int64), era: Int64? = nil, coverage: Bool = false) -> DesiredOverride {
+            DesiredOverride(
+                start: t(start), end: t(end), userID: user, person: user.lowercased(), reason: .rotation,
+                origin: .init(shift: InstantRange(start: t(start), end: t(end)), turn: InstantRange(start: t(turn.0), end: t(turn.1)), eraStart: era.map(t), partialCoverage: coverage)
+            )
+        }
+        // A changes entry from hour 24: the turn from then on is Cho's.
+        let era = plan(desired: [shift(24, 48, "C", turn: (24, 48), era: 24)], live: [live("O1", 24, 48, "A")], owned: [owned("O1", 24, 48, "A")], watermark: 48)
+        #expect(era.destinations[0].handovers.map(\.why) == [.rotationChange(from: t(24))])
+        // Every handoff an hour later: Ana keeps her shift, an hour later at both ends.
+        let zone = plan(
+            desired: [shift(-23, 25, "C", turn: (-23, 25)), shift(25, 49, "A", turn: (25, 49)), shift(49, 73, "B", turn: (49, 73))],
+            live: [live("O0", -24, 24, "C"), live("O1", 24, 48, "A"), live("O2", 48, 72, "B")],
+            owned: [owned("O0", -24, 24, "C"), owned("O1", 24, 48, "A"), owned("O2", 48, 72, "B")], watermark: 72
+        )
+        #expect(zone.destinations[0].handovers.map(\.why) == [.timeZoneChanged, .timeZoneChanged, .exported])
+        // Business hours moved within Ana's turn: Ben's evening hour is Ana's now.
+        let coverage = plan(
+            desired: [shift(24, 34, "A", turn: (0, 168), coverage: true)],
+            live: [live("O1", 24, 33, "A"), live("O2", 33, 40, "B")], owned: [owned("O1", 24, 33, "A"), owned("O2", 33, 40, "B")], watermark: 168
+        )
+        #expect(coverage.destinations[0].handovers.map(\.why) == [.coverageChanged, .coverageChanged])
+        // Members reordered: another person's whole turn.
+        let rotation = plan(desired: [shift(24, 48, "B", turn: (24, 48))], live: [live("O1", 24, 48, "A")], owned: [owned("O1", 24, 48, "A")], watermark: 48)
+        #expect(rotation.destinations[0].handovers.map(\.why) == [.rotationChanged])
+    }
+
+    @Test("an explicit cover by someone outside the rotation, cut by new coverage: the hours lost are coverage changed, and its delete is not member left")
+    func handoverCoverCutByCoverage() {
+        let result = plan(
+            desired: [desired(24, 32, "C", reason: .assignment)], live: [live("O1", 24, 48, "C")], owned: [owned("O1", 24, 48, "C")], watermark: 48,
+            members: ["a", "b"]
+        )
+        let destination = result.destinations[0]
+        #expect(destination.handovers.map(\.why) == [.coverageChanged])
+        #expect(destination.handovers.first?.range == InstantRange(start: t(32), end: t(48)) && destination.handovers.first?.after == nil)
+        #expect(destination.actions(.delete).map(\.reason) == ["no longer desired: explicit cover"])
+    }
+
+    @Test("overrides made by hand: reverted, or overwritten on first export; drift recreated")
+    func handoverReasonsManual() {
+        let reverted = plan(
+            desired: [desired(0, 24, "A")], live: [live("O1", 0, 24, "A"), live("M1", 5, 7, "X")], owned: [owned("O1", 0, 24, "A")], watermark: 24, manualChanges: .revert
+        )
+        #expect(reverted.destinations[0].handovers.map(\.why) == [.manualOverrideReverted])
+        #expect(reverted.destinations[0].handovers.first?.after?.name == "Ana")
+        let first = plan(desired: [desired(0, 24, "A")], live: [live("M1", 5, 7, "X")])
+        #expect(first.destinations[0].handovers.map(\.why) == [.exported, .firstExportOverForeign, .exported])
+        let drift = plan(desired: [desired(0, 24, "A")], owned: [owned("O1", 0, 24, "A")], watermark: 24, manualChanges: .revert)
+        #expect(drift.destinations[0].handovers.map(\.why) == [.recreated])
     }
 
     // MARK: - Deletes a killed apply left pending

@@ -83,8 +83,11 @@ trap 'if [ ! -s "$comment" ]; then printf "%s\n### Handoff: the plan script stop
 code=$?
 if [ "$code" -ne 0 ]; then fail "handoff validate $directory" "$code" "$out/validate.log"; fi
 
-# 2. Plan, saving it: 0 no changes, 2 changes; anything else is a failure.
-"$handoff" plan "$directory" --format markdown --detailed-exitcode --out "$out/plan.out" "$@" > "$out/plan.md" 2> "$out/plan.err"
+max_size=$((limit - 1000))
+if [ "$max_size" -lt 2000 ]; then max_size=2000; fi
+# 2. Plan, saving it: 0 no changes, 2 changes; anything else is a failure. Past --max-size the
+# markdown is a table of every destination with its first handovers, naming plan.txt below.
+"$handoff" plan "$directory" --format markdown --max-size "$max_size" --detailed-exitcode --out "$out/plan.out" "$@" > "$out/plan.md" 2> "$out/plan.err"
 code=$?
 case "$code" in
     0 | 2) ;;

@@ -13,10 +13,14 @@ enum PlanFormat: String, ExpressibleByArgument, CaseIterable {
     case text, markdown, json
 }
 
-func render(_ plan: Plan, format: PlanFormat) -> String {
+/// The sizes `--max-size` accepts, in characters: room for the summary at the least, and no more
+/// than the largest comment a host takes (GitLab's 1,000,000) by far.
+let markdownSizeRange = 2_000...100_000_000
+
+func render(_ plan: Plan, format: PlanFormat, maxSize: Int = PlanRenderer.defaultMarkdownSize) -> String {
     switch format {
     case .text: return PlanRenderer.text(plan, colours: PlanRenderer.Colours(enabled: Terminal.standardOutput.usesColour))
-    case .markdown: return PlanRenderer.markdown(plan)
+    case .markdown: return PlanRenderer.markdown(plan, maxSize: maxSize)
     case .json: return PlanRenderer.json(plan).serialized()
     }
 }
@@ -29,9 +33,15 @@ struct PlanCommand: AsyncParsableCommand {
         abstract: "Show the PagerDuty overrides apply would create and delete; changes nothing.",
         discussion: """
             Expands each destination's schedule up to its horizon, finds the people in PagerDuty \
-            by e-mail, lists the live overrides, and prints the difference: + creates, - deletes, \
-            = adoptions of equal overrides made by hand, ~ the watermark. Overrides people made \
-            by hand before the watermark appear under "Changed outside Handoff".
+            by e-mail, lists the live overrides, and prints the difference: first the handovers \
+            (~ when, who is on call before → after, and why; "(on call now)" when the person on \
+            call right now changes), then the overrides: + creates, - deletes, = adoptions of \
+            equal overrides made by hand, ~ the watermark. Overrides people made by hand before \
+            the watermark appear under "Changed outside Handoff".
+
+            A markdown plan longer than --max-size characters (default 65536, GitHub's limit for \
+            a comment; GitLab takes 1000000, Bitbucket 32768) keeps the summary and a table of \
+            every destination with its counts and first handovers, and says where the full plan is.
 
             A change of who is on call inside a schedule's freeze (1w unless `freeze` says \
             otherwise) is an error, unless a swap, cover, time off or rotation change names that \
@@ -60,6 +70,9 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(help: "Exit 2 when there are changes, 0 when there are none.")
     var detailedExitcode = false
 
+    @Option(help: "The longest markdown plan, in characters: past it, a table of every destination with its first handovers (GitHub 65536, GitLab 1000000, Bitbucket 32768).")
+    var maxSize: Int = PlanRenderer.defaultMarkdownSize
+
     @Option(name: .customLong("destination"), help: "Plan only this destination (repeatable).")
     var destinations: [String] = []
 
@@ -80,6 +93,7 @@ struct PlanCommand: AsyncParsableCommand {
 
     func validate() throws {
         try checkRange("--parallelism", parallelism, parallelismRange)
+        try checkRange("--max-size", maxSize, markdownSizeRange)
         _ = try parseLockTimeout(lockTimeout)
         _ = try parseNow(now)
     }
@@ -99,7 +113,7 @@ struct PlanCommand: AsyncParsableCommand {
             allowFirstExportDeletes: allowFirstExportDeletes,
             allowFrozenChanges: allowFrozenChanges
         )
-        Terminal.standardOutput.write(render(plan, format: format))
+        Terminal.standardOutput.write(render(plan, format: format, maxSize: maxSize))
         if let out {
             do {
                 try DurableFile.write(Array(PlanFile.encode(plan, configurationDirectory: directory).utf8), to: out)
@@ -179,9 +193,16 @@ struct ShowCommand: AsyncParsableCommand {
     @Option(help: "Output format: text, markdown or json.")
     var format: PlanFormat = .text
 
+    @Option(help: "The longest markdown plan, in characters, as for `handoff plan`.")
+    var maxSize: Int = PlanRenderer.defaultMarkdownSize
+
+    func validate() throws {
+        try checkRange("--max-size", maxSize, markdownSizeRange)
+    }
+
     func run() async throws {
         let plan = try loadPlanFile(file).plan
-        Terminal.standardOutput.write(render(plan, format: format))
+        Terminal.standardOutput.write(render(plan, format: format, maxSize: maxSize))
     }
 }
 

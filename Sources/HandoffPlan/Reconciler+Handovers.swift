@@ -1,0 +1,227 @@
+import HandoffRota
+import HandoffTime
+
+/// Handovers: who is on call before and after a destination's plan, where that changes, and why.
+///
+/// The periods come from `OnCallTimeline.changes` over the overrides PagerDuty holds now (those the
+/// plan deletes and those it keeps) and the same once the plan is applied (the kept ones, then the
+/// created ones, which PagerDuty puts on top as made last). Each period is then cut where the
+/// override behind it on either side changes, given its reason, and joined again with its
+/// neighbours of the same reason: maximal periods per before, after and why.
+///
+/// The reason comes from the new shift covering the period where it names an entry of the
+/// configuration (swap, explicit cover, time off, a `rotation.changes` entry), from the old override
+/// where that explains it (made by hand, a member who left), and otherwise from comparing the old
+/// override with the new shift, with no copy of the old configuration. These comparisons are
+/// heuristics, in this order (after made by hand, nothing exported there yet (`exported`), and the
+/// new shift's swap, cover or time off):
+/// - nobody before the watermark: `coverageChanged` (hours covered that were not);
+/// - the override before is Handoff's, and its person is no longer configured, or is in no era of
+///   the rotation and holds none of its new shifts: `memberLeft`;
+/// - nobody after (or only an override that stays): `coverageChanged` (hours no longer covered);
+/// - the new shift belongs to a `rotation.changes` entry that takes effect after `now`:
+///   `rotationChange(from:)`;
+/// - the new holder had an override for the same shift moved by less than a day at both ends:
+///   `timeZoneChanged` (also what a new time of day for `start` looks like);
+/// - on a schedule with `coverage`, the new holder had an override overlapping the new shift in the
+///   same turn with another range: `coverageChanged`;
+/// - otherwise `rotationChanged`.
+/// docs/configuration.md says the same for users.
+extension Reconciler {
+    /// What happens to one live override in the plan.
+    enum LiveFate: Sendable, Hashable {
+        case stays
+        /// An owned override nothing wants any more.
+        case deletedOwned
+        /// Made by hand, deleted as `manual_changes: revert`.
+        case deletedManual
+        /// Made by hand, overwritten on first export.
+        case deletedOnFirstExport
+    }
+
+    /// An override the plan creates, with the desired override it comes from.
+    struct Created: Sendable {
+        var range: InstantRange
+        var userID: String
+        var desired: DesiredOverride?
+        /// Made again after a person deleted it (`manual_changes: revert`).
+        var recreated: Bool
+    }
+
+    /// What the reasons need to know of a destination.
+    struct HandoverContext: Sendable {
+        var now: Instant
+        var watermark: Instant?
+        var removed: Bool
+        /// Everyone in any era of the schedule's rotation.
+        var members: Set<String>
+        /// Everyone who holds one of the new shifts.
+        var scheduled: Set<String>
+        var directory: PeopleDirectory
+    }
+
+    /// One side of a handover: the override holding the pager there.
+    private enum Source {
+        case live(LiveOverride, LiveFate)
+        case created(Created)
+
+        var range: InstantRange {
+            switch self {
+            case .live(let override, _): InstantRange(start: override.start, end: override.end)
+            case .created(let created): created.range
+            }
+        }
+
+        var userID: String {
+            switch self {
+            case .live(let override, _): override.userID
+            case .created(let created): created.userID
+            }
+        }
+    }
+
+    /// The handovers of one destination. `live` in PagerDuty's order (a later one wins where they
+    /// overlap), `created` in the order they are made.
+    static func handovers(live: [(LiveOverride, LiveFate)], created: [Created], context: HandoverContext) -> [Handover] {
+        let before: [Source] = live.map { .live($0.0, $0.1) }
+        let after: [Source] = live.filter { $0.1 == .stays }.map { .live($0.0, $0.1) } + created.map { .created($0) }
+        guard let end = (before + after).map(\.range.end).max(), end > context.now else { return [] }
+        let window = InstantRange(start: context.now, end: end)
+        let changes = OnCallTimeline.changes(
+            before: before.map { Holding($0.range, $0.userID) },
+            after: after.map { Holding($0.range, $0.userID) },
+            within: window
+        )
+        guard !changes.isEmpty else { return [] }
+        // Which source holds the pager where, on each side, to find the override behind a period.
+        let beforeFlat = OnCallTimeline.flatten(before.enumerated().map { Holding($0.element.range, $0.offset) }, within: window)
+        let afterFlat = OnCallTimeline.flatten(after.enumerated().map { Holding($0.element.range, $0.offset) }, within: window)
+        let deletedByUser = Dictionary(grouping: live.filter { $0.1 == .deletedOwned }.map(\.0), by: \.userID)
+            .mapValues { $0.sorted { ($0.start, $0.end) < ($1.start, $1.end) } }
+
+        var result: [Handover] = []
+        for change in changes {
+            var cuts: [Instant] = [change.range.start, change.range.end]
+            for flat in [beforeFlat, afterFlat] {
+                for piece in pieces(of: flat, overlapping: change.range) {
+                    if change.range.start < piece.range.start { cuts.append(piece.range.start) }
+                    if piece.range.end < change.range.end { cuts.append(piece.range.end) }
+                }
+            }
+            cuts.sort()
+            let beforeHolder = change.before.map { holder($0, context.directory) }
+            let afterHolder = change.after.map { holder($0, context.directory) }
+            var previous: Instant?
+            for cut in cuts {
+                defer { previous = cut }
+                guard let start = previous, start < cut else { continue }
+                let was = source(at: start, in: beforeFlat).map { before[$0] }
+                let will = source(at: start, in: afterFlat).map { after[$0] }
+                let why = reason(
+                    range: InstantRange(start: start, end: cut), before: was, after: will,
+                    beforeUser: change.before, context: context, deletedByUser: deletedByUser
+                )
+                if var last = result.last, last.range.end == start, last.before == beforeHolder, last.after == afterHolder, last.why == why {
+                    last.range.end = cut
+                    last.containsNow = last.range.contains(context.now)
+                    result[result.count - 1] = last
+                } else {
+                    let range = InstantRange(start: start, end: cut)
+                    result.append(Handover(range: range, before: beforeHolder, after: afterHolder, why: why, containsNow: range.contains(context.now)))
+                }
+            }
+        }
+        return result
+    }
+
+    private static func holder(_ userID: String, _ directory: PeopleDirectory) -> Handover.Holder {
+        let entry = directory.entry(userID)
+        return Handover.Holder(userID: userID, person: entry.person, name: entry.name, email: entry.email)
+    }
+
+    /// The reason of one piece of a handover (see the type's documentation for the order).
+    private static func reason(
+        range: InstantRange,
+        before: Source?,
+        after: Source?,
+        beforeUser: String?,
+        context: HandoverContext,
+        deletedByUser: [String: [LiveOverride]]
+    ) -> Handover.Reason {
+        if context.removed { return .destinationRemoved }
+        if case .live(_, let fate) = before {
+            if fate == .deletedManual { return .manualOverrideReverted }
+            if fate == .deletedOnFirstExport { return .firstExportOverForeign }
+        }
+        // Nothing was exported there yet (a first export, a longer horizon): that is the change,
+        // whatever the new shifts are.
+        if beforeUser == nil, context.watermark.map({ range.start >= $0 }) ?? true { return .exported }
+        var desired: DesiredOverride?
+        if case .created(let created) = after {
+            if created.recreated { return .recreated }
+            desired = created.desired
+            switch created.desired?.reason {
+            case .swap: return .swap
+            case .assignment: return .explicitCover
+            case .timeOffCover: return .timeOffCover
+            case .rotation, nil: break
+            }
+        }
+        // Before the watermark, hours nobody of Handoff's held: coverage grew.
+        guard let beforeUser else { return .coverageChanged }
+        // An override of Handoff's was made for someone configured then: unknown now, or in no era
+        // of the rotation and with no new shift, they left.
+        if case .live(_, .deletedOwned) = before,
+            context.directory.users[beforeUser]?.person.map({ !context.members.contains($0) && !context.scheduled.contains($0) }) ?? true
+        {
+            return .memberLeft
+        }
+        guard let desired else { return .coverageChanged }
+        guard let origin = desired.origin else { return .rotationChanged }
+        if let eraStart = origin.eraStart, eraStart > context.now { return .rotationChange(from: eraStart) }
+        let old = overlapping(deletedByUser[desired.userID] ?? [], origin.shift)
+        if old.contains(where: { movedLessThanADay($0, origin.shift, now: context.now) }) { return .timeZoneChanged }
+        let shift = InstantRange(start: max(origin.shift.start, context.now), end: origin.shift.end)
+        if origin.partialCoverage,
+            old.contains(where: { InstantRange(start: max($0.start, context.now), end: $0.end) != shift && origin.turn.contains(max($0.start, context.now)) })
+        {
+            return .coverageChanged
+        }
+        return .rotationChanged
+    }
+
+    /// The same shift moved in time by less than a day at both ends (an hour either way for a
+    /// daylight-saving change between); an override made while its shift was in progress began
+    /// then, so only its end counts.
+    private static func movedLessThanADay(_ old: LiveOverride, _ shift: InstantRange, now: Instant) -> Bool {
+        let endMoved = shift.end.secondsSinceEpoch.subtractingReportingOverflow(old.end.secondsSinceEpoch)
+        guard !endMoved.overflow, endMoved.partialValue != 0, endMoved.partialValue.magnitude < 86_400 else { return false }
+        if old.start <= now, shift.start <= now { return true }
+        let startMoved = shift.start.secondsSinceEpoch.subtractingReportingOverflow(old.start.secondsSinceEpoch)
+        let difference = startMoved.partialValue.subtractingReportingOverflow(endMoved.partialValue)
+        // Both ends move the same way (an end alone moving is a coverage or turn change).
+        guard !startMoved.overflow, !difference.overflow, startMoved.partialValue != 0 else { return false }
+        return (startMoved.partialValue > 0) == (endMoved.partialValue > 0) && difference.partialValue.magnitude <= 3_600
+    }
+
+    /// The overrides of a list sorted by start that overlap `range`; the list is one person's.
+    private static func overlapping(_ sorted: [LiveOverride], _ range: InstantRange) -> [LiveOverride] {
+        sorted.filter { $0.start < range.end && range.start < $0.end }
+    }
+
+    /// The pieces of a flat timeline (sorted, disjoint) that overlap `range`.
+    private static func pieces(of flat: [Holding<Int>], overlapping range: InstantRange) -> ArraySlice<Holding<Int>> {
+        var low = 0
+        var high = flat.count
+        while low < high {
+            let middle = (low + high) / 2
+            if flat[middle].range.end <= range.start { low = middle + 1 } else { high = middle }
+        }
+        return flat[low...].prefix { $0.range.start < range.end }
+    }
+
+    /// The source holding the pager at `instant` in a flat timeline.
+    private static func source(at instant: Instant, in flat: [Holding<Int>]) -> Int? {
+        pieces(of: flat, overlapping: InstantRange(start: instant, end: instant.adding(seconds: 1))).first?.holder
+    }
+}
