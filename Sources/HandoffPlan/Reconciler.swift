@@ -350,6 +350,7 @@ public enum Reconciler {
                 scheduled: Set(destination.desired.map(\.person)), directory: input.directory
             )
         )
+        let zone = Zone(identifier: destination.timeZone) ?? Zone.utc
         return DestinationPlan(
             name: destination.name,
             connection: destination.connection,
@@ -357,7 +358,7 @@ public enum Reconciler {
             timeZone: destination.timeZone,
             watermarkBefore: watermark,
             watermarkAfter: watermarkAfter,
-            actions: ordered(actions),
+            actions: ordered(explained(actions, by: handovers, zone: zone)),
             observedWindow: observed?.window,
             liveFingerprint: fingerprint(allLive),
             stateLooksLost: stateLooksLost,
@@ -409,6 +410,38 @@ public enum Reconciler {
             liveFingerprint: fingerprint(allLive),
             handovers: handovers
         )
+    }
+
+    /// Deletes of overrides nothing wants any more say why in the words of the handovers in which
+    /// their person loses the pager to someone, so that an override line never disagrees with the
+    /// handovers above it ("swap" only where a swap changes who is on call). A delete that hands
+    /// nothing to anyone (an override cut in two for the same person, hours that go to nobody)
+    /// keeps the planner's literal reason.
+    static func explained(_ actions: [PlanAction], by handovers: [Handover], zone: Zone) -> [PlanAction] {
+        guard !handovers.isEmpty else { return actions }
+        let inProgress = "; in progress, it is cut to end now"
+        return actions.map { action in
+            guard action.kind == .delete, let reason = action.reason, reason.hasPrefix("no longer desired") else { return action }
+            // Handovers are in order and disjoint: the first that ends after the start, by bisection.
+            var low = 0
+            var high = handovers.count
+            while low < high {
+                let middle = low + (high - low) / 2
+                if handovers[middle].range.end <= action.start { low = middle + 1 } else { high = middle }
+            }
+            var words: [String] = []
+            // The periods this override's person loses to someone else; a period that goes to
+            // nobody keeps the planner's literal reason ("nobody is scheduled then").
+            for handover in handovers[low...].prefix(while: { $0.range.start < action.end })
+            where handover.before?.userID == action.userID && handover.after != nil {
+                let word = PlanRenderer.words(handover.why, in: zone)
+                if !words.contains(word) { words.append(word) }
+            }
+            guard !words.isEmpty else { return action }
+            var explained = action
+            explained.reason = "no longer desired: " + words.joined(separator: ", ") + (reason.hasSuffix(inProgress) ? inProgress : "")
+            return explained
+        }
     }
 
     /// Why an owned override is no longer wanted, in the words of the plan.

@@ -157,6 +157,21 @@ struct ReconcilerTests {
         ])
     }
 
+    @Test("a delete says why in the words of the handovers its person loses: a roster change that also moves a time off cover is not labelled time off alone")
+    func deletionReasonsFollowHandovers() {
+        // Ana's turn goes to Ben by the rotation, and its last day to Cho, who covers Ben's time off.
+        let result = plan(
+            desired: [desired(24, 44, "B"), desired(44, 48, "C", reason: .timeOffCover(absent: "b"))],
+            live: [live("Q1", 24, 48, "A")], owned: [owned("Q1", 24, 48, "A")], watermark: 48, members: ["a", "b", "c"]
+        )
+        let destination = result.destinations[0]
+        #expect(destination.handovers.map(\.why) == [.rotationChanged, .timeOffCover])
+        #expect(destination.actions(.delete).map(\.reason) == ["no longer desired: rotation changed, time off cover"])
+        // Hours that go to nobody keep the planner's literal reason.
+        let nobody = plan(desired: [desired(0, 24, "A")], live: [live("Q1", 24, 48, "A")], owned: [owned("Q1", 24, 48, "A")], watermark: 48, members: ["a"])
+        #expect(nobody.destinations[0].actions(.delete).map(\.reason) == ["no longer desired: nobody is scheduled then"])
+    }
+
     @Test("owned overrides nothing wants are deleted, with the reason; one in progress is cut to end now")
     func deletionReasons() {
         let wanted = [
