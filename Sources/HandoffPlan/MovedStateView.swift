@@ -30,16 +30,16 @@ public struct MovedStateView: Sendable {
                 continue
             }
             if let target = configuration.destination(named: move.to),
-                target.connection != record.connection || target.pagerDutySchedule != record.pagerDutySchedule
+                target.connection != record.connection || target.pagerDutySchedule != record.destinationSchedule
             {
                 problems.append(
-                    "destination \"\(move.from)\" is moved to \"\(move.to)\", but \"\(move.from)\" wrote PagerDuty schedule \(SafeText.line(record.pagerDutySchedule)) "
+                    "destination \"\(move.from)\" is moved to \"\(move.to)\", but \"\(move.from)\" wrote PagerDuty schedule \(SafeText.line(record.destinationSchedule)) "
                         + "through connection \"\(SafeText.line(record.connection))\" and \"\(move.to)\" writes \(target.pagerDutySchedule) through \"\(target.connection)\"; "
                         + "a move leaves the overrides where they are, so drop the moved entry to have them deleted and created anew"
                 )
                 continue
             }
-            view.apply(StateChange(destination: move.from, connection: record.connection, pagerDutySchedule: record.pagerDutySchedule, movedTo: move.to))
+            view.apply(StateChange(destination: move.from, connection: record.connection, destinationSchedule: record.destinationSchedule, movedTo: move.to))
             movedFrom[move.to] = move.from
         }
         self.state = view

@@ -80,7 +80,7 @@ public enum PlanFile {
         return DestinationPlan(
             name: name,
             connection: connection,
-            pagerDutySchedule: schedule,
+            destinationSchedule: schedule,
             timeZone: zone,
             watermarkBefore: (watermark["before"] as? String).flatMap(Instant.init(rfc3339:)),
             watermarkAfter: (watermark["after"] as? String).flatMap(Instant.init(rfc3339:)),

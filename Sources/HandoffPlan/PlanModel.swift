@@ -79,7 +79,7 @@ public struct PlanSummary: Sendable, Hashable {
 public struct DestinationPlan: Sendable, Hashable {
     public var name: String
     public var connection: String
-    public var pagerDutySchedule: String
+    public var destinationSchedule: String
     /// The schedule's zone, for showing times; UTC for a removed destination.
     public var timeZone: String
     public var watermarkBefore: Instant?
@@ -111,7 +111,7 @@ public struct DestinationPlan: Sendable, Hashable {
     public init(
         name: String,
         connection: String,
-        pagerDutySchedule: String,
+        destinationSchedule: String,
         timeZone: String,
         watermarkBefore: Instant?,
         watermarkAfter: Instant?,
@@ -127,7 +127,7 @@ public struct DestinationPlan: Sendable, Hashable {
     ) {
         self.name = name
         self.connection = connection
-        self.pagerDutySchedule = pagerDutySchedule
+        self.destinationSchedule = destinationSchedule
         self.timeZone = timeZone
         self.watermarkBefore = watermarkBefore
         self.watermarkAfter = watermarkAfter

@@ -65,7 +65,7 @@ public enum PlanRenderer {
     static func header(_ destination: DestinationPlan) -> String {
         let removed = destination.removed ? " (removed from the configuration)" : ""
         return "# destination \(SafeText.line(destination.name))\(removed) → PagerDuty schedule "
-            + "\(SafeText.line(destination.pagerDutySchedule)) (connection \(SafeText.line(destination.connection)))"
+            + "\(SafeText.line(destination.destinationSchedule)) (connection \(SafeText.line(destination.connection)))"
     }
 
     static func line(_ action: PlanAction, _ destination: DestinationPlan, colours: Colours) -> String {
@@ -258,7 +258,7 @@ public enum PlanRenderer {
         let plain = Colours(enabled: false)
         // An HTML block: nothing in it is read as Markdown.
         var block = "\n<p><b><code>\(SafeText.html(destination.name))</code></b>\(markdownStatus(destination)) → PagerDuty schedule "
-        block += "<code>\(SafeText.html(destination.pagerDutySchedule))</code> (connection <code>\(SafeText.html(destination.connection))</code>): \(counts(destination))</p>\n"
+        block += "<code>\(SafeText.html(destination.destinationSchedule))</code> (connection <code>\(SafeText.html(destination.connection))</code>): \(counts(destination))</p>\n"
         var lines = movedLine(destination, colours: plain).map { [$0] } ?? []
         lines += stateNotice(destination, colours: plain).map { [$0] } ?? []
         lines += destination.handovers.map { handoverLine($0, destination, colours: plain) }
@@ -412,7 +412,7 @@ public enum PlanRenderer {
         return .object([
             "name": .string(destination.name),
             "connection": .string(destination.connection),
-            "pagerduty_schedule": .string(destination.pagerDutySchedule),
+            "pagerduty_schedule": .string(destination.destinationSchedule),
             "time_zone": .string(destination.timeZone),
             "removed": destination.removed ? .bool(true) : nil,
             "keep_overrides": destination.removed && destination.keepsOverrides ? .bool(true) : nil,

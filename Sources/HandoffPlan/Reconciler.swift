@@ -89,7 +89,7 @@ public struct PeopleDirectory: Sendable {
 public struct DestinationInput: Sendable {
     public var name: String
     public var connection: String
-    public var pagerDutySchedule: String
+    public var destinationSchedule: String
     public var timeZone: String
     public var manualChanges: Destination.ManualChanges
     /// Sorted by start; covering `[now, max(watermark, horizonEnd))`, so that overrides exported
@@ -103,7 +103,7 @@ public struct DestinationInput: Sendable {
     public init(
         name: String,
         connection: String,
-        pagerDutySchedule: String,
+        destinationSchedule: String,
         timeZone: String,
         manualChanges: Destination.ManualChanges,
         desired: [DesiredOverride],
@@ -112,7 +112,7 @@ public struct DestinationInput: Sendable {
     ) {
         self.name = name
         self.connection = connection
-        self.pagerDutySchedule = pagerDutySchedule
+        self.destinationSchedule = destinationSchedule
         self.timeZone = timeZone
         self.manualChanges = manualChanges
         self.desired = desired
@@ -136,15 +136,15 @@ public struct ObservedSchedule: Sendable {
 /// destinations (follow-the-sun).
 public struct ScheduleKey: Sendable, Hashable, Comparable {
     public var connection: String
-    public var pagerDutySchedule: String
+    public var destinationSchedule: String
 
-    public init(connection: String, pagerDutySchedule: String) {
+    public init(connection: String, destinationSchedule: String) {
         self.connection = connection
-        self.pagerDutySchedule = pagerDutySchedule
+        self.destinationSchedule = destinationSchedule
     }
 
     public static func < (lhs: ScheduleKey, rhs: ScheduleKey) -> Bool {
-        (lhs.connection, lhs.pagerDutySchedule) < (rhs.connection, rhs.pagerDutySchedule)
+        (lhs.connection, lhs.destinationSchedule) < (rhs.connection, rhs.destinationSchedule)
     }
 }
 
@@ -204,12 +204,12 @@ public enum Reconciler {
         // Destinations are independent: plan them on every core.
         let selected = input.destinations.filter { input.only?.contains($0.name) ?? true }
         var plans = ParallelMap.map(selected) { destination in
-            let key = ScheduleKey(connection: destination.connection, pagerDutySchedule: destination.pagerDutySchedule)
+            let key = ScheduleKey(connection: destination.connection, destinationSchedule: destination.destinationSchedule)
             return plan(destination, observed: input.live[key], input: input, ownedAnywhere: ownedAnywhere)
         }
         for (name, state) in input.state.destinations.sorted(by: { $0.key < $1.key })
         where !input.configuredDestinations.contains(name) && (input.only?.contains(name) ?? true) {
-            let key = ScheduleKey(connection: state.connection, pagerDutySchedule: state.pagerDutySchedule)
+            let key = ScheduleKey(connection: state.connection, destinationSchedule: state.destinationSchedule)
             plans.append(planRemoval(name, state: state, observed: input.live[key], input: input))
         }
         return Plan(
@@ -354,7 +354,7 @@ public enum Reconciler {
         return DestinationPlan(
             name: destination.name,
             connection: destination.connection,
-            pagerDutySchedule: destination.pagerDutySchedule,
+            destinationSchedule: destination.destinationSchedule,
             timeZone: destination.timeZone,
             watermarkBefore: watermark,
             watermarkAfter: watermarkAfter,
@@ -374,7 +374,7 @@ public enum Reconciler {
             return DestinationPlan(
                 name: name,
                 connection: state.connection,
-                pagerDutySchedule: state.pagerDutySchedule,
+                destinationSchedule: state.destinationSchedule,
                 timeZone: "UTC",
                 watermarkBefore: state.watermark,
                 watermarkAfter: nil,
@@ -400,7 +400,7 @@ public enum Reconciler {
         return DestinationPlan(
             name: name,
             connection: state.connection,
-            pagerDutySchedule: state.pagerDutySchedule,
+            destinationSchedule: state.destinationSchedule,
             timeZone: "UTC",
             watermarkBefore: state.watermark,
             watermarkAfter: nil,

@@ -40,9 +40,9 @@ public struct HandoffState: Sendable, Hashable {
             return
         }
         var state = destinations[change.destination]
-            ?? DestinationState(connection: change.connection, pagerDutySchedule: change.pagerDutySchedule)
+            ?? DestinationState(connection: change.connection, destinationSchedule: change.destinationSchedule)
         state.connection = change.connection
-        state.pagerDutySchedule = change.pagerDutySchedule
+        state.destinationSchedule = change.destinationSchedule
         let removed = Set(change.deleted)
         if !removed.isEmpty { state.overrides.removeAll { removed.contains($0.id) } }
         for truncation in change.truncated {
@@ -68,15 +68,15 @@ public struct HandoffState: Sendable, Hashable {
 /// One destination's part of the state.
 public struct DestinationState: Sendable, Hashable {
     public var connection: String
-    public var pagerDutySchedule: String
+    public var destinationSchedule: String
     /// The latest instant through which overrides have been exported successfully.
     public var watermark: Instant?
     /// Overrides Handoff created (or adopted) that may still matter, sorted by start.
     public var overrides: [OwnedOverride]
 
-    public init(connection: String, pagerDutySchedule: String, watermark: Instant? = nil, overrides: [OwnedOverride] = []) {
+    public init(connection: String, destinationSchedule: String, watermark: Instant? = nil, overrides: [OwnedOverride] = []) {
         self.connection = connection
-        self.pagerDutySchedule = pagerDutySchedule
+        self.destinationSchedule = destinationSchedule
         self.watermark = watermark
         self.overrides = overrides
     }
@@ -108,7 +108,7 @@ public struct OwnedOverride: Sendable, Hashable {
 public struct StateChange: Sendable, Hashable {
     public var destination: String
     public var connection: String
-    public var pagerDutySchedule: String
+    public var destinationSchedule: String
     /// Overrides now owned: created by a call, or adopted.
     public var created: [OwnedOverride]
     /// Overrides no longer owned (deleted, or found gone).
@@ -143,7 +143,7 @@ public struct StateChange: Sendable, Hashable {
     public init(
         destination: String,
         connection: String,
-        pagerDutySchedule: String,
+        destinationSchedule: String,
         created: [OwnedOverride] = [],
         deleted: [String] = [],
         truncated: [Truncation] = [],
@@ -156,7 +156,7 @@ public struct StateChange: Sendable, Hashable {
     ) {
         self.destination = destination
         self.connection = connection
-        self.pagerDutySchedule = pagerDutySchedule
+        self.destinationSchedule = destinationSchedule
         self.created = created
         self.deleted = deleted
         self.truncated = truncated

@@ -29,7 +29,7 @@ public enum StateCoding {
     static func json(_ destination: DestinationState) -> JSONValue {
         .object([
             "connection": .string(destination.connection),
-            "pagerduty_schedule": .string(destination.pagerDutySchedule),
+            "pagerduty_schedule": .string(destination.destinationSchedule),
             "watermark": destination.watermark.map { .string($0.description) } ?? .null,
             "overrides": .array(destination.overrides.map(json)),
         ])
@@ -63,7 +63,7 @@ public enum StateCoding {
             }
             destinations[name] = DestinationState(
                 connection: try string(entry["connection"], "the connection of destination \(name)"),
-                pagerDutySchedule: try string(entry["pagerduty_schedule"], "the PagerDuty schedule of destination \(name)"),
+                destinationSchedule: try string(entry["pagerduty_schedule"], "the PagerDuty schedule of destination \(name)"),
                 watermark: try optionalInstant(entry["watermark"], "the watermark of destination \(name)"),
                 overrides: overrides.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
             )
@@ -80,7 +80,7 @@ public enum StateCoding {
             "base_serial": .int(baseSerial),
             "destination": .string(change.destination),
             "connection": .string(change.connection),
-            "pagerduty_schedule": .string(change.pagerDutySchedule),
+            "pagerduty_schedule": .string(change.destinationSchedule),
             "created": change.created.isEmpty ? nil : .array(change.created.map(json)),
             "deleted": change.deleted.isEmpty ? nil : .array(change.deleted.map(JSONValue.string)),
             "truncated": change.truncated.isEmpty ? nil : .array(change.truncated.map {
@@ -117,7 +117,7 @@ public enum StateCoding {
             change: StateChange(
                 destination: try string(root["destination"], "destination"),
                 connection: try string(root["connection"], "connection"),
-                pagerDutySchedule: try string(root["pagerduty_schedule"], "pagerduty_schedule"),
+                destinationSchedule: try string(root["pagerduty_schedule"], "pagerduty_schedule"),
                 created: created,
                 deleted: deleted,
                 truncated: truncated,

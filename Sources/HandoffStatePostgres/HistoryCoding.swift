@@ -18,7 +18,7 @@ enum HistoryCoding {
             "destination_before": before.map { before in
                 .object([
                     "connection": .string(before.connection),
-                    "pagerduty_schedule": .string(before.pagerDutySchedule),
+                    "pagerduty_schedule": .string(before.destinationSchedule),
                     "watermark": before.watermark.map { .string($0.description) } ?? .null,
                 ])
             } ?? .null,
@@ -88,9 +88,9 @@ enum HistoryCoding {
             return
         }
         var current = state.destinations[destination]
-            ?? DestinationState(connection: before["connection"] as? String ?? "", pagerDutySchedule: before["pagerduty_schedule"] as? String ?? "")
+            ?? DestinationState(connection: before["connection"] as? String ?? "", destinationSchedule: before["pagerduty_schedule"] as? String ?? "")
         current.connection = before["connection"] as? String ?? current.connection
-        current.pagerDutySchedule = before["pagerduty_schedule"] as? String ?? current.pagerDutySchedule
+        current.destinationSchedule = before["pagerduty_schedule"] as? String ?? current.destinationSchedule
         current.watermark = (before["watermark"] as? String).flatMap(Instant.init(rfc3339:))
         let created = Set((entry["created"] as? [String]) ?? [])
         current.overrides.removeAll { created.contains($0.id) }

@@ -313,7 +313,7 @@ public final class PostgresStateStore: StateHistory {
             "SELECT name, connection, pagerduty_schedule, watermark FROM \(unescaped: table("destinations")) WHERE workspace = \(workspace)",
             logger: logger
         ).decode((String, String, String, Date?).self) {
-            state.destinations[name] = DestinationState(connection: connectionName, pagerDutySchedule: schedule, watermark: watermark.map(Self.instant))
+            state.destinations[name] = DestinationState(connection: connectionName, destinationSchedule: schedule, watermark: watermark.map(Self.instant))
         }
         var overrides: [String: [OwnedOverride]] = [:]
         for try await (destination, id, start, end, user, pending) in try await connection.query(
@@ -609,7 +609,7 @@ actor PostgresStateSession: StateSession {
             try await connection.query(
                 """
                 INSERT INTO \(unescaped: table("destinations")) (workspace, name, connection, pagerduty_schedule)
-                VALUES (\(workspace), \(destination), \(change.connection), \(change.pagerDutySchedule))
+                VALUES (\(workspace), \(destination), \(change.connection), \(change.destinationSchedule))
                 ON CONFLICT (workspace, name) DO UPDATE SET connection = EXCLUDED.connection, pagerduty_schedule = EXCLUDED.pagerduty_schedule
                 """,
                 logger: logger
@@ -752,7 +752,7 @@ actor PostgresStateSession: StateSession {
                     try await connection.query(
                         """
                         INSERT INTO \(unescaped: self.table("destinations")) (workspace, name, connection, pagerduty_schedule, watermark)
-                        VALUES (\(workspace), \(name), \(destination.connection), \(destination.pagerDutySchedule), \(destination.watermark.map(PostgresStateStore.date)))
+                        VALUES (\(workspace), \(name), \(destination.connection), \(destination.destinationSchedule), \(destination.watermark.map(PostgresStateStore.date)))
                         """,
                         logger: self.logger
                     )

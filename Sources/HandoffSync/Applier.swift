@@ -60,13 +60,13 @@ public enum Applier {
         var reports = await applyAll(work.filter { !$0.removed }, now: plan.now, session: session, hub: hub, options: options, shared: shared)
         let failedSchedules = Set(
             reports.filter { !$0.failures.isEmpty }.compactMap { report in
-                plan.destinations.first { $0.name == report.destination }.map { ScheduleKey(connection: $0.connection, pagerDutySchedule: $0.pagerDutySchedule) }
+                plan.destinations.first { $0.name == report.destination }.map { ScheduleKey(connection: $0.connection, destinationSchedule: $0.destinationSchedule) }
             }
         )
         var removals: [DestinationPlan] = []
         for destination in work where destination.removed {
             // One whose overrides stay makes no PagerDuty call: nothing of it depends on the others.
-            if !destination.keepsOverrides, failedSchedules.contains(ScheduleKey(connection: destination.connection, pagerDutySchedule: destination.pagerDutySchedule)) {
+            if !destination.keepsOverrides, failedSchedules.contains(ScheduleKey(connection: destination.connection, destinationSchedule: destination.destinationSchedule)) {
                 reports.append(
                     DestinationReport(
                         destination: destination.name,
@@ -144,7 +144,7 @@ public enum Applier {
             StateChange(
                 destination: destination.name,
                 connection: destination.connection,
-                pagerDutySchedule: destination.pagerDutySchedule,
+                destinationSchedule: destination.destinationSchedule,
                 created: created,
                 deleted: deleted
             )
@@ -221,7 +221,7 @@ public enum Applier {
                     for id in deletions {
                         group.addTask {
                             try shared.checkNotStopped()
-                            _ = try await client.deleteOverride(scheduleID: destination.pagerDutySchedule, overrideID: id)
+                            _ = try await client.deleteOverride(scheduleID: destination.destinationSchedule, overrideID: id)
                             shared.step()
                             // Deleted, cut to end now, or already gone: either way no longer Handoff's to manage.
                             try await session.record(change(deleted: [id]))
@@ -279,7 +279,7 @@ public enum Applier {
         var rounds = 0
         while !remaining.isEmpty {
             do {
-                let results = try await client.createOverrides(scheduleID: destination.pagerDutySchedule, remaining)
+                let results = try await client.createOverrides(scheduleID: destination.destinationSchedule, remaining)
                 shared.step()
                 let created = results.compactMap { result -> OwnedOverride? in
                     guard case .created(let override) = result else { return nil }
@@ -287,7 +287,7 @@ public enum Applier {
                 }
                 if !created.isEmpty {
                     try await session.record(
-                        StateChange(destination: destination.name, connection: destination.connection, pagerDutySchedule: destination.pagerDutySchedule, created: created)
+                        StateChange(destination: destination.name, connection: destination.connection, destinationSchedule: destination.destinationSchedule, created: created)
                     )
                     outcome.created += created.count
                 }
@@ -303,7 +303,7 @@ public enum Applier {
                 guard rounds <= options.maxResolutionRounds else { throw error }
                 // Some of the batch may exist: find them before sending anything again.
                 guard let first = remaining.map(\.start).min(), let last = remaining.map(\.end).max() else { break }
-                let live = try await client.overrides(scheduleID: destination.pagerDutySchedule, overlapping: InstantRange(start: first, end: last))
+                let live = try await client.overrides(scheduleID: destination.destinationSchedule, overlapping: InstantRange(start: first, end: last))
                 let owned = await session.currentState.allOwnedIDs
                 var unmatched = remaining
                 var found: [OwnedOverride] = []
@@ -315,7 +315,7 @@ public enum Applier {
                 }
                 if !found.isEmpty {
                     try await session.record(
-                        StateChange(destination: destination.name, connection: destination.connection, pagerDutySchedule: destination.pagerDutySchedule, created: found)
+                        StateChange(destination: destination.name, connection: destination.connection, destinationSchedule: destination.destinationSchedule, created: found)
                     )
                     outcome.created += found.count
                 }

@@ -152,7 +152,7 @@ public enum PlanBuilder {
         var inputs: [DestinationInput] = []
         for destination in configured {
             guard let schedule = configuration.schedule(named: destination.schedule) else { continue }
-            let key = ScheduleKey(connection: destination.connection, pagerDutySchedule: destination.pagerDutySchedule)
+            let key = ScheduleKey(connection: destination.connection, destinationSchedule: destination.pagerDutySchedule)
             let shifts = wanted[destination.name] ?? []
             let desired = DesiredOverrides.make(shifts, schedule: schedule, now: now, userIDs: userIDs[destination.connection] ?? [:])
             let horizonEnd = DesiredOverrides.horizonEnd(schedule, now: now)
@@ -163,7 +163,7 @@ public enum PlanBuilder {
                 DestinationInput(
                     name: destination.name,
                     connection: destination.connection,
-                    pagerDutySchedule: destination.pagerDutySchedule,
+                    destinationSchedule: destination.pagerDutySchedule,
                     timeZone: schedule.zone.identifier,
                     manualChanges: destination.manualChanges,
                     desired: desired,
@@ -174,7 +174,7 @@ public enum PlanBuilder {
         }
         for name in removed where !forgotten.contains(name) {
             guard let owned = state.destinations[name] else { continue }
-            let key = ScheduleKey(connection: owned.connection, pagerDutySchedule: owned.pagerDutySchedule)
+            let key = ScheduleKey(connection: owned.connection, destinationSchedule: owned.destinationSchedule)
             let ends = [owned.watermark, owned.overrides.map(\.end).max(), now.adding(seconds: 60)].compactMap { $0 }
             windows[key] = max(windows[key] ?? now, ends.max() ?? now)
         }
@@ -250,7 +250,7 @@ public enum PlanBuilder {
                     do {
                         let client = try hub.client(key.connection)
                         let window = InstantRange(start: now, end: max(end, now.adding(seconds: 60)))
-                        let overrides = try await client.overrides(scheduleID: key.pagerDutySchedule, overlapping: window)
+                        let overrides = try await client.overrides(scheduleID: key.destinationSchedule, overlapping: window)
                         return (key, .success(ObservedSchedule(window: window, overrides: overrides.map {
                             LiveOverride(id: $0.id, start: $0.start, end: $0.end, userID: $0.user.id)
                         })))

@@ -24,7 +24,7 @@ struct FreezeCheckTests {
         FreezeCheck.check(
             FreezeCheck.Input(
                 destination: "d", schedule: Self.schedule, now: Self.now,
-                state: watermark.map { DestinationState(connection: "c", pagerDutySchedule: "P", watermark: $0, overrides: overrides) },
+                state: watermark.map { DestinationState(connection: "c", destinationSchedule: "P", watermark: $0, overrides: overrides) },
                 shifts: shifts, userIDs: Self.users, directory: PeopleDirectory()
             )
         )

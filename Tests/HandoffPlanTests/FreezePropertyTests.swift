@@ -53,7 +53,7 @@ struct FreezePropertyTests {
             OwnedOverride(id: "O\(index)", start: max(shift.start, now), end: shift.end, userID: "U-" + shift.person)
         }
         let gaps = expansion.gaps.contains { $0.range.start < horizonEnd }
-        return (DestinationState(connection: "acme", pagerDutySchedule: "P", watermark: wanted.map(\.end).max() ?? horizonEnd, overrides: overrides), gaps)
+        return (DestinationState(connection: "acme", destinationSchedule: "P", watermark: wanted.map(\.end).max() ?? horizonEnd, overrides: overrides), gaps)
     }
 
     @Test("no shift inside [now, now + freeze) changes hands without an error; explicit entries and changes after the freeze pass")

@@ -11,7 +11,7 @@ import Testing
 private func t(_ hours: Int64) -> Instant { Instant(secondsSinceEpoch: 1_795_348_800 + hours * 3600) }
 
 private func change(_ destination: String = "d", created: [OwnedOverride] = [], deleted: [String] = [], watermark: Instant? = nil) -> StateChange {
-    StateChange(destination: destination, connection: "acme", pagerDutySchedule: "P1", created: created, deleted: deleted, watermark: watermark)
+    StateChange(destination: destination, connection: "acme", destinationSchedule: "P1", created: created, deleted: deleted, watermark: watermark)
 }
 
 private func holder(_ id: String) -> LockHolder {

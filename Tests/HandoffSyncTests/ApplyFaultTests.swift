@@ -158,7 +158,7 @@ struct ApplyFaultTests {
             #expect(final.summary.drift == 0 && final.summary.kept == 0, "\(PlanRenderer.text(final))")
             // Every desired shift is an owned live override again.
             for destination in final.destinations {
-                let live = Set(await scenario.overrides(destination.pagerDutySchedule).filter { $0.end > later }.map(\.id))
+                let live = Set(await scenario.overrides(destination.destinationSchedule).filter { $0.end > later }.map(\.id))
                 let owned = try await scenario.store.read().destinations[destination.name]?.overrides.filter { $0.end > later } ?? []
                 #expect(!owned.isEmpty && owned.allSatisfy { live.contains($0.id) && !$0.deletePending }, "\(destination.name)")
             }

@@ -142,7 +142,7 @@ struct DestinationMoveScenarioTests {
             try scenario.reconfigure(team(renamed + "moved:\n  - { from: primary-pd, to: primary-oncall }\n"))
             // What the applier records first, and then nothing: no finish, as if the process died.
             let session = try await scenario.store.acquire(LockHolder.current(operation: "apply", now: now), timeout: 0)
-            try await session.record(StateChange(destination: "primary-pd", connection: "acme", pagerDutySchedule: "PPRIMAR", movedTo: "primary-oncall"))
+            try await session.record(StateChange(destination: "primary-pd", connection: "acme", destinationSchedule: "PPRIMAR", movedTo: "primary-oncall"))
             let journal = try String(contentsOfFile: scenario.store.path + ".journal", encoding: .utf8)
             #expect(journal.split(separator: "\n").count == 1 && journal.contains("\"moved_to\":\"primary-oncall\""))
             await session.release()

@@ -219,7 +219,7 @@ struct HandoverScenarioTests {
         let plan = Plan(
             now: base,
             destinations: [DestinationPlan(
-                name: "d", connection: "acme", pagerDutySchedule: "P", timeZone: "Europe/Berlin", watermarkBefore: nil, watermarkAfter: nil,
+                name: "d", connection: "acme", destinationSchedule: "P", timeZone: "Europe/Berlin", watermarkBefore: nil, watermarkAfter: nil,
                 actions: [], liveFingerprint: "", handovers: handovers
             )],
             stateLineage: nil, stateSerial: 0

@@ -23,7 +23,7 @@ struct LocalStateHostileTests {
     }
 
     private func change(_ id: String) -> StateChange {
-        StateChange(destination: "d", connection: "acme", pagerDutySchedule: "P1", created: [OwnedOverride(id: id, start: t(0), end: t(24), userID: "U")])
+        StateChange(destination: "d", connection: "acme", destinationSchedule: "P1", created: [OwnedOverride(id: id, start: t(0), end: t(24), userID: "U")])
     }
 
     /// The error of `acquire`, or nil when it took the lock (then released).

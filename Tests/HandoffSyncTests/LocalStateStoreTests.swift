@@ -21,7 +21,7 @@ struct LocalStateStoreTests {
     }
 
     private func change(created: [OwnedOverride] = [], deleted: [String] = [], watermark: Instant? = nil) -> StateChange {
-        StateChange(destination: "d", connection: "acme", pagerDutySchedule: "P1", created: created, deleted: deleted, watermark: watermark)
+        StateChange(destination: "d", connection: "acme", destinationSchedule: "P1", created: created, deleted: deleted, watermark: watermark)
     }
 
     @Test("a missing state file is an empty state; the first write gives it a lineage and serial 1")

@@ -51,7 +51,7 @@ struct PlanRendererSafetyTests {
                 handovers.append(Handover(range: range, before: holder(), after: holder(), why: random.pick(reasons), containsNow: number == 0))
             }
             destinations.append(DestinationPlan(
-                name: name, connection: hostile(&random), pagerDutySchedule: hostile(&random), timeZone: zone,
+                name: name, connection: hostile(&random), destinationSchedule: hostile(&random), timeZone: zone,
                 watermarkBefore: nil, watermarkAfter: watermark, actions: actions, removed: random.chance(0.2), liveFingerprint: "",
                 handovers: handovers
             ))

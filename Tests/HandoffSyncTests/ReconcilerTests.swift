@@ -23,7 +23,7 @@ private func owned(_ id: String, _ start: Int64, _ end: Int64, _ user: String, d
     OwnedOverride(id: id, start: t(start), end: t(end), userID: user, deletePending: deletePending)
 }
 
-private let key = ScheduleKey(connection: "acme", pagerDutySchedule: "P1")
+private let key = ScheduleKey(connection: "acme", destinationSchedule: "P1")
 
 private let directory = PeopleDirectory(users: [
     "A": .init(name: "Ana", email: "ana@example.com", person: "a"),
@@ -46,7 +46,7 @@ private func plan(
 ) -> Plan {
     var destinations = extraState
     if !records.isEmpty || watermark != nil {
-        destinations["d"] = DestinationState(connection: "acme", pagerDutySchedule: "P1", watermark: watermark.map(t), overrides: records)
+        destinations["d"] = DestinationState(connection: "acme", destinationSchedule: "P1", watermark: watermark.map(t), overrides: records)
     }
     let input = Reconciler.Input(
         now: now,
@@ -54,7 +54,7 @@ private func plan(
             DestinationInput(
                 name: "d",
                 connection: "acme",
-                pagerDutySchedule: "P1",
+                destinationSchedule: "P1",
                 timeZone: "UTC",
                 manualChanges: manualChanges,
                 desired: desired,
@@ -218,7 +218,7 @@ struct ReconcilerTests {
 
     @Test("an override owned by another destination on the same PagerDuty schedule is not foreign")
     func sibling() {
-        let sibling = DestinationState(connection: "acme", pagerDutySchedule: "P1", watermark: t(48), overrides: [owned("S1", 10, 20, "C")])
+        let sibling = DestinationState(connection: "acme", destinationSchedule: "P1", watermark: t(48), overrides: [owned("S1", 10, 20, "C")])
         let result = plan(desired: [desired(0, 24, "A")], live: [live("S1", 10, 20, "C")], extraState: ["sibling": sibling])
         #expect(summary(result).filter { $0.hasPrefix("create") } == ["create A 0/86400 - "])
         #expect(!summary(result).contains { $0.contains("S1") && $0.hasPrefix("delete X") })
@@ -260,10 +260,10 @@ struct ReconcilerTests {
         for index in 0..<300 {
             let name = "team-\(index)-primary"
             destinations.append(DestinationInput(
-                name: name, connection: "acme", pagerDutySchedule: "P\(index)", timeZone: "Europe/Berlin", manualChanges: .keep,
+                name: name, connection: "acme", destinationSchedule: "P\(index)", timeZone: "Europe/Berlin", manualChanges: .keep,
                 desired: (0..<50).map { desired(Int64($0) * 24, Int64($0 + 1) * 24, users[($0 + index) % 3]) }, members: ["a", "b", "c"], horizonEnd: t(24 * 50)
             ))
-            live[ScheduleKey(connection: "acme", pagerDutySchedule: "P\(index)")] = ObservedSchedule(window: InstantRange(start: now, end: t(1300)), overrides: [])
+            live[ScheduleKey(connection: "acme", destinationSchedule: "P\(index)")] = ObservedSchedule(window: InstantRange(start: now, end: t(1300)), overrides: [])
         }
         let big = Reconciler.plan(Reconciler.Input(now: now, destinations: destinations, live: live, state: .empty, directory: directory))
         #expect(big.summary.create == 15_000)
@@ -488,7 +488,7 @@ struct ReconcilerTests {
         )
         let desired = DesiredOverrides.make(shifts, now: now, userIDs: ["alice": "A", "bob": "B", "carol": "C"])
         let input = DestinationInput(
-            name: "d", connection: "acme", pagerDutySchedule: "P1", timeZone: "Europe/Berlin", manualChanges: .keep, desired: desired,
+            name: "d", connection: "acme", destinationSchedule: "P1", timeZone: "Europe/Berlin", manualChanges: .keep, desired: desired,
             members: Set(schedule.members), horizonEnd: DesiredOverrides.horizonEnd(schedule, now: now)
         )
         return (input, shifts)
@@ -501,7 +501,7 @@ struct ReconcilerTests {
                 now: now,
                 destinations: [destination],
                 live: [key: ObservedSchedule(window: InstantRange(start: now, end: watermark), overrides: overrides)],
-                state: HandoffState(lineage: "L", serial: 3, destinations: ["d": DestinationState(connection: "acme", pagerDutySchedule: "P1", watermark: watermark, overrides: records)]),
+                state: HandoffState(lineage: "L", serial: 3, destinations: ["d": DestinationState(connection: "acme", destinationSchedule: "P1", watermark: watermark, overrides: records)]),
                 directory: PeopleDirectory(users: [
                     "A": .init(name: "Alice", email: "alice@example.com", person: "alice"),
                     "B": .init(name: "Bob", email: "bob@example.com", person: "bob"),

@@ -38,12 +38,12 @@ struct PlannerBenchmark: AsyncParsableCommand {
                 owned.append(OwnedOverride(id: id, start: start, end: end, userID: liveUser))
             }
             inputs.append(DestinationInput(
-                name: "destination-\(index)", connection: "acme", pagerDutySchedule: schedule, timeZone: "UTC", manualChanges: .keep,
+                name: "destination-\(index)", connection: "acme", destinationSchedule: schedule, timeZone: "UTC", manualChanges: .keep,
                 desired: desired, members: Set((0..<50).map { "p\($0)" }), horizonEnd: now.adding(seconds: Int64(overrides) * 4 * 3600)
             ))
-            let key = ScheduleKey(connection: "acme", pagerDutySchedule: schedule)
+            let key = ScheduleKey(connection: "acme", destinationSchedule: schedule)
             live[key] = ObservedSchedule(window: InstantRange(start: now, end: now.adding(seconds: Int64(overrides + 1) * 4 * 3600)), overrides: observed)
-            state.destinations["destination-\(index)"] = DestinationState(connection: "acme", pagerDutySchedule: schedule, watermark: now, overrides: owned)
+            state.destinations["destination-\(index)"] = DestinationState(connection: "acme", destinationSchedule: schedule, watermark: now, overrides: owned)
         }
         let input = Reconciler.Input(now: now, destinations: inputs, live: live, state: state, directory: directory)
         var times: [Double] = []

@@ -36,7 +36,7 @@ struct StateBenchmark: AsyncParsableCommand {
                 return OwnedOverride(id: "Q\(String(destination * overrides + index, radix: 36).uppercased())XXXXXXXX", start: start, end: start.adding(seconds: 3_600), userID: "PUSER\(index % 97)")
             }
             state.destinations["destination-\(destination)"] = DestinationState(
-                connection: "acme", pagerDutySchedule: "PS\(destination)", watermark: now.adding(seconds: Int64(overrides) * 3_600), overrides: records
+                connection: "acme", destinationSchedule: "PS\(destination)", watermark: now.adding(seconds: Int64(overrides) * 3_600), overrides: records
             )
         }
         let total = destinations * overrides
@@ -70,7 +70,7 @@ struct StateBenchmark: AsyncParsableCommand {
             let session = try await store.acquire(holder, timeout: 0)
             let start = now.adding(seconds: Int64(overrides + index) * 3_600)
             let change = StateChange(
-                destination: "destination-0", connection: "acme", pagerDutySchedule: "PS0",
+                destination: "destination-0", connection: "acme", destinationSchedule: "PS0",
                 created: [OwnedOverride(id: "QBENCH\(index)", start: start, end: start.adding(seconds: 3_600), userID: "PUSER1")], deleted: []
             )
             let (_, seconds) = try await measure { try await session.record(change) }

@@ -187,12 +187,12 @@ struct ApplyCommand: AsyncParsableCommand {
         for destination in plan.destinations {
             guard let window = destination.observedWindow else { continue }
             let client = try hub.client(destination.connection)
-            let live = try await client.overrides(scheduleID: destination.pagerDutySchedule, overlapping: window).map {
+            let live = try await client.overrides(scheduleID: destination.destinationSchedule, overlapping: window).map {
                 LiveOverride(id: $0.id, start: $0.start, end: $0.end, userID: $0.user.id)
             }
             guard Reconciler.fingerprint(live) == destination.liveFingerprint else {
                 throw CommandFailure(
-                    "the saved plan is stale: the overrides of PagerDuty schedule \(destination.pagerDutySchedule) (destination \(destination.name)) "
+                    "the saved plan is stale: the overrides of PagerDuty schedule \(destination.destinationSchedule) (destination \(destination.name)) "
                         + "changed since it was made; nothing was changed; make a new plan"
                 )
             }

@@ -40,7 +40,7 @@ struct StateCommand: AsyncParsableCommand {
             for (name, destination) in state.destinations.sorted(by: { $0.key < $1.key }) {
                 let configured = configuration.destination(named: name) == nil ? " (removed from the configuration)" : ""
                 let watermark = destination.watermark.map(\.description) ?? "none"
-                output += "\(SafeText.line(name))\(configured): PagerDuty schedule \(SafeText.line(destination.pagerDutySchedule)) on \(SafeText.line(destination.connection)), "
+                output += "\(SafeText.line(name))\(configured): PagerDuty schedule \(SafeText.line(destination.destinationSchedule)) on \(SafeText.line(destination.connection)), "
                 output += "\(plural(destination.overrides.count, "owned override")), exported through \(watermark)\n"
             }
             Terminal.standardOutput.write(output)
@@ -115,7 +115,7 @@ struct StateCommand: AsyncParsableCommand {
                 let schedule = configuration.destination(named: name).flatMap { configuration.schedule(named: $0.schedule) }
                 let zone = schedule?.zone ?? Zone.utc
                 if !output.isEmpty { output += "\n" }
-                output += "\(SafeText.line(name)): PagerDuty schedule \(SafeText.line(entry.pagerDutySchedule)) on \(SafeText.line(entry.connection))"
+                output += "\(SafeText.line(name)): PagerDuty schedule \(SafeText.line(entry.destinationSchedule)) on \(SafeText.line(entry.connection))"
                 output += schedule.map { " (schedule \(SafeText.line($0.name)), \($0.zone.identifier))\n" } ?? " (removed from the configuration; times in UTC)\n"
                 output += "exported through \(entry.watermark.map { DisplayTime.withOffset($0, in: zone) } ?? "nothing yet")\n"
                 for override in entry.overrides {

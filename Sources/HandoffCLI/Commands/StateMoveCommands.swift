@@ -68,10 +68,10 @@ struct StateMove: AsyncParsableCommand {
                 )
             }
             if let target = configuration.destination(named: new) {
-                guard target.connection == record.connection, target.pagerDutySchedule == record.pagerDutySchedule else {
+                guard target.connection == record.connection, target.pagerDutySchedule == record.destinationSchedule else {
                     throw CommandFailure(
                         "destination \"\(new)\" writes PagerDuty schedule \(target.pagerDutySchedule) through connection \"\(target.connection)\", but \"\(old)\" wrote "
-                            + "\(record.pagerDutySchedule) through \"\(record.connection)\"; a move leaves the overrides where they are, so it would lose track of them"
+                            + "\(record.destinationSchedule) through \"\(record.connection)\"; a move leaves the overrides where they are, so it would lose track of them"
                     )
                 }
             } else {
@@ -80,7 +80,7 @@ struct StateMove: AsyncParsableCommand {
                 )
             }
             try await session.record(
-                StateChange(destination: old, connection: record.connection, pagerDutySchedule: record.pagerDutySchedule, movedTo: new)
+                StateChange(destination: old, connection: record.connection, destinationSchedule: record.destinationSchedule, movedTo: new)
             )
             let after = try await session.finish()
             await session.release()
@@ -144,7 +144,7 @@ struct StateRemove: AsyncParsableCommand {
                     "destination \"\(destination)\" is still in the configuration; the next plan finds its overrides with no record of them and adopts those equal to the configuration"
                 )
             }
-            var change = StateChange(destination: destination, connection: record.connection, pagerDutySchedule: record.pagerDutySchedule)
+            var change = StateChange(destination: destination, connection: record.connection, destinationSchedule: record.destinationSchedule)
             change.removeDestination = true
             try await session.record(change)
             let after = try await session.finish()
