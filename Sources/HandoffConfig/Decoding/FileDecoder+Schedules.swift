@@ -65,15 +65,8 @@ extension FileDecoder {
             coverage: coverage,
             horizon: horizon,
             freeze: freeze,
-            timeOff: timeOff.map {
-                TimeOff(
-                    person: $0.person, from: $0.from, until: $0.until, fromIsDate: $0.fromIsDate, untilIsDate: $0.untilIsDate,
-                    location: $0.location, personLocation: $0.personLocation
-                )
-            },
-            assignments: assignments.map {
-                Assignment(person: $0.person, from: $0.from, until: $0.until, location: $0.location, personLocation: $0.personLocation)
-            },
+            timeOff: timeOff,
+            assignments: assignments,
             swaps: swaps,
             location: key.location
         )
@@ -81,16 +74,7 @@ extension FileDecoder {
 
     /// The rotation and whether it is complete; placeholders stand in for an invalid start or turn
 
-    private struct PersonRange {
-        var person: String
-        var from: LocalDateTime
-        var until: LocalDateTime
-        var fromIsDate: Bool
-        var untilIsDate: Bool
-        var location: SourceLocation
-        var personLocation: SourceLocation
-    }
-
+    /// The entries of `time_off` or `assignments`, which are written alike.
     private mutating func decodeRanges(_ node: YAMLNode, what: String, itemName: String) -> [PersonRange] {
         guard let items = reader.list(node, "\"\(what)\"") else { return [] }
         var ranges: [PersonRange] = []
