@@ -141,6 +141,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "SafeTextTests", dependencies: ["SafeText"], swiftSettings: strictSettings),
+        .testTarget(name: "HandoffTimeTests", dependencies: ["HandoffTime"], swiftSettings: strictSettings),
         .testTarget(name: "YAMLNodesTests", dependencies: ["YAMLNodes", "HandoffTestSupport", "SafeText"], swiftSettings: strictSettings),
         .testTarget(
             name: "HandoffConfigTests",

@@ -21,4 +21,9 @@ public struct CoverageWindow: Sendable, Hashable {
     public var lengthInMinutes: Int {
         to.minutes > from.minutes ? to.minutes - from.minutes : (to.minutes == from.minutes ? 0 : 1440 - from.minutes + to.minutes)
     }
+
+    /// The window as wall-clock arithmetic sees it: open from `from` for `lengthInMinutes`.
+    public var weekly: WeeklyWindow {
+        WeeklyWindow(days: days, opensAtSecond: from.minutes * 60, seconds: Int64(lengthInMinutes) * 60)
+    }
 }

@@ -23,30 +23,6 @@ extension Schedule {
     /// joined); the whole window when the schedule covers the clock around.
     public func coveredRanges(in window: InstantRange, zone offsets: some ZoneOffsets) -> [InstantRange] {
         guard !coverage.isEmpty else { return window.isEmpty ? [] : [window] }
-        let first = offsets.local(at: window.start).date.adding(days: -1)
-        let last = offsets.local(at: window.end).date
-        var ranges: [InstantRange] = []
-        var day = first
-        while day <= last {
-            let weekday = day.weekday
-            for window in coverage where window.lengthInMinutes > 0 && window.days.contains(weekday) {
-                let start = LocalDateTime(date: day, time: window.from)
-                let endDay = window.to.minutes > window.from.minutes ? day : day.adding(days: 1)
-                let end = LocalDateTime(date: endDay, time: window.to)
-                ranges.append(InstantRange(start: offsets.instant(for: start), end: offsets.instant(for: end)))
-            }
-            day = day.adding(days: 1)
-        }
-        ranges.sort()
-        var merged: [InstantRange] = []
-        for range in ranges {
-            guard let clipped = range.clamped(to: window) else { continue }
-            if let last = merged.last, clipped.start <= last.end {
-                merged[merged.count - 1].end = max(last.end, clipped.end)
-            } else {
-                merged.append(clipped)
-            }
-        }
-        return merged
+        return WeeklyWindow.openRanges(coverage.map(\.weekly), in: window, zone: offsets)
     }
 }
