@@ -52,6 +52,7 @@ let package = Package(
         .target(name: "OrderedJSON", dependencies: ["SafeText"], swiftSettings: strictSettings),
         .target(name: "DurableFiles", swiftSettings: strictSettings),
         .target(name: "SafeText", swiftSettings: strictSettings),
+        .target(name: "HostRules", swiftSettings: strictSettings),
         .target(
             name: "NetworkFailures",
             dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
@@ -69,7 +70,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .target(name: "HandoffConfig", dependencies: ["YAMLNodes", "HandoffTime", "SafeText"], swiftSettings: strictSettings),
+        .target(name: "HandoffConfig", dependencies: ["YAMLNodes", "HandoffTime", "SafeText", "HostRules"], swiftSettings: strictSettings),
         .target(name: "HandoffRota", dependencies: ["HandoffConfig", "HandoffTime"], swiftSettings: strictSettings),
         .target(
             name: "HandoffPlan",
@@ -81,7 +82,7 @@ let package = Package(
         .target(
             name: "PagerDuty",
             dependencies: [
-                "HandoffTime", "SafeText", "NetworkFailures",
+                "HandoffTime", "SafeText", "NetworkFailures", "HostRules",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -141,6 +142,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "SafeTextTests", dependencies: ["SafeText"], swiftSettings: strictSettings),
+        .testTarget(name: "HandoffTimeTests", dependencies: ["HandoffTime"], swiftSettings: strictSettings),
+        .testTarget(name: "HostRulesTests", dependencies: ["HostRules"], swiftSettings: strictSettings),
         .testTarget(name: "YAMLNodesTests", dependencies: ["YAMLNodes", "HandoffTestSupport", "SafeText"], swiftSettings: strictSettings),
         .testTarget(
             name: "HandoffConfigTests",

@@ -159,16 +159,9 @@ public struct FairnessRow: Sendable, Hashable {
 
     /// The part of `range` falling on a local Saturday or Sunday.
     static func weekendSeconds(_ range: InstantRange, zone: some ZoneOffsets) -> Int64 {
-        var total: Int64 = 0
-        var day = zone.local(at: range.start).date
-        while true {
-            let dayStart = zone.instant(for: LocalDateTime(date: day, time: .midnight))
-            if dayStart >= range.end { break }
-            let next = day.adding(days: 1)
-            let dayRange = InstantRange(start: dayStart, end: zone.instant(for: LocalDateTime(date: next, time: .midnight)))
-            if day.weekday.isWeekend, let part = dayRange.clamped(to: range) { total += part.seconds }
-            day = next
-        }
-        return total
+        WeeklyWindow.openRanges([weekend], in: range, zone: zone).reduce(0) { $0 + $1.seconds }
     }
+
+    /// Saturday and Sunday, midnight to midnight on the wall clock.
+    private static let weekend = WeeklyWindow(days: [.saturday, .sunday], opensAtSecond: 0, seconds: 86_400)
 }

@@ -63,7 +63,7 @@ private struct ExpansionContext {
             guard range.overlaps(window) else { continue }
             offByPerson[entry.person, default: []].append(range)
         }
-        timeOff = offByPerson.mapValues { Self.merge($0) }
+        timeOff = offByPerson.mapValues { $0.merged() }
         var swapped: [TurnKey: String] = [:]
         let eras = schedule.rotation.eras
         func turn(_ local: LocalDateTime) -> TurnKey? {
@@ -204,17 +204,5 @@ private struct ExpansionContext {
 
     private func isOff(_ person: String, during part: InstantRange) -> Bool {
         timeOff[person]?.contains { $0.overlaps(part) } ?? false
-    }
-
-    static func merge(_ ranges: [InstantRange]) -> [InstantRange] {
-        var merged: [InstantRange] = []
-        for range in ranges.sorted() where !range.isEmpty {
-            if let last = merged.last, range.start <= last.end {
-                merged[merged.count - 1].end = max(last.end, range.end)
-            } else {
-                merged.append(range)
-            }
-        }
-        return merged
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 public import HandoffTime
 public import Logging
+import HostRules
 
 /// A typed client for the PagerDuty REST API endpoints Handoff uses (users, schedules,
 /// overrides), spending as few requests as it can and keeping under the rate limit by itself.
@@ -108,13 +109,12 @@ public final class PagerDutyClient: Sendable {
         await transport.statistics()
     }
 
-    /// True for `https://` URLs and for `http://` to 127.0.0.1, ::1 or localhost.
+    /// True for `https://` URLs and for `http://` to a loopback address (`KeyTransportRule`).
     public static func isAllowed(baseURL: String) -> Bool {
-        guard let components = URLComponents(string: baseURL), let scheme = components.scheme?.lowercased(),
-            let host = components.host?.lowercased(), !host.isEmpty
+        guard let components = URLComponents(string: baseURL), let scheme = components.scheme,
+            let host = components.host, !host.isEmpty
         else { return false }
-        if scheme == "https" { return true }
-        return scheme == "http" && ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host)
+        return KeyTransportRule.allows(scheme: scheme, host: host)
     }
 
     private var connection: String { "connection \"\(configuration.connectionName)\"" }

@@ -48,20 +48,12 @@ enum ScheduleRenderer {
     /// The restriction windows over `window`, merged; the whole window when there are none.
     static func restrictionWindows(_ restrictions: [SandboxRestriction], zone: some ZoneOffsets, window: InstantRange) -> [InstantRange] {
         guard !restrictions.isEmpty else { return [window] }
-        var ranges: [InstantRange] = []
-        var day = zone.local(at: window.start).date.adding(days: -7)
-        let last = zone.local(at: window.end).date
-        while day <= last {
-            for restriction in restrictions {
-                if restriction.kind == .weekly, day.weekday.rawValue != (restriction.startDayOfWeek ?? 1) { continue }
-                let startLocal = Int64(day.daysSinceEpoch) * 86_400 + Int64(restriction.startTimeOfDay)
-                let endLocal = startLocal + Int64(restriction.durationSeconds)
-                let range = InstantRange(start: zone.instant(forLocalSeconds: startLocal), end: zone.instant(forLocalSeconds: endLocal))
-                if let clipped = range.clamped(to: window) { ranges.append(clipped) }
-            }
-            day = day.adding(days: 1)
+        let windows = restrictions.map { restriction in
+            // A weekly restriction opens on its day only (an unknown day: never); a daily one every day.
+            let days = restriction.kind == .weekly ? [Weekday(rawValue: restriction.startDayOfWeek ?? 1)].compactMap { $0 } : Weekday.allCases
+            return WeeklyWindow(days: days, opensAtSecond: restriction.startTimeOfDay, seconds: Int64(restriction.durationSeconds))
         }
-        return merge(ranges)
+        return WeeklyWindow.openRanges(windows, in: window, zone: zone)
     }
 
     // MARK: Overrides and the final schedule
@@ -133,18 +125,6 @@ enum ScheduleRenderer {
 
     private static func intersect(_ range: InstantRange, _ allowed: [InstantRange]) -> [InstantRange] {
         allowed.compactMap { $0.clamped(to: range) }
-    }
-
-    static func merge(_ ranges: [InstantRange]) -> [InstantRange] {
-        var merged: [InstantRange] = []
-        for range in ranges.sorted() where !range.isEmpty {
-            if let last = merged.last, range.start <= last.end {
-                merged[merged.count - 1].end = max(last.end, range.end)
-            } else {
-                merged.append(range)
-            }
-        }
-        return merged
     }
 }
 

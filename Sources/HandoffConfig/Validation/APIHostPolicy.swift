@@ -1,4 +1,5 @@
 import Foundation
+import HostRules
 
 /// Where a PagerDuty key may be sent (DESIGN section 9). A pull request can change `api_url`, so
 /// the configuration alone never decides: by default only PagerDuty's own API hosts (over https)
@@ -93,28 +94,17 @@ public struct APIHostPolicy: Sendable, Hashable {
         guard libraryHost == authority.host else {
             return "must be an address every URL parser reads the same way, not \(Self.shown(url))"
         }
-        if Self.isLoopback(authority.host) { return nil }
         let shownHost = Host(name: authority.host, port: authority.port).description
-        guard scheme == "https" else {
+        guard KeyTransportRule.allows(scheme: String(scheme), host: authority.host) else {
             return "uses http:// to \(shownHost); the key is sent over https:// only, except to a loopback address"
         }
+        if KeyTransportRule.isLoopback(authority.host) { return nil }
         let port = authority.port ?? 443
         if port == 443, Self.pagerDutyHosts.contains(authority.host) { return nil }
         let allowed = allowedHosts.contains { $0.name == authority.host && ($0.port ?? 443) == port }
         if allowed { return nil }
         return "names \(shownHost), which is not PagerDuty's API (\(Self.pagerDutyHosts.joined(separator: ", "))) or a loopback address; "
             + "the key goes to another host only when the pipeline lists it in \(Self.environmentVariable), never because the configuration says so"
-    }
-
-    /// True for 127.0.0.0/8 (dotted decimal), ::1 and localhost.
-    public static func isLoopback(_ host: String) -> Bool {
-        let host = host.lowercased()
-        if host == "localhost" || host == "::1" { return true }
-        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
-        guard octets.count == 4, octets[0] == "127" else { return false }
-        return octets.allSatisfy { octet in
-            octet.count <= 3 && !octet.isEmpty && octet.allSatisfy { $0.isASCII && $0.isNumber } && (Int(octet) ?? 256) <= 255
-        }
     }
 
     // MARK: - Pieces
