@@ -18,6 +18,9 @@ let package = Package(
         // The libraries, for the benchmarks' package (Benchmarks/) and for embedding; their API is
         // not yet promised to stay.
         .library(name: "HandoffConfig", targets: ["HandoffConfig"]),
+        .library(name: "HandoffConnectionKinds", targets: ["HandoffConnectionKinds"]),
+        .library(name: "HandoffDestination", targets: ["HandoffDestination"]),
+        .library(name: "HandoffPagerDuty", targets: ["HandoffPagerDuty"]),
         .library(name: "HandoffRota", targets: ["HandoffRota"]),
         .library(name: "HandoffPlan", targets: ["HandoffPlan"]),
         .library(name: "HandoffSync", targets: ["HandoffSync"]),
@@ -58,11 +61,14 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
-        .target(name: "HandoffState", dependencies: ["HandoffTime", "OrderedJSON", "DurableFiles"], swiftSettings: strictSettings),
+        // What the planner and applier need of an on-call product, and the override record it and
+        // the state share.
+        .target(name: "HandoffDestination", dependencies: ["HandoffTime"], swiftSettings: strictSettings),
+        .target(name: "HandoffState", dependencies: ["HandoffDestination", "HandoffTime", "OrderedJSON", "DurableFiles"], swiftSettings: strictSettings),
         .target(
             name: "HandoffStatePostgres",
             dependencies: [
-                "HandoffState", "HandoffTime", "OrderedJSON", "NetworkFailures",
+                "HandoffDestination", "HandoffState", "HandoffTime", "OrderedJSON", "NetworkFailures",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -74,7 +80,7 @@ let package = Package(
         .target(name: "HandoffRota", dependencies: ["HandoffConfig", "HandoffTime"], swiftSettings: strictSettings),
         .target(
             name: "HandoffPlan",
-            dependencies: ["HandoffConfig", "HandoffRota", "HandoffState", "HandoffTime", "OrderedJSON", "SafeText"],
+            dependencies: ["HandoffConfig", "HandoffDestination", "HandoffRota", "HandoffState", "HandoffTime", "OrderedJSON", "SafeText"],
             swiftSettings: strictSettings
         ),
 
@@ -104,16 +110,31 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // MARK: - Planning and applying against PagerDuty
+        // MARK: - The PagerDuty adapter: v2 overrides as an `OverrideDestination`, and the import
         .target(
-            name: "HandoffSync",
-            dependencies: ["HandoffConfig", "HandoffRota", "HandoffPlan", "HandoffState", "HandoffTime", "PagerDuty", "PagerDutySandbox"],
+            name: "HandoffPagerDuty",
+            dependencies: ["HandoffConfig", "HandoffDestination", "HandoffTime", "PagerDuty"],
+            exclude: ["Import"],
             swiftSettings: strictSettings
         ),
-
         .target(
             name: "HandoffImport",
             dependencies: ["HandoffTime", "PagerDuty", "SafeText"],
+            path: "Sources/HandoffPagerDuty/Import",
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: - Planning and applying against any destination
+        .target(
+            name: "HandoffSync",
+            dependencies: ["HandoffConfig", "HandoffDestination", "HandoffRota", "HandoffPlan", "HandoffState", "HandoffTime"],
+            swiftSettings: strictSettings
+        ),
+        // The connection kinds the program registers (`pagerduty`, `sandbox`), for the command line,
+        // the test support and the benchmarks alike: the library links neither.
+        .target(
+            name: "HandoffConnectionKinds",
+            dependencies: ["HandoffConfig", "HandoffDestination", "HandoffPagerDuty", "HandoffSync", "PagerDuty", "PagerDutySandbox"],
             swiftSettings: strictSettings
         ),
 
@@ -123,6 +144,7 @@ let package = Package(
             dependencies: [
                 "HandoffConfig", "HandoffRota", "HandoffTime", "YAMLNodes", "OrderedJSON", "PagerDuty", "PagerDutySandbox",
                 "HandoffPlan", "HandoffState", "HandoffStatePostgres", "HandoffSync", "HandoffImport", "DurableFiles", "SafeText",
+                "HandoffDestination", "HandoffPagerDuty", "HandoffConnectionKinds",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -134,6 +156,7 @@ let package = Package(
             name: "HandoffTestSupport",
             dependencies: [
                 "HandoffConfig", "YAMLNodes", "HandoffTime", "PagerDuty", "PagerDutySandbox", "HandoffPlan", "HandoffState", "HandoffSync",
+                "HandoffDestination", "HandoffConnectionKinds",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -150,7 +173,11 @@ let package = Package(
             dependencies: ["HandoffConfig", "HandoffTestSupport", "SafeText"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "HandoffPlanTests", dependencies: ["HandoffPlan", "HandoffTime", "HandoffTestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "HandoffPlanTests",
+            dependencies: ["HandoffPlan", "HandoffDestination", "HandoffTime", "HandoffTestSupport"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "HandoffRotaTests",
             dependencies: ["HandoffRota", "HandoffConfig", "HandoffTime", "HandoffTestSupport", "YAMLNodes"],
@@ -159,7 +186,7 @@ let package = Package(
         .testTarget(
             name: "PagerDutyTests",
             dependencies: [
-                "PagerDuty", "PagerDutySandbox", "HandoffTestSupport", "HandoffTime", "NetworkFailures",
+                "PagerDuty", "PagerDutySandbox", "HandoffTestSupport", "HandoffTime", "NetworkFailures", "HandoffDestination", "HandoffPagerDuty",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -172,6 +199,7 @@ let package = Package(
             dependencies: [
                 "HandoffSync", "HandoffPlan", "HandoffState", "HandoffConfig", "HandoffRota", "HandoffTime", "OrderedJSON",
                 "PagerDuty", "PagerDutySandbox", "HandoffTestSupport", "DurableFiles", "SafeText",
+                "HandoffDestination", "HandoffConnectionKinds",
             ],
             exclude: ["Golden"],
             swiftSettings: strictSettings
@@ -184,7 +212,7 @@ let package = Package(
         .testTarget(
             name: "HandoffStatePostgresTests",
             dependencies: [
-                "HandoffStatePostgres", "HandoffState", "HandoffTime", "HandoffTestSupport", "PagerDutySandbox", "handoff",
+                "HandoffStatePostgres", "HandoffState", "HandoffDestination", "HandoffTime", "HandoffTestSupport", "PagerDutySandbox", "handoff",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strictSettings

@@ -15,6 +15,8 @@ let package = Package(
             name: "handoff-benchmarks",
             dependencies: [
                 .product(name: "HandoffConfig", package: "Handoff"),
+                .product(name: "HandoffConnectionKinds", package: "Handoff"),
+                .product(name: "HandoffDestination", package: "Handoff"),
                 .product(name: "HandoffRota", package: "Handoff"),
                 .product(name: "HandoffPlan", package: "Handoff"),
                 .product(name: "HandoffSync", package: "Handoff"),

@@ -1,4 +1,5 @@
 public import HandoffConfig
+import HandoffDestination
 public import HandoffRota
 public import HandoffState
 public import HandoffTime

@@ -1,3 +1,4 @@
+import HandoffDestination
 import HandoffRota
 import HandoffTime
 
@@ -62,7 +63,7 @@ extension Reconciler {
 
     /// One side of a handover: the override holding the pager there.
     private enum Source {
-        case live(LiveOverride, LiveFate)
+        case live(OverrideRecord, LiveFate)
         case created(Created)
 
         var range: InstantRange {
@@ -82,7 +83,7 @@ extension Reconciler {
 
     /// The handovers of one destination. `live` in PagerDuty's order (a later one wins where they
     /// overlap), `created` in the order they are made.
-    static func handovers(live: [(LiveOverride, LiveFate)], created: [Created], context: HandoverContext) -> [Handover] {
+    static func handovers(live: [(OverrideRecord, LiveFate)], created: [Created], context: HandoverContext) -> [Handover] {
         let before: [Source] = live.map { .live($0.0, $0.1) }
         let after: [Source] = live.filter { $0.1 == .stays }.map { .live($0.0, $0.1) } + created.map { .created($0) }
         guard let end = (before + after).map(\.range.end).max(), end > context.now else { return [] }
@@ -146,7 +147,7 @@ extension Reconciler {
         after: Source?,
         beforeUser: String?,
         context: HandoverContext,
-        deletedByUser: [String: [LiveOverride]]
+        deletedByUser: [String: [OverrideRecord]]
     ) -> Handover.Reason {
         if context.removed { return .destinationRemoved }
         if case .live(_, let fate) = before {
@@ -193,7 +194,7 @@ extension Reconciler {
     /// The same shift moved in time by less than a day at both ends (an hour either way for a
     /// daylight-saving change between); an override made while its shift was in progress began
     /// then, so only its end counts.
-    private static func movedLessThanADay(_ old: LiveOverride, _ shift: InstantRange, now: Instant) -> Bool {
+    private static func movedLessThanADay(_ old: OverrideRecord, _ shift: InstantRange, now: Instant) -> Bool {
         let endMoved = shift.end.secondsSinceEpoch.subtractingReportingOverflow(old.end.secondsSinceEpoch)
         guard !endMoved.overflow, endMoved.partialValue != 0, endMoved.partialValue.magnitude < 86_400 else { return false }
         if old.start <= now, shift.start <= now { return true }
@@ -205,7 +206,7 @@ extension Reconciler {
     }
 
     /// The overrides of a list sorted by start that overlap `range`; the list is one person's.
-    private static func overlapping(_ sorted: [LiveOverride], _ range: InstantRange) -> [LiveOverride] {
+    private static func overlapping(_ sorted: [OverrideRecord], _ range: InstantRange) -> [OverrideRecord] {
         sorted.filter { $0.start < range.end && range.start < $0.end }
     }
 

@@ -1,4 +1,5 @@
 public import HandoffConfig
+public import HandoffDestination
 public import HandoffRota
 public import HandoffState
 public import HandoffTime
@@ -41,21 +42,6 @@ public struct DesiredOverride: Sendable, Hashable {
         self.person = person
         self.reason = reason
         self.origin = origin
-    }
-}
-
-/// An override as it is in PagerDuty now.
-public struct LiveOverride: Sendable, Hashable {
-    public var id: String
-    public var start: Instant
-    public var end: Instant
-    public var userID: String
-
-    public init(id: String, start: Instant, end: Instant, userID: String) {
-        self.id = id
-        self.start = start
-        self.end = end
-        self.userID = userID
     }
 }
 
@@ -124,9 +110,9 @@ public struct DestinationInput: Sendable {
 /// A PagerDuty schedule's overrides as listed over `window`.
 public struct ObservedSchedule: Sendable {
     public var window: InstantRange
-    public var overrides: [LiveOverride]
+    public var overrides: [OverrideRecord]
 
-    public init(window: InstantRange, overrides: [LiveOverride]) {
+    public init(window: InstantRange, overrides: [OverrideRecord]) {
         self.window = window
         self.overrides = overrides
     }
@@ -242,7 +228,7 @@ public enum Reconciler {
         // A record marked delete-pending that the listing no longer finds was deleted by Handoff
         // (a run was killed before recording it): it goes, and is never drift.
         var interrupted = InterruptedDeletes()
-        var records: [OwnedOverride] = []
+        var records: [OverrideRecord] = []
         for record in (stateEntry?.overrides ?? []) where record.end > now {
             if record.deletePending, !liveIDs.contains(record.id) {
                 interrupted.done.append(record.id)
@@ -254,8 +240,8 @@ public enum Reconciler {
         let pendingIDs = Set(records.filter(\.deletePending).map(\.id))
 
         // Owned live overrides by identity (several when something went wrong before: extras go).
-        var ownedPool: [Identity: [LiveOverride]] = [:]
-        var foreign: [LiveOverride] = []
+        var ownedPool: [Identity: [OverrideRecord]] = [:]
+        var foreign: [OverrideRecord] = []
         for override in live.sorted(by: { ($0.start, $0.id) < ($1.start, $1.id) }) {
             if ownedIDs.contains(override.id) {
                 ownedPool[identity(override.userID, override.start, override.end, now: now), default: []].append(override)
@@ -445,7 +431,7 @@ public enum Reconciler {
     }
 
     /// Why an owned override is no longer wanted, in the words of the plan.
-    private static func deletionReason(_ override: LiveOverride, destination: DestinationInput, watermark: Instant?, directory: PeopleDirectory) -> String {
+    private static func deletionReason(_ override: OverrideRecord, destination: DestinationInput, watermark: Instant?, directory: PeopleDirectory) -> String {
         // An owned override's user was configured when it was made: gone from the rotation (or from
         // the configuration altogether) means they left, unless they still hold a shift (an
         // explicit cover of someone outside the rotation).
@@ -512,7 +498,7 @@ public enum Reconciler {
 
     /// A short digest of a schedule's live overrides, so `apply` can tell that PagerDuty changed
     /// since the plan was made (FNV-1a, 64 bits; a check, not a security measure).
-    public static func fingerprint(_ overrides: [LiveOverride]) -> String {
+    public static func fingerprint(_ overrides: [OverrideRecord]) -> String {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         func mix(_ byte: UInt8) {
             hash ^= UInt64(byte)

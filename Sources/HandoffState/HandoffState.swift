@@ -1,3 +1,4 @@
+public import HandoffDestination
 public import HandoffTime
 
 /// What Handoff has exported, per destination (DESIGN section 8): the watermark and the overrides
@@ -72,34 +73,13 @@ public struct DestinationState: Sendable, Hashable {
     /// The latest instant through which overrides have been exported successfully.
     public var watermark: Instant?
     /// Overrides Handoff created (or adopted) that may still matter, sorted by start.
-    public var overrides: [OwnedOverride]
+    public var overrides: [OverrideRecord]
 
-    public init(connection: String, destinationSchedule: String, watermark: Instant? = nil, overrides: [OwnedOverride] = []) {
+    public init(connection: String, destinationSchedule: String, watermark: Instant? = nil, overrides: [OverrideRecord] = []) {
         self.connection = connection
         self.destinationSchedule = destinationSchedule
         self.watermark = watermark
         self.overrides = overrides
-    }
-}
-
-/// An override Handoff owns: its PagerDuty id, range and user.
-public struct OwnedOverride: Sendable, Hashable {
-    public var id: String
-    public var start: Instant
-    public var end: Instant
-    public var userID: String
-    /// Set durably before the DELETE of this override is sent, so that a run killed between
-    /// PagerDuty's confirmation and the record of it leaves a record the next plan resolves by
-    /// listing (gone: Handoff deleted it; present: still Handoff's), never one that looks like
-    /// a person deleted it.
-    public var deletePending: Bool
-
-    public init(id: String, start: Instant, end: Instant, userID: String, deletePending: Bool = false) {
-        self.id = id
-        self.start = start
-        self.end = end
-        self.userID = userID
-        self.deletePending = deletePending
     }
 }
 
@@ -110,7 +90,7 @@ public struct StateChange: Sendable, Hashable {
     public var connection: String
     public var destinationSchedule: String
     /// Overrides now owned: created by a call, or adopted.
-    public var created: [OwnedOverride]
+    public var created: [OverrideRecord]
     /// Overrides no longer owned (deleted, or found gone).
     public var deleted: [String]
     /// Overrides cut to end at "now" by a delete of one in progress.
@@ -144,7 +124,7 @@ public struct StateChange: Sendable, Hashable {
         destination: String,
         connection: String,
         destinationSchedule: String,
-        created: [OwnedOverride] = [],
+        created: [OverrideRecord] = [],
         deleted: [String] = [],
         truncated: [Truncation] = [],
         markDeletePending: [String] = [],

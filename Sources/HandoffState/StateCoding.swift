@@ -1,4 +1,5 @@
 import Foundation
+import HandoffDestination
 import HandoffTime
 public import OrderedJSON
 
@@ -35,7 +36,7 @@ public enum StateCoding {
         ])
     }
 
-    static func json(_ override: OwnedOverride) -> JSONValue {
+    static func json(_ override: OverrideRecord) -> JSONValue {
         .object([
             "id": .string(override.id),
             "start": .string(override.start.description),
@@ -141,9 +142,9 @@ public enum StateCoding {
         }
     }
 
-    private static func ownedOverride(_ value: Any?, _ what: String) throws -> OwnedOverride {
+    private static func ownedOverride(_ value: Any?, _ what: String) throws -> OverrideRecord {
         let entry = try object(value, what)
-        return OwnedOverride(
+        return OverrideRecord(
             id: try string(entry["id"], "the id of \(what)"),
             start: try instant(entry["start"], "the start of \(what)"),
             end: try instant(entry["end"], "the end of \(what)"),

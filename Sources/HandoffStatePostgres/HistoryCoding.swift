@@ -1,4 +1,5 @@
 import Foundation
+import HandoffDestination
 import HandoffState
 import HandoffTime
 import OrderedJSON
@@ -9,7 +10,7 @@ enum HistoryCoding {
     static func entry(
         _ change: StateChange,
         before: DestinationState?,
-        removedRecords: [OwnedOverride],
+        removedRecords: [OverrideRecord],
         truncated: [(String, Instant, Instant)],
         pending: (marked: [String], cleared: [String]) = ([], [])
     ) -> JSONValue {
@@ -33,7 +34,7 @@ enum HistoryCoding {
         ])
     }
 
-    static func record(_ override: OwnedOverride) -> JSONValue {
+    static func record(_ override: OverrideRecord) -> JSONValue {
         .object([
             "id": .string(override.id), "start": .string(override.start.description),
             "end": .string(override.end.description), "user": .string(override.userID),
@@ -76,11 +77,11 @@ enum HistoryCoding {
             return
         }
         let before = entry["destination_before"] as? [String: Any]
-        let removed = ((entry["removed"] as? [[String: Any]]) ?? []).compactMap { object -> OwnedOverride? in
+        let removed = ((entry["removed"] as? [[String: Any]]) ?? []).compactMap { object -> OverrideRecord? in
             guard let id = object["id"] as? String, let start = (object["start"] as? String).flatMap(Instant.init(rfc3339:)),
                 let end = (object["end"] as? String).flatMap(Instant.init(rfc3339:)), let user = object["user"] as? String
             else { return nil }
-            return OwnedOverride(id: id, start: start, end: end, userID: user, deletePending: object["delete_pending"] as? Bool ?? false)
+            return OverrideRecord(id: id, start: start, end: end, userID: user, deletePending: object["delete_pending"] as? Bool ?? false)
         }
         guard let before else {
             // The change created the destination: before it, there was none.

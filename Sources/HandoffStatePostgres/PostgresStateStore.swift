@@ -1,4 +1,5 @@
 import Foundation
+import HandoffDestination
 public import HandoffState
 public import HandoffTime
 import Logging
@@ -315,13 +316,13 @@ public final class PostgresStateStore: StateHistory {
         ).decode((String, String, String, Date?).self) {
             state.destinations[name] = DestinationState(connection: connectionName, destinationSchedule: schedule, watermark: watermark.map(Self.instant))
         }
-        var overrides: [String: [OwnedOverride]] = [:]
+        var overrides: [String: [OverrideRecord]] = [:]
         for try await (destination, id, start, end, user, pending) in try await connection.query(
             "SELECT destination, id, start_at, end_at, user_id, delete_pending FROM \(unescaped: table("overrides")) WHERE workspace = \(workspace) ORDER BY destination, start_at, id",
             logger: logger
         ).decode((String, String, Date, Date, String, Bool).self) {
             overrides[destination, default: []].append(
-                OwnedOverride(id: id, start: Self.instant(start), end: Self.instant(end), userID: user, deletePending: pending)
+                OverrideRecord(id: id, start: Self.instant(start), end: Self.instant(end), userID: user, deletePending: pending)
             )
         }
         for (destination, list) in overrides { state.destinations[destination]?.overrides = list }
@@ -583,7 +584,7 @@ actor PostgresStateSession: StateSession {
         let workspace = store.workspace
         let destination = change.destination
         let before = current.destinations[destination]
-        var removedRecords: [OwnedOverride] = []
+        var removedRecords: [OverrideRecord] = []
         var truncated: [(String, Instant, Instant)] = []
         var pendingChanges: (marked: [String], cleared: [String]) = ([], [])
         if let newName = change.movedTo {

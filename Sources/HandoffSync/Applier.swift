@@ -1,8 +1,8 @@
 import Foundation
+import HandoffDestination
 public import HandoffPlan
 public import HandoffState
 public import HandoffTime
-import PagerDuty
 import Synchronization
 
 /// Carries out a plan: the only code that writes to PagerDuty. Per destination: adoptions (no
@@ -140,7 +140,7 @@ public enum Applier {
         shared: SharedRun
     ) async -> DestinationReport {
         var report = DestinationReport(destination: destination.name)
-        func change(created: [OwnedOverride] = [], deleted: [String] = []) -> StateChange {
+        func change(created: [OverrideRecord] = [], deleted: [String] = []) -> StateChange {
             StateChange(
                 destination: destination.name,
                 connection: destination.connection,
@@ -176,15 +176,15 @@ public enum Applier {
                 try await session.record(forget)
                 return report
             }
-            let client: PagerDutyClient
-            do { client = try hub.client(destination.connection) } catch {
+            let target: any OverrideDestination
+            do { target = try hub.destination(destination.connection) } catch {
                 fail("\(error)")
                 return report
             }
             // Adoptions: the override is already right; only the state learns it is Handoff's. With
             // them, what the listing showed of deletes a killed run had marked pending.
             let adoptions = destination.actions(.adopt).compactMap { action in
-                action.overrideID.map { OwnedOverride(id: $0, start: action.start, end: action.end, userID: action.userID) }
+                action.overrideID.map { OverrideRecord(id: $0, start: action.start, end: action.end, userID: action.userID) }
             }
             let interrupted = destination.interruptedDeletes
             if !adoptions.isEmpty || !interrupted.isEmpty {
@@ -195,12 +195,12 @@ public enum Applier {
             }
 
             // Creates first, so that no moment loses its override.
-            var pending = destination.actions(.create).map { NewOverride(start: $0.start, end: $0.end, userID: $0.userID) }
+            var pending = destination.actions(.create).map { PlannedOverride(start: $0.start, end: $0.end, userID: $0.userID) }
             while !pending.isEmpty {
                 try shared.checkNotStopped()
-                let batch = Array(pending.prefix(options.batchSize))
+                let batch = Array(pending.prefix(min(options.batchSize, target.capabilities.maxBatchSize)))
                 pending.removeFirst(batch.count)
-                let outcome = try await create(batch, destination: destination, client: client, session: session, options: options, shared: shared)
+                let outcome = try await create(batch, destination: destination, target: target, session: session, options: options, shared: shared)
                 report.created += outcome.created
                 for rejection in outcome.rejected { fail(rejection) }
             }
@@ -221,7 +221,7 @@ public enum Applier {
                     for id in deletions {
                         group.addTask {
                             try shared.checkNotStopped()
-                            _ = try await client.deleteOverride(scheduleID: destination.destinationSchedule, overrideID: id)
+                            _ = try await target.deleteOverride(schedule: destination.destinationSchedule, id: id)
                             shared.step()
                             // Deleted, cut to end now, or already gone: either way no longer Handoff's to manage.
                             try await session.record(change(deleted: [id]))
@@ -243,7 +243,7 @@ public enum Applier {
                 }
                 try await session.record(final)
             }
-        } catch let error as PagerDutyError where error.kind == .readOnlyKey {
+        } catch let error as DestinationError where error.kind == .readOnlyKey {
             shared.refuse(connection: destination.connection, error.message)
             fail(error.message)
         } catch let error as StateError {
@@ -267,9 +267,9 @@ public enum Applier {
     /// Creates one batch. When PagerDuty's answer is lost, lists the overrides the batch spans
     /// and takes those that match as created, then sends only the rest again.
     private static func create(
-        _ batch: [NewOverride],
+        _ batch: [PlannedOverride],
         destination: DestinationPlan,
-        client: PagerDutyClient,
+        target: any OverrideDestination,
         session: any StateSession,
         options: Options,
         shared: SharedRun
@@ -279,11 +279,11 @@ public enum Applier {
         var rounds = 0
         while !remaining.isEmpty {
             do {
-                let results = try await client.createOverrides(scheduleID: destination.destinationSchedule, remaining)
+                let results = try await target.createOverrides(schedule: destination.destinationSchedule, remaining)
                 shared.step()
-                let created = results.compactMap { result -> OwnedOverride? in
+                let created = results.compactMap { result -> OverrideRecord? in
                     guard case .created(let override) = result else { return nil }
-                    return OwnedOverride(id: override.id, start: override.start, end: override.end, userID: override.user.id)
+                    return override
                 }
                 if !created.isEmpty {
                     try await session.record(
@@ -291,26 +291,21 @@ public enum Applier {
                     )
                     outcome.created += created.count
                 }
-                for case .rejected(let override, let status, let errors) in results {
-                    outcome.rejected.append(
-                        "PagerDuty refused the override \(override.start) → \(override.end) for user \(override.userID) (\(status)): "
-                            + (errors.isEmpty ? "no reason given" : errors.joined(separator: "; "))
-                    )
-                }
+                for case .rejected(_, let reason) in results { outcome.rejected.append(reason) }
                 return outcome
-            } catch let error as PagerDutyError where error.kind == .outcomeUnknown {
+            } catch let error as DestinationError where error.kind == .outcomeUnknown {
                 rounds += 1
                 guard rounds <= options.maxResolutionRounds else { throw error }
                 // Some of the batch may exist: find them before sending anything again.
                 guard let first = remaining.map(\.start).min(), let last = remaining.map(\.end).max() else { break }
-                let live = try await client.overrides(scheduleID: destination.destinationSchedule, overlapping: InstantRange(start: first, end: last))
+                let live = try await target.overrides(schedule: destination.destinationSchedule, overlapping: InstantRange(start: first, end: last))
                 let owned = await session.currentState.allOwnedIDs
                 var unmatched = remaining
-                var found: [OwnedOverride] = []
+                var found: [OverrideRecord] = []
                 for override in live where !owned.contains(override.id) {
-                    if let index = unmatched.firstIndex(where: { $0.userID == override.user.id && $0.start == override.start && $0.end == override.end }) {
+                    if let index = unmatched.firstIndex(where: { $0.userID == override.userID && $0.start == override.start && $0.end == override.end }) {
                         unmatched.remove(at: index)
-                        found.append(OwnedOverride(id: override.id, start: override.start, end: override.end, userID: override.user.id))
+                        found.append(OverrideRecord(id: override.id, start: override.start, end: override.end, userID: override.userID))
                     }
                 }
                 if !found.isEmpty {

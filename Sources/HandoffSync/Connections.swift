@@ -1,8 +1,7 @@
 import Foundation
 public import HandoffConfig
+public import HandoffDestination
 public import HandoffTime
-public import PagerDuty
-import PagerDutySandbox
 
 /// A failure of planning or applying, as sentences: several can be reported at once (every person
 /// without a PagerDuty user, every unreadable schedule).
@@ -20,11 +19,11 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
     public var description: String { messages.joined(separator: "\n") }
 }
 
-/// Options for talking to PagerDuty during one run.
+/// Options for talking to destinations during one run.
 public struct ConnectionOptions: Sendable {
     /// Requests in flight at once per connection.
     public var parallelism = 8
-    /// The clock of in-process sandboxes (`--now`); real time when nil.
+    /// The clock of in-process simulators (`--now`); real time when nil.
     public var sandboxNow: Instant?
     /// Environment variables (for keys); the process environment by default.
     public var environment: [String: String] = ProcessInfo.processInfo.environment
@@ -35,110 +34,104 @@ public struct ConnectionOptions: Sendable {
     /// Receives a line, naming the connection, whenever a client is about to wait more than two
     /// seconds (after a 429, before a retry); the command line prints it on standard error.
     public var progress: (@Sendable (String) -> Void)?
-    /// Adjusts each client's configuration (tests: a virtual clock, fast retries).
-    public var configure: @Sendable (inout PagerDutyClient.Configuration) -> Void = { _ in }
+    /// How each kind of connection is opened; the caller registers the kinds it offers (the
+    /// command line: `pagerduty` and `sandbox`). A connection of a kind not registered cannot
+    /// be opened.
+    public var kinds = ConnectionKinds()
 
     public init() {}
 }
 
-/// The PagerDuty clients of one run, one per connection used: a real account through its key, or
-/// the simulated PagerDuty started inside this process for a `sandbox` connection.
+/// The kinds of connection a caller can open, by the name of the kind (`Connection.kind.name`):
+/// the library knows no destination itself, so the composition root (the command line, the test
+/// support, the benchmarks) registers what it links.
+public struct ConnectionKinds: Sendable {
+    /// What an opener is given: the connection, the configuration it is part of (for paths and
+    /// the people a simulator is seeded with) and the run's options.
+    public struct Request: Sendable {
+        public var connection: Connection
+        public var configuration: Configuration
+        public var options: ConnectionOptions
+    }
+
+    /// An open connection: its destination, and how to close it (clients shut down, in-process
+    /// simulators stopped). `close` is called exactly once, on every path.
+    public struct Opened: Sendable {
+        public var destination: any OverrideDestination
+        public var close: @Sendable () async -> Void
+
+        public init(destination: any OverrideDestination, close: @escaping @Sendable () async -> Void) {
+            self.destination = destination
+            self.close = close
+        }
+    }
+
+    /// Opens one connection. Throws `ConnectionProblem` for sentences shown as they are; any other
+    /// error is shown as the reason the connection cannot be opened (it must hold no secret).
+    public typealias Opener = @Sendable (Request) async throws -> Opened
+
+    private var openers: [String: Opener] = [:]
+
+    public init() {}
+
+    /// Registers (or replaces) how connections of `kind` are opened.
+    public mutating func register(_ kind: String, _ opener: @escaping Opener) {
+        openers[kind] = opener
+    }
+
+    /// The kinds registered, sorted.
+    public var names: [String] { openers.keys.sorted() }
+
+    func opener(_ kind: String) -> Opener? { openers[kind] }
+}
+
+extension Connection.Kind {
+    /// The name of the kind, as `type:` is written in the configuration.
+    public var name: String {
+        switch self {
+        case .pagerDuty: "pagerduty"
+        case .sandbox: "sandbox"
+        }
+    }
+}
+
+/// The destinations of one run, one per connection used, opened through the kinds the caller
+/// registered.
 public final class ConnectionHub: Sendable {
-    public let clients: [String: PagerDutyClient]
-    private let sandboxes: [SandboxServer]
+    private let opened: [String: ConnectionKinds.Opened]
 
-    /// The key an in-process sandbox accepts: it listens on loopback for this process only.
-    static let sandboxKey = "handoff-in-process-sandbox"
-
-    private init(clients: [String: PagerDutyClient], sandboxes: [SandboxServer]) {
-        self.clients = clients
-        self.sandboxes = sandboxes
+    private init(opened: [String: ConnectionKinds.Opened]) {
+        self.opened = opened
     }
 
     /// Opens the connections named; every problem (a missing key, an unreadable seed) at once.
     public static func open(_ names: Set<String>, configuration: Configuration, options: ConnectionOptions) async throws -> ConnectionHub {
-        var clients: [String: PagerDutyClient] = [:]
-        var sandboxes: [SandboxServer] = []
+        var opened: [String: ConnectionKinds.Opened] = [:]
         var problems: [String] = []
         for name in names.sorted() {
             guard let connection = configuration.connection(named: name) else {
                 problems.append("connection \"\(name)\" is not in the configuration")
                 continue
             }
-            // Known once read, so that no error quoting it can show it.
-            var key: APIKey?
+            let kind = connection.kind.name
+            guard let opener = options.kinds.opener(kind) else {
+                problems.append("connection \"\(name)\" is of type \(kind), which this program cannot open (\(connection.location))")
+                continue
+            }
             do {
-                switch connection.kind {
-                case .pagerDuty(let variable, let apiURL):
-                    if let problem = options.apiHosts.problem(connection) {
-                        problems.append("\(problem) (\(connection.apiURLLocation ?? connection.location))")
-                        continue
-                    }
-                    guard let text = options.environment[variable], !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                        problems.append(
-                            "connection \"\(name)\" reads its PagerDuty key from the environment variable \(variable), which is not set (\(connection.location))"
-                        )
-                        continue
-                    }
-                    let read = APIKey(text)
-                    key = read
-                    guard read.isWellFormed else {
-                        problems.append("\(PagerDutyError.malformedKey(connection: name, keySource: variable)) (\(connection.location))")
-                        continue
-                    }
-                    var client = PagerDutyClient.Configuration(baseURL: apiURL, key: read, connectionName: name, keySource: variable)
-                    client.maxConcurrentRequests = options.parallelism
-                    client.progress = options.progress
-                    options.configure(&client)
-                    clients[name] = try PagerDutyClient(configuration: client)
-                case .sandbox(let dataPath, let seedPath):
-                    let server = try await startSandbox(connection, dataPath: dataPath, seedPath: seedPath, configuration: configuration, options: options)
-                    sandboxes.append(server)
-                    var client = PagerDutyClient.Configuration(baseURL: server.baseURL, key: APIKey(sandboxKey), connectionName: name)
-                    client.maxConcurrentRequests = options.parallelism
-                    client.progress = options.progress
-                    options.configure(&client)
-                    clients[name] = try PagerDutyClient(configuration: client)
-                }
+                opened[name] = try await opener(ConnectionKinds.Request(connection: connection, configuration: configuration, options: options))
+            } catch let problem as ConnectionProblem {
+                problems += problem.messages
             } catch {
-                let cause = key.map { $0.redacted("\(error)") } ?? "\(error)"
-                problems.append("connection \"\(name)\" cannot be opened: \(cause)")
+                problems.append("connection \"\(name)\" cannot be opened: \(error)")
             }
         }
-        let hub = ConnectionHub(clients: clients, sandboxes: sandboxes)
+        let hub = ConnectionHub(opened: opened)
         if !problems.isEmpty {
             await hub.close()
             throw SyncError(problems)
         }
         return hub
-    }
-
-    /// Seeds the sandbox from the configuration itself (a user per person, a schedule per
-    /// destination using it) plus the optional seed file; later runs add only what is missing.
-    private static func startSandbox(
-        _ connection: Connection,
-        dataPath: String,
-        seedPath: String?,
-        configuration: Configuration,
-        options: ConnectionOptions
-    ) async throws -> SandboxServer {
-        var seed = SandboxSeed()
-        if let seedPath {
-            seed = try SandboxSeed.load(path: contained(seedPath, in: configuration.directory, role: "the seed file of connection \"\(connection.name)\""))
-        }
-        seed.users += configuration.people.map { SandboxSeed.User(name: $0.name ?? $0.key, email: $0.email) }
-        for destination in configuration.destinations where destination.connection == connection.name {
-            let zone = configuration.schedule(named: destination.schedule)?.zone.identifier ?? "UTC"
-            seed.schedules.append(SandboxSeed.Schedule(name: destination.name, timeZone: zone, id: destination.pagerDutySchedule))
-        }
-        seed.tokens.append(SandboxSeed.Token(token: sandboxKey, readOnly: false))
-        var sandbox = SandboxOptions()
-        sandbox.dataPath = try contained(dataPath, in: configuration.directory, role: "the data file of connection \"\(connection.name)\"")
-        sandbox.seed = seed
-        sandbox.clock = options.sandboxNow.map { SandboxClock(startingAt: $0) } ?? SandboxClock()
-        let server = try await SandboxServer(options: sandbox)
-        try await server.start()
-        return server
     }
 
     /// A path of the configuration, relative to its directory unless absolute.
@@ -152,26 +145,15 @@ public final class ConnectionHub: Sendable {
         }
     }
 
-    public func client(_ connection: String) throws -> PagerDutyClient {
-        guard let client = clients[connection] else { throw SyncError("connection \"\(connection)\" is not open") }
-        return client
+    /// The destination of an open connection.
+    public func destination(_ connection: String) throws -> any OverrideDestination {
+        guard let opened = opened[connection] else { throw SyncError("connection \"\(connection)\" is not open") }
+        return opened.destination
     }
 
-    /// Shuts every client down and stops in-process sandboxes.
+    /// Closes every connection (clients shut down, in-process simulators stopped).
     public func close() async {
-        for client in clients.values { try? await client.shutdown() }
-        for server in sandboxes { await server.stop() }
-    }
-
-    /// Requests sent so far, over all connections.
-    public func statistics() async -> RequestStatistics {
-        var total = RequestStatistics()
-        for client in clients.values {
-            let statistics = await client.statistics()
-            for (method, count) in statistics.sent { total.sent[method, default: 0] += count }
-            total.rateLimited += statistics.rateLimited
-            total.retried += statistics.retried
-        }
-        return total
+        // Clients first, then simulators, as before: the order of `opened` is by name.
+        for name in opened.keys.sorted() { await opened[name]?.close() }
     }
 }

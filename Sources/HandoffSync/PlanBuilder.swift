@@ -1,9 +1,9 @@
 public import HandoffConfig
+import HandoffDestination
 public import HandoffPlan
 import HandoffRota
 public import HandoffState
 public import HandoffTime
-import PagerDuty
 
 /// Makes a plan: expands the schedules, finds the people in PagerDuty, lists the live overrides of
 /// every PagerDuty schedule concerned (one listing each, concurrently), and hands it all to the
@@ -117,15 +117,15 @@ public enum PlanBuilder {
         var directory = PeopleDirectory()
         try await withThrowingTaskGroup(of: (String, [String: String], [String: PeopleDirectory.Entry], [String]).self) { group in
             for (connection, people) in peopleByConnection {
-                let client = try hub.client(connection)
+                let destination = try hub.destination(connection)
                 group.addTask {
                     let persons = people.compactMap { configuration.person($0) }
-                    let resolution = try await client.resolveUsers(emails: persons.map(\.email))
+                    let users = try await destination.resolveUsers(emails: persons.map(\.email))
                     var ids: [String: String] = [:]
                     var entries: [String: PeopleDirectory.Entry] = [:]
                     var missing: [String] = []
                     for person in persons.sorted(by: { $0.key < $1.key }) {
-                        guard let user = resolution.users[person.email.lowercased()] else {
+                        guard let user = users[person.email.lowercased()] else {
                             missing.append(
                                 "\(person.key) (\(person.email), \(person.location)) has no PagerDuty user on connection \"\(connection)\"; "
                                     + "invite them to PagerDuty or correct the address"
@@ -248,12 +248,10 @@ public enum PlanBuilder {
             for (key, end) in windows {
                 group.addTask {
                     do {
-                        let client = try hub.client(key.connection)
+                        let destination = try hub.destination(key.connection)
                         let window = InstantRange(start: now, end: max(end, now.adding(seconds: 60)))
-                        let overrides = try await client.overrides(scheduleID: key.destinationSchedule, overlapping: window)
-                        return (key, .success(ObservedSchedule(window: window, overrides: overrides.map {
-                            LiveOverride(id: $0.id, start: $0.start, end: $0.end, userID: $0.user.id)
-                        })))
+                        let overrides = try await destination.overrides(schedule: key.destinationSchedule, overlapping: window)
+                        return (key, .success(ObservedSchedule(window: window, overrides: overrides)))
                     } catch {
                         return (key, .failure(error))
                     }
@@ -286,16 +284,14 @@ public enum PlanBuilder {
         guard !unknown.isEmpty else { return }
         let found = try await withThrowingTaskGroup(of: (String, PeopleDirectory.Entry).self) { group in
             for (connection, ids) in unknown {
-                let client = try hub.client(connection)
+                let destination = try hub.destination(connection)
                 for id in ids {
                     group.addTask {
-                        do {
-                            let user = try await client.user(id: id)
-                            let key = keys[user.email.lowercased()]
-                            return (id, PeopleDirectory.Entry(name: key.flatMap { configuration.person($0)?.name } ?? user.name, email: user.email, person: key))
-                        } catch let error as PagerDutyError where error.kind == .notFound {
+                        guard let user = try await destination.user(id: id) else {
                             return (id, PeopleDirectory.Entry(name: "deleted PagerDuty user \(id)", email: "unknown"))
                         }
+                        let key = keys[user.email.lowercased()]
+                        return (id, PeopleDirectory.Entry(name: key.flatMap { configuration.person($0)?.name } ?? user.name, email: user.email, person: key))
                     }
                 }
             }

@@ -100,12 +100,6 @@ public final class SandboxServer: Sendable {
         _ = await task?.result
     }
 
-    /// Runs until the task running it is cancelled (for `handoff sandbox` in the foreground).
-    public func wait() async {
-        let task = runState.withLock { $0.task }
-        _ = await task?.result
-    }
-
     public var port: Int? { runState.withLock { $0.port } }
 
     public var baseURL: String {

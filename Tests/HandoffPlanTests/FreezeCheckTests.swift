@@ -1,4 +1,5 @@
 import HandoffConfig
+import HandoffDestination
 import HandoffPlan
 import HandoffRota
 import HandoffState
@@ -20,7 +21,7 @@ struct FreezeCheckTests {
 
     private func at(_ text: String) -> Instant { Instant(rfc3339: text)! }
 
-    private func check(_ overrides: [OwnedOverride], watermark: Instant?, shifts: [Shift]) -> FreezeCheck.Finding? {
+    private func check(_ overrides: [OverrideRecord], watermark: Instant?, shifts: [Shift]) -> FreezeCheck.Finding? {
         FreezeCheck.check(
             FreezeCheck.Input(
                 destination: "d", schedule: Self.schedule, now: Self.now,
@@ -35,7 +36,7 @@ struct FreezeCheckTests {
         let bob = [Shift(start: at("2026-11-23T09:00:00Z"), end: at("2026-11-30T09:00:00Z"), person: "b", reason: .rotation, era: 0, turn: 3)]
         #expect(check([], watermark: nil, shifts: bob) == nil)
         // Exported to 12:00 only: the change is found there, and no further.
-        let alice = [OwnedOverride(id: "1", start: at("2026-11-23T09:00:00Z"), end: at("2026-11-23T12:00:00Z"), userID: "UA")]
+        let alice = [OverrideRecord(id: "1", start: at("2026-11-23T09:00:00Z"), end: at("2026-11-23T12:00:00Z"), userID: "UA")]
         let finding = check(alice, watermark: at("2026-11-23T12:00:00Z"), shifts: bob)
         #expect(finding?.changes.map(\.range) == [InstantRange(start: Self.now, end: at("2026-11-23T12:00:00Z"))])
         #expect(finding?.rotationLocation == "t.yaml:3")
@@ -49,8 +50,8 @@ struct FreezeCheckTests {
         let start = at("2026-11-30T09:00:00Z")
         let end = at("2026-12-07T09:00:00Z")
         let shifts = [Shift(start: start, end: end, person: "b", reason: .rotation, era: 0, turn: 4)]
-        let replacement = OwnedOverride(id: "A2", start: start, end: end, userID: "UB")
-        let old = OwnedOverride(id: "Z1", start: start, end: end, userID: "UA")
+        let replacement = OverrideRecord(id: "A2", start: start, end: end, userID: "UB")
+        let old = OverrideRecord(id: "Z1", start: start, end: end, userID: "UA")
         #expect(check([replacement, old], watermark: end, shifts: shifts) == nil)
         #expect(check([old], watermark: end, shifts: shifts) != nil)
     }

@@ -1,4 +1,5 @@
 import HandoffConfig
+import HandoffDestination
 import HandoffPlan
 import HandoffRota
 import HandoffState
@@ -50,7 +51,7 @@ struct FreezePropertyTests {
         let horizonEnd = DesiredOverrides.horizonEnd(schedule, now: now)
         let wanted = DesiredOverrides.wanted(expansion.shifts, schedule: schedule, now: now)
         let overrides = wanted.enumerated().map { index, shift in
-            OwnedOverride(id: "O\(index)", start: max(shift.start, now), end: shift.end, userID: "U-" + shift.person)
+            OverrideRecord(id: "O\(index)", start: max(shift.start, now), end: shift.end, userID: "U-" + shift.person)
         }
         let gaps = expansion.gaps.contains { $0.range.start < horizonEnd }
         return (DestinationState(connection: "acme", destinationSchedule: "P", watermark: wanted.map(\.end).max() ?? horizonEnd, overrides: overrides), gaps)

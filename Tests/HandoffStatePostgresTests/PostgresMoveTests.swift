@@ -1,4 +1,5 @@
 import Foundation
+import HandoffDestination
 import HandoffState
 import HandoffStatePostgres
 import HandoffTestSupport
@@ -17,7 +18,7 @@ struct PostgresMoveTests {
         let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
         let store = PostgresStateStore(location: try PostgresLocation(url: cluster.url, variable: "HANDOFF_STATE_URL"), schema: String(schema), workspace: "default")
         let session = try await store.acquire(LockHolder.current(operation: "apply", now: t(0)), timeout: 0)
-        let owned = [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U"), OwnedOverride(id: "Q2", start: t(24), end: t(48), userID: "U")]
+        let owned = [OverrideRecord(id: "Q1", start: t(0), end: t(24), userID: "U"), OverrideRecord(id: "Q2", start: t(24), end: t(48), userID: "U")]
         try await session.record(StateChange(destination: "old-pd", connection: "acme", destinationSchedule: "P1", created: owned, watermark: t(48)))
         let before = try #require(await session.currentState.destinations["old-pd"])
         try await session.record(StateChange(destination: "old-pd", connection: "acme", destinationSchedule: "P1", movedTo: "new-pd"))

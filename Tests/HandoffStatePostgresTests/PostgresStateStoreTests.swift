@@ -1,4 +1,5 @@
 import Foundation
+import HandoffDestination
 import HandoffState
 @testable import HandoffStatePostgres
 import HandoffTestSupport
@@ -10,7 +11,7 @@ import Testing
 
 private func t(_ hours: Int64) -> Instant { Instant(secondsSinceEpoch: 1_795_348_800 + hours * 3600) }
 
-private func change(_ destination: String = "d", created: [OwnedOverride] = [], deleted: [String] = [], watermark: Instant? = nil) -> StateChange {
+private func change(_ destination: String = "d", created: [OverrideRecord] = [], deleted: [String] = [], watermark: Instant? = nil) -> StateChange {
     StateChange(destination: destination, connection: "acme", destinationSchedule: "P1", created: created, deleted: deleted, watermark: watermark)
 }
 
@@ -32,7 +33,7 @@ private func sessionOvertaken(owning id: String) async throws -> (PostgresStateS
     let cluster = try await PostgresCluster.require()
     let store = try makeStore(cluster)
     let session = try await store.acquire(holder("A"), timeout: 0)
-    try await session.record(change(created: [OwnedOverride(id: id, start: t(0), end: t(24), userID: "U")]))
+    try await session.record(change(created: [OverrideRecord(id: id, start: t(0), end: t(24), userID: "U")]))
     try await PostgresSQL.execute(try PostgresLocation(url: cluster.url, variable: "X"), "UPDATE \"\(store.schema)\".workspaces SET serial = serial + 5")
     return (store, session)
 }
@@ -45,7 +46,7 @@ struct PostgresStateStoreTests {
         let store = try makeStore(cluster)
         #expect(try await store.read() == .empty)
         let session = try await store.acquire(holder("A"), timeout: 0)
-        try await session.record(change(created: [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U"), OwnedOverride(id: "Q2", start: t(24), end: t(48), userID: "U")]))
+        try await session.record(change(created: [OverrideRecord(id: "Q1", start: t(0), end: t(24), userID: "U"), OverrideRecord(id: "Q2", start: t(24), end: t(48), userID: "U")]))
         try await session.record(change(deleted: ["Q1"], watermark: t(48)))
         let finished = try await session.finish()
         await session.release()
@@ -79,7 +80,7 @@ struct PostgresStateStoreTests {
         let cluster = try await PostgresCluster.require()
         let store = try makeStore(cluster)
         let session = try await store.acquire(holder("A"), timeout: 0)
-        try await session.record(change(created: [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U")]))
+        try await session.record(change(created: [OverrideRecord(id: "Q1", start: t(0), end: t(24), userID: "U")]))
         _ = try await session.finish()
         await session.release()
         let location = try PostgresLocation(url: cluster.url, variable: "X")
@@ -237,7 +238,7 @@ struct PostgresStateStoreTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<20 {
                     group.addTask {
-                        try await session.record(change("d\(index % 4)", created: [OwnedOverride(id: "Q\(index)", start: t(Int64(index)), end: t(Int64(index) + 1), userID: "U")]))
+                        try await session.record(change("d\(index % 4)", created: [OverrideRecord(id: "Q\(index)", start: t(Int64(index)), end: t(Int64(index) + 1), userID: "U")]))
                     }
                 }
                 try await group.waitForAll()
@@ -266,7 +267,7 @@ struct PostgresStateStoreTests {
                 for index in 1...10 {
                     records.addTask {
                         do {
-                            try await session.record(change(created: [OwnedOverride(id: "Q\(index)", start: t(Int64(index)), end: t(Int64(index) + 1), userID: "U")]))
+                            try await session.record(change(created: [OverrideRecord(id: "Q\(index)", start: t(Int64(index)), end: t(Int64(index) + 1), userID: "U")]))
                             return nil
                         } catch let error as StateError {
                             return error.message
@@ -307,7 +308,7 @@ struct PostgresStateStoreTests {
         let migrating = try await store.acquire(holder("M"), timeout: 0)
         await #expect(throws: Never.self) {
             try await migrating.replace(with: .empty)
-            try await migrating.record(change(created: [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U")]))
+            try await migrating.record(change(created: [OverrideRecord(id: "Q1", start: t(0), end: t(24), userID: "U")]))
         }
         await migrating.release()
         #expect(try await store.read().serial == 1)
@@ -320,7 +321,7 @@ struct PostgresStateStoreTests {
         #expect(read.serial == 0)
         #expect(read.lineage != nil)
         let later = try await other.acquire(holder("A"), timeout: 0)
-        await #expect(throws: Never.self) { try await later.record(change(created: [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U")])) }
+        await #expect(throws: Never.self) { try await later.record(change(created: [OverrideRecord(id: "Q1", start: t(0), end: t(24), userID: "U")])) }
         await later.release()
         let after = try await other.read()
         #expect(after.serial == 1)
@@ -333,9 +334,9 @@ struct PostgresStateStoreTests {
         let cluster = try await PostgresCluster.require()
         let store = try makeStore(cluster)
         let session = try await store.acquire(holder("A"), timeout: 0)
-        try await session.record(change(created: [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U")], watermark: t(24)))
-        try await session.record(change("e", created: [OwnedOverride(id: "R1", start: t(0), end: t(24), userID: "U")]))
-        try await session.record(change(created: [OwnedOverride(id: "Q2", start: t(24), end: t(48), userID: "U")], deleted: ["Q1"], watermark: t(48)))
+        try await session.record(change(created: [OverrideRecord(id: "Q1", start: t(0), end: t(24), userID: "U")], watermark: t(24)))
+        try await session.record(change("e", created: [OverrideRecord(id: "R1", start: t(0), end: t(24), userID: "U")]))
+        try await session.record(change(created: [OverrideRecord(id: "Q2", start: t(24), end: t(48), userID: "U")], deleted: ["Q1"], watermark: t(48)))
         await session.release()
         let atOne = try await store.restore(serial: 1, holder: holder("B"), timeout: 0)
         #expect(atOne.serial == 4)

@@ -1,4 +1,6 @@
 import Foundation
+import HandoffConnectionKinds
+import HandoffDestination
 import HandoffPlan
 import HandoffState
 import HandoffSync
@@ -178,6 +180,7 @@ struct ApplyFaultTests {
         var options = ConnectionOptions()
         options.environment = ["SCENARIO_TOKEN": SandboxHarness.key]
         options.sandboxNow = instant
+        options.kinds = .standard()
         let request = PlanBuilder.Request(configuration: scenario.configuration, state: await session.initialState, now: instant)
         let hub = try await ConnectionHub.open(try PlanBuilder.connections(request), configuration: scenario.configuration, options: options)
         let plan = try await PlanBuilder.build(request, hub: hub)

@@ -1,4 +1,5 @@
 import HandoffConfig
+import HandoffConnectionKinds
 import HandoffPlan
 import HandoffState
 import HandoffSync
@@ -26,7 +27,7 @@ struct ConnectionProgressTests {
             options.sandboxNow = ConnectionSecurityTests.now
             options.progress = { line in lines.withLock { $0.append(line) } }
             let baseURL = sandbox.baseURL
-            options.configure = { client in
+            options.kinds = .standard { client in
                 client.baseURL = baseURL
                 client.clock = VirtualClientClock()
             }

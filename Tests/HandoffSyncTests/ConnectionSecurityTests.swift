@@ -1,4 +1,5 @@
 import HandoffConfig
+import HandoffConnectionKinds
 import HandoffPlan
 import HandoffState
 import HandoffSync
@@ -46,7 +47,7 @@ struct ConnectionSecurityTests {
         options.apiHosts = policy
         options.sandboxNow = now
         let baseURL = sandbox.baseURL
-        options.configure = { client in
+        options.kinds = .standard { client in
             clients.add()
             client.baseURL = baseURL
         }

@@ -1,5 +1,6 @@
 @testable import DurableFiles
 import Foundation
+import HandoffDestination
 import HandoffState
 import HandoffTime
 import Testing
@@ -23,7 +24,7 @@ struct LocalStateHostileTests {
     }
 
     private func change(_ id: String) -> StateChange {
-        StateChange(destination: "d", connection: "acme", destinationSchedule: "P1", created: [OwnedOverride(id: id, start: t(0), end: t(24), userID: "U")])
+        StateChange(destination: "d", connection: "acme", destinationSchedule: "P1", created: [OverrideRecord(id: id, start: t(0), end: t(24), userID: "U")])
     }
 
     /// The error of `acquire`, or nil when it took the lock (then released).

@@ -1,4 +1,5 @@
 import Foundation
+import HandoffDestination
 import HandoffState
 import HandoffTime
 import Testing
@@ -20,7 +21,7 @@ struct LocalStateStoreTests {
         return holder
     }
 
-    private func change(created: [OwnedOverride] = [], deleted: [String] = [], watermark: Instant? = nil) -> StateChange {
+    private func change(created: [OverrideRecord] = [], deleted: [String] = [], watermark: Instant? = nil) -> StateChange {
         StateChange(destination: "d", connection: "acme", destinationSchedule: "P1", created: created, deleted: deleted, watermark: watermark)
     }
 
@@ -30,7 +31,7 @@ struct LocalStateStoreTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         #expect(try await store.read() == .empty)
         let session = try await store.acquire(holder("A"), timeout: 0)
-        try await session.record(change(created: [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U")], watermark: t(24)))
+        try await session.record(change(created: [OverrideRecord(id: "Q1", start: t(0), end: t(24), userID: "U")], watermark: t(24)))
         let written = try await session.finish()
         await session.release()
         #expect(written.serial == 1)
@@ -48,9 +49,9 @@ struct LocalStateStoreTests {
         let (store, directory) = try makeStore()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let first = try await store.acquire(holder("A"), timeout: 0)
-        try await first.record(change(created: [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U")]))
+        try await first.record(change(created: [OverrideRecord(id: "Q1", start: t(0), end: t(24), userID: "U")]))
         try await first.finish()
-        try await first.record(change(created: [OwnedOverride(id: "Q2", start: t(24), end: t(48), userID: "U")]))
+        try await first.record(change(created: [OverrideRecord(id: "Q2", start: t(24), end: t(48), userID: "U")]))
         try await first.record(change(deleted: ["Q1"]))
         // The process dies here: no finish, no release. Half a line was being written.
         let handle = try #require(FileHandle(forWritingAtPath: directory + "/state.json.journal"))
@@ -76,11 +77,11 @@ struct LocalStateStoreTests {
         let (store, directory) = try makeStore()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let first = try await store.acquire(holder("A"), timeout: 0)
-        try await first.record(change(created: [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U")]))
+        try await first.record(change(created: [OverrideRecord(id: "Q1", start: t(0), end: t(24), userID: "U")]))
         try FileManager.default.removeItem(atPath: directory + "/state.json.lock")
         let second = try await store.acquire(holder("B"), timeout: 0)
         #expect(await second.initialState.serial == 1)
-        try await second.record(change(created: [OwnedOverride(id: "Q2", start: t(24), end: t(48), userID: "U")]))
+        try await second.record(change(created: [OverrideRecord(id: "Q2", start: t(24), end: t(48), userID: "U")]))
         let written = try await second.finish()
         await second.release()
         #expect(written.serial == 2)
@@ -146,7 +147,7 @@ struct LocalStateStoreTests {
         let (store, directory) = try makeStore()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let session = try await store.acquire(holder("A"), timeout: 0)
-        try await session.record(change(created: [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U")]))
+        try await session.record(change(created: [OverrideRecord(id: "Q1", start: t(0), end: t(24), userID: "U")]))
         try await session.finish()
         await session.release()
         let line = StateCoding.journalLine(change(deleted: ["Q1"]), lineage: "another-lineage", baseSerial: 1)
@@ -160,7 +161,7 @@ struct LocalStateStoreTests {
         let (store, directory) = try makeStore()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let session = try await store.acquire(holder("A"), timeout: 0)
-        try await session.record(change(created: [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U")]))
+        try await session.record(change(created: [OverrideRecord(id: "Q1", start: t(0), end: t(24), userID: "U")]))
         try await session.finish()
         let lineage = try #require(await session.currentState.lineage)
         await session.release()
@@ -185,7 +186,7 @@ struct LocalStateStoreTests {
         let (store, directory) = try makeStore()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let first = try await store.acquire(holder("A"), timeout: 0)
-        try await first.record(change(created: [OwnedOverride(id: "Q1", start: t(0), end: t(24), userID: "U"), OwnedOverride(id: "Q2", start: t(24), end: t(48), userID: "U")]))
+        try await first.record(change(created: [OverrideRecord(id: "Q1", start: t(0), end: t(24), userID: "U"), OverrideRecord(id: "Q2", start: t(24), end: t(48), userID: "U")]))
         try await first.finish()
         var marking = change()
         marking.markDeletePending = ["Q1", "Q2", "M9"]

@@ -1,5 +1,6 @@
 import Foundation
 import HandoffConfig
+import HandoffDestination
 import HandoffPlan
 import HandoffRota
 import HandoffState
@@ -15,12 +16,12 @@ private func desired(_ start: Int64, _ end: Int64, _ user: String, reason: Shift
     DesiredOverride(start: max(t(start), now), end: t(end), userID: user, person: user.lowercased(), reason: reason)
 }
 
-private func live(_ id: String, _ start: Int64, _ end: Int64, _ user: String) -> LiveOverride {
-    LiveOverride(id: id, start: t(start), end: t(end), userID: user)
+private func live(_ id: String, _ start: Int64, _ end: Int64, _ user: String) -> OverrideRecord {
+    OverrideRecord(id: id, start: t(start), end: t(end), userID: user)
 }
 
-private func owned(_ id: String, _ start: Int64, _ end: Int64, _ user: String, deletePending: Bool = false) -> OwnedOverride {
-    OwnedOverride(id: id, start: t(start), end: t(end), userID: user, deletePending: deletePending)
+private func owned(_ id: String, _ start: Int64, _ end: Int64, _ user: String, deletePending: Bool = false) -> OverrideRecord {
+    OverrideRecord(id: id, start: t(start), end: t(end), userID: user, deletePending: deletePending)
 }
 
 private let key = ScheduleKey(connection: "acme", destinationSchedule: "P1")
@@ -35,8 +36,8 @@ private let directory = PeopleDirectory(users: [
 /// Plans one destination `d` writing P1 with the given desired overrides, live overrides and state.
 private func plan(
     desired: [DesiredOverride],
-    live overrides: [LiveOverride] = [],
-    owned records: [OwnedOverride] = [],
+    live overrides: [OverrideRecord] = [],
+    owned records: [OverrideRecord] = [],
     watermark: Int64? = nil,
     manualChanges: Destination.ManualChanges = .keep,
     members: Set<String> = ["a", "b", "c"],
@@ -494,8 +495,8 @@ struct ReconcilerTests {
         return (input, shifts)
     }
 
-    private func reconcile(_ destination: DestinationInput, live overrides: [LiveOverride], watermark: Instant) -> Plan {
-        let records = overrides.map { OwnedOverride(id: $0.id, start: $0.start, end: $0.end, userID: $0.userID) }
+    private func reconcile(_ destination: DestinationInput, live overrides: [OverrideRecord], watermark: Instant) -> Plan {
+        let records = overrides.map { OverrideRecord(id: $0.id, start: $0.start, end: $0.end, userID: $0.userID) }
         return Reconciler.plan(
             Reconciler.Input(
                 now: now,
@@ -515,7 +516,7 @@ struct ReconcilerTests {
     func shorterHorizon() throws {
         // Exported with 8w: the overrides and the watermark as PagerDuty and the state hold them.
         let (long, longShifts) = try desiredFor(members: "alice, bob, carol", horizon: "8w", exported: nil)
-        let exported = long.desired.enumerated().map { LiveOverride(id: "Q\($0.offset)", start: longShifts[$0.offset].start, end: $0.element.end, userID: $0.element.userID) }
+        let exported = long.desired.enumerated().map { OverrideRecord(id: "Q\($0.offset)", start: longShifts[$0.offset].start, end: $0.element.end, userID: $0.element.userID) }
         let watermark = try #require(exported.map(\.end).max())
 
         // Horizon 2w: nothing to do, the watermark stays where it is (it is what PagerDuty holds).

@@ -1,5 +1,6 @@
 import Foundation
 public import HandoffConfig
+import HandoffConnectionKinds
 public import HandoffPlan
 public import HandoffState
 public import HandoffSync
@@ -69,7 +70,7 @@ public final class Scenario: @unchecked Sendable {
         var options = ConnectionOptions()
         options.environment = ["SCENARIO_TOKEN": SandboxHarness.key]
         options.sandboxNow = now
-        options.configure = {
+        options.kinds = .standard {
             $0.backoffBase = 0.01
             $0.backoffCap = 0.05
         }

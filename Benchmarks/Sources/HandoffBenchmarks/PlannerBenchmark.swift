@@ -1,4 +1,5 @@
 import ArgumentParser
+import HandoffDestination
 import HandoffPlan
 import HandoffState
 import HandoffTime
@@ -24,8 +25,8 @@ struct PlannerBenchmark: AsyncParsableCommand {
         for index in 0..<destinations {
             let schedule = "P\(index)"
             var desired: [DesiredOverride] = []
-            var observed: [LiveOverride] = []
-            var owned: [OwnedOverride] = []
+            var observed: [OverrideRecord] = []
+            var owned: [OverrideRecord] = []
             for slot in 0..<overrides {
                 let start = now.adding(seconds: Int64(slot) * 4 * 3600)
                 let end = start.adding(seconds: 4 * 3600)
@@ -34,8 +35,8 @@ struct PlannerBenchmark: AsyncParsableCommand {
                 // One live override in ten differs from what is wanted.
                 let liveUser = slot % 10 == 0 ? "U\((index + slot + 1) % 50)" : user
                 let id = "Q\(index)-\(slot)"
-                observed.append(LiveOverride(id: id, start: start, end: end, userID: liveUser))
-                owned.append(OwnedOverride(id: id, start: start, end: end, userID: liveUser))
+                observed.append(OverrideRecord(id: id, start: start, end: end, userID: liveUser))
+                owned.append(OverrideRecord(id: id, start: start, end: end, userID: liveUser))
             }
             inputs.append(DestinationInput(
                 name: "destination-\(index)", connection: "acme", destinationSchedule: schedule, timeZone: "UTC", manualChanges: .keep,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HandoffDestination
 import HandoffState
 import HandoffStatePostgres
 import HandoffTime
@@ -33,7 +34,7 @@ struct StateBenchmark: AsyncParsableCommand {
         for destination in 0..<destinations {
             let records = (0..<overrides).map { index in
                 let start = now.adding(seconds: Int64(index) * 3_600)
-                return OwnedOverride(id: "Q\(String(destination * overrides + index, radix: 36).uppercased())XXXXXXXX", start: start, end: start.adding(seconds: 3_600), userID: "PUSER\(index % 97)")
+                return OverrideRecord(id: "Q\(String(destination * overrides + index, radix: 36).uppercased())XXXXXXXX", start: start, end: start.adding(seconds: 3_600), userID: "PUSER\(index % 97)")
             }
             state.destinations["destination-\(destination)"] = DestinationState(
                 connection: "acme", destinationSchedule: "PS\(destination)", watermark: now.adding(seconds: Int64(overrides) * 3_600), overrides: records
@@ -71,7 +72,7 @@ struct StateBenchmark: AsyncParsableCommand {
             let start = now.adding(seconds: Int64(overrides + index) * 3_600)
             let change = StateChange(
                 destination: "destination-0", connection: "acme", destinationSchedule: "PS0",
-                created: [OwnedOverride(id: "QBENCH\(index)", start: start, end: start.adding(seconds: 3_600), userID: "PUSER1")], deleted: []
+                created: [OverrideRecord(id: "QBENCH\(index)", start: start, end: start.adding(seconds: 3_600), userID: "PUSER1")], deleted: []
             )
             let (_, seconds) = try await measure { try await session.record(change) }
             try await session.finish()

@@ -1,5 +1,6 @@
 import Foundation
 import HandoffConfig
+import HandoffConnectionKinds
 import HandoffSync
 import HandoffTime
 import PagerDutySandbox
@@ -64,5 +65,6 @@ func benchmarkOptions(parallelism: Int) -> ConnectionOptions {
     options.environment = ["BENCHMARK_TOKEN": "benchmark-key"]
     options.parallelism = parallelism
     options.sandboxNow = Instant(secondsSinceEpoch: 1_795_348_800)
+    options.kinds = .standard()
     return options
 }

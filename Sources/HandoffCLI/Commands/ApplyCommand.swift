@@ -2,11 +2,11 @@ import ArgumentParser
 import DurableFiles
 import Foundation
 import HandoffConfig
+import HandoffDestination
 import HandoffPlan
 import HandoffState
 import HandoffSync
 import HandoffTime
-import PagerDuty
 import Synchronization
 
 /// `handoff apply`: makes PagerDuty match the configuration (or carries out a saved plan), with a
@@ -186,10 +186,7 @@ struct ApplyCommand: AsyncParsableCommand {
         }
         for destination in plan.destinations {
             guard let window = destination.observedWindow else { continue }
-            let client = try hub.client(destination.connection)
-            let live = try await client.overrides(scheduleID: destination.destinationSchedule, overlapping: window).map {
-                LiveOverride(id: $0.id, start: $0.start, end: $0.end, userID: $0.user.id)
-            }
+            let live = try await hub.destination(destination.connection).overrides(schedule: destination.destinationSchedule, overlapping: window)
             guard Reconciler.fingerprint(live) == destination.liveFingerprint else {
                 throw CommandFailure(
                     "the saved plan is stale: the overrides of PagerDuty schedule \(destination.destinationSchedule) (destination \(destination.name)) "

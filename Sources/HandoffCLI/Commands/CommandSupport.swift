@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HandoffConfig
+import HandoffConnectionKinds
 import HandoffState
 import HandoffStatePostgres
 import HandoffSync
@@ -99,6 +100,7 @@ let parallelismRange = 1...64
 /// output on standard output.
 func connectionOptions() throws -> ConnectionOptions {
     var options = ConnectionOptions()
+    options.kinds = .standard()
     options.apiHosts = try .fromEnvironment()
     options.progress = { Terminal.standardError.progress($0) }
     return options

@@ -79,7 +79,7 @@ struct ImportCommand: AsyncParsableCommand {
         options.sandboxNow = now == nil ? nil : instant
         let hub = try await ConnectionHub.open([connection], configuration: configuration, options: options)
         do {
-            try await run(configuration, client: try hub.client(connection), now: instant)
+            try await run(configuration, client: try hub.pagerDutyClient(connection), now: instant)
             await hub.close()
         } catch {
             await hub.close()

@@ -2,10 +2,11 @@ import ArgumentParser
 import Foundation
 import SafeText
 import HandoffConfig
+import HandoffDestination
+import HandoffConnectionKinds
 import HandoffState
 import HandoffStatePostgres
 import HandoffSync
-import PagerDuty
 import HandoffTime
 
 /// `handoff state`: look into what Handoff has exported, and break a lock left by a crashed run.
@@ -133,6 +134,7 @@ struct StateCommand: AsyncParsableCommand {
             let connections = Set(entries.map(\.connection)).filter { configuration.connection(named: $0) != nil }
             guard !connections.isEmpty, !configuration.people.isEmpty else { return [:] }
             var options = ConnectionOptions()
+            options.kinds = .standard()
             do { options.apiHosts = try .fromEnvironment() } catch {
                 Terminal.standardError.warning("people are shown by PagerDuty user id: \(error)")
                 return [:]
@@ -144,12 +146,12 @@ struct StateCommand: AsyncParsableCommand {
             }
             var result: [String: [String: Person]] = [:]
             for connection in connections.sorted() {
-                guard let client = hub.clients[connection] else { continue }
+                guard let destination = try? hub.destination(connection) else { continue }
                 do {
-                    let resolution = try await client.resolveUsers(emails: configuration.people.map(\.email))
+                    let users = try await destination.resolveUsers(emails: configuration.people.map(\.email))
                     var byID: [String: Person] = [:]
                     for person in configuration.people {
-                        if let user = resolution.users[person.email.lowercased()] { byID[user.id] = person }
+                        if let user = users[person.email.lowercased()] { byID[user.id] = person }
                     }
                     result[connection] = byID
                 } catch {

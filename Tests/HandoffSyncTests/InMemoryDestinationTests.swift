@@ -1,0 +1,224 @@
+import Foundation
+import HandoffConfig
+import HandoffDestination
+import HandoffPlan
+import HandoffState
+import HandoffSync
+import HandoffTestSupport
+import HandoffTime
+import Testing
+
+private func at(_ text: String) -> Instant {
+    guard let instant = Instant(rfc3339: text) else { fatalError("bad time \(text) in a test") }
+    return instant
+}
+
+/// Monday 2026-11-23, 11:00 in Berlin.
+private let now = at("2026-11-23T10:00:00Z")
+
+private let users = [
+    DestinationUser(id: "UA", name: "Alice Archer", email: "alice@example.com"),
+    DestinationUser(id: "UB", name: "Bob Brown", email: "bob@example.com"),
+    DestinationUser(id: "UC", name: "Carol Chen", email: "carol@example.com"),
+]
+
+private func team(members: String = "alice, bob, carol", mirror: Bool = false) -> String {
+    """
+    version: 1
+    connections:
+      acme: { type: pagerduty, token_env: MEMORY_TOKEN }
+    people:
+      alice: { name: Alice Archer, email: alice@example.com }
+      bob:   { name: Bob Brown, email: bob@example.com }
+      carol: { name: Carol Chen, email: carol@example.com }
+    schedules:
+      primary:
+        time_zone: Europe/Berlin
+        rotation: { members: [\(members)], start: 2026-11-02T09:00, turn: 1d }
+        horizon: 2w
+    destinations:
+      primary-pd: { schedule: primary, connection: acme, pagerduty_schedule: PPRIMAR }
+    \(mirror ? "  mirror-pd: { schedule: primary, connection: acme, pagerduty_schedule: PMIRROR }\n" : "")
+    """
+}
+
+/// Plans and applies through `InMemoryDestination`, registered as the `pagerduty` kind: the
+/// planner, reconciler and applier with no PagerDuty and no socket behind them.
+private final class MemoryRun: Sendable {
+    let destination: InMemoryDestination
+    let configuration: Configuration
+    let store: LocalStateStore
+    let directory: String
+
+    init(_ text: String, destination: InMemoryDestination = InMemoryDestination(users: users, now: now)) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-memory-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        self.destination = destination
+        configuration = try Self.load(text, directory: directory)
+        store = LocalStateStore(path: directory + "/.handoff/state.json", displayPath: ".handoff/state.json")
+    }
+
+    static func load(_ text: String, directory: String) throws -> Configuration {
+        let loaded = ConfigurationLoader.load(files: [("handoff.yaml", Array(text.utf8))], directory: directory)
+        guard let configuration = loaded.configuration else { throw SyncError(loaded.diagnostics.map(\.description)) }
+        return configuration
+    }
+
+    func cleanUp() {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    var options: ConnectionOptions {
+        var options = ConnectionOptions()
+        options.environment = [:]
+        var kinds = ConnectionKinds()
+        let destination = destination
+        kinds.register("pagerduty") { _ in ConnectionKinds.Opened(destination: destination, close: {}) }
+        options.kinds = kinds
+        return options
+    }
+
+    func plan(_ configuration: Configuration? = nil, at instant: Instant = now, allowFrozenChanges: Bool = false) async throws -> Plan {
+        let configuration = configuration ?? self.configuration
+        let request = PlanBuilder.Request(configuration: configuration, state: try await store.read(), now: instant, allowFrozenChanges: allowFrozenChanges)
+        let hub = try await ConnectionHub.open(try PlanBuilder.connections(request), configuration: configuration, options: options)
+        do {
+            let plan = try await PlanBuilder.build(request, hub: hub)
+            await hub.close()
+            return plan
+        } catch {
+            await hub.close()
+            throw error
+        }
+    }
+
+    /// Applies `plan` (made now when nil) as `handoff apply` does, one destination at a time.
+    func apply(_ plan: Plan? = nil, configuration: Configuration? = nil, at instant: Instant = now) async throws -> (Plan, Applier.Report) {
+        let configuration = configuration ?? self.configuration
+        let session = try await store.acquire(LockHolder.current(operation: "apply", now: instant), timeout: 0)
+        let request = PlanBuilder.Request(configuration: configuration, state: await session.initialState, now: instant)
+        let hub = try await ConnectionHub.open(try PlanBuilder.connections(request), configuration: configuration, options: options)
+        let made: Plan
+        if let plan {
+            made = plan
+        } else {
+            made = try await PlanBuilder.build(request, hub: hub)
+        }
+        var applyOptions = Applier.Options()
+        applyOptions.parallelism = 1
+        let report = await Applier.apply(made, session: session, hub: hub, options: applyOptions)
+        await hub.close()
+        try await session.finish()
+        await session.release()
+        return (made, report)
+    }
+
+    func ownedIDs() async throws -> Set<String> {
+        try await store.read().allOwnedIDs
+    }
+}
+
+@Suite("The planner, reconciler and applier against an in-memory destination (no sockets)")
+struct InMemoryDestinationTests {
+    @Test("a first export creates every wanted override, and a second plan at once is clean")
+    func firstExportThenClean() async throws {
+        let run = try MemoryRun(team())
+        defer { run.cleanUp() }
+        let (plan, report) = try await run.apply()
+        #expect(plan.summary.create > 0)
+        #expect(report.failures.isEmpty)
+        #expect(report.created == plan.summary.create)
+        let live = run.destination.overrides("PPRIMAR")
+        #expect(live.count == plan.summary.create)
+        #expect(try await run.ownedIDs() == Set(live.map(\.id)))
+        let writes = run.destination.calls.writes
+
+        let again = try await run.plan()
+        #expect(!again.hasChanges)
+        #expect(run.destination.calls.writes == writes)
+    }
+
+    @Test("a create whose answer was lost is resolved by listing: nothing is created twice or sent again")
+    func lostCreateAnswer() async throws {
+        let run = try MemoryRun(team())
+        defer { run.cleanUp() }
+        run.destination.inject { $0.lostCreateAnswers = 1 }
+        let (plan, report) = try await run.apply()
+        #expect(report.failures.isEmpty)
+        #expect(report.created == plan.summary.create)
+        let live = run.destination.overrides("PPRIMAR")
+        #expect(live.count == plan.summary.create)
+        #expect(Set(live.map { "\($0.userID) \($0.start) \($0.end)" }).count == live.count)
+        #expect(try await run.ownedIDs() == Set(live.map(\.id)))
+        // One create (its answer lost), then a listing to match instead of a second create.
+        #expect(run.destination.calls.create == 1)
+        #expect(run.destination.calls.list == 2)
+        #expect(!(try await run.plan()).hasChanges)
+    }
+
+    @Test("a read-only key stops its connection: the second destination on it sends nothing")
+    func readOnlyKey() async throws {
+        let run = try MemoryRun(team(mirror: true))
+        defer { run.cleanUp() }
+        run.destination.inject { $0.readOnly = true }
+        let (_, report) = try await run.apply()
+        #expect(report.failures.count == 2)
+        #expect(report.failures.allSatisfy { $0.hasSuffix(InMemoryDestination.readOnlyMessage) })
+        #expect(run.destination.calls.create == 1)
+        #expect(report.completed.isEmpty)
+        #expect(try await run.ownedIDs().isEmpty)
+    }
+
+    @Test("a delete of an override already gone is recorded as done, not as a failure")
+    func deleteAlreadyGone() async throws {
+        let run = try MemoryRun(team())
+        defer { run.cleanUp() }
+        _ = try await run.apply()
+        let smaller = try MemoryRun.load(team(members: "alice, bob"), directory: run.directory)
+        let plan = try await run.plan(smaller, allowFrozenChanges: true)
+        let deletes = plan.destinations.flatMap { $0.actions(.delete) }.compactMap(\.overrideID)
+        #expect(!deletes.isEmpty)
+        let gone = try #require(deletes.first)
+        run.destination.removeByHand(schedule: "PPRIMAR", id: gone)
+        let (_, report) = try await run.apply(plan, configuration: smaller)
+        #expect(report.failures.isEmpty)
+        #expect(report.deleted == deletes.count)
+        #expect(!(try await run.ownedIDs()).contains(gone))
+        #expect(!run.destination.overrides("PPRIMAR").contains { deletes.contains($0.id) && $0.start >= now })
+    }
+
+    @Test("a rejected item fails its destination and names the override; the rest of the batch is created and recorded")
+    func rejectedItem() async throws {
+        let run = try MemoryRun(team())
+        defer { run.cleanUp() }
+        run.destination.inject { $0.rejectedUsers = ["UB"] }
+        let (plan, report) = try await run.apply()
+        let bobs = plan.destinations.flatMap { $0.actions(.create) }.filter { $0.userID == "UB" }.count
+        #expect(bobs > 0)
+        #expect(report.failures.count == bobs)
+        #expect(report.failures.allSatisfy { $0.hasPrefix("destination primary-pd: the destination refused the override for user UB") })
+        #expect(report.created == plan.summary.create - bobs)
+        #expect(try await run.ownedIDs().count == report.created)
+    }
+
+    @Test("an override of a user the destination no longer has is shown as a deleted user")
+    func unknownUser() async throws {
+        let run = try MemoryRun(team())
+        defer { run.cleanUp() }
+        run.destination.addByHand(schedule: "PPRIMAR", start: at("2026-11-24T08:00:00Z"), end: at("2026-11-24T09:00:00Z"), userID: "UGONE")
+        let plan = try await run.plan()
+        let actions = plan.destinations.flatMap(\.actions).filter { $0.userID == "UGONE" }
+        #expect(!actions.isEmpty)
+        #expect(actions.allSatisfy { $0.person == "deleted PagerDuty user UGONE" })
+        #expect(run.destination.calls.user == 1)
+    }
+
+    @Test("updating in place is unsupported unless a destination says otherwise")
+    func updateUnsupported() async throws {
+        let destination = InMemoryDestination(users: users, now: now)
+        #expect(!destination.capabilities.updatesInPlace)
+        await #expect(throws: DestinationError.self) {
+            _ = try await destination.updateOverride(schedule: "PPRIMAR", id: "M1", to: PlannedOverride(start: now, end: now, userID: "UA"))
+        }
+    }
+}
