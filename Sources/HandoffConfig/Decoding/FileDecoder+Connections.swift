@@ -50,19 +50,9 @@ extension FileDecoder {
                 }
             }
             var data = Connection.defaultSandboxDataPath
-            if let dataNode = fields["data"], let value = reader.string(dataNode, "\"data\"") {
-                if let problem = ContainedPath.problem(value) {
-                    reader.error("\"data\" must name a file inside the configuration directory, but \(problem)", at: dataNode)
-                }
-                data = value
-            }
+            if let dataNode = fields["data"], let value = containedPath(dataNode, "\"data\"") { data = value }
             var seed: String?
-            if let seedNode = fields["seed"], let value = reader.string(seedNode, "\"seed\"") {
-                if let problem = ContainedPath.problem(value) {
-                    reader.error("\"seed\" must name a file inside the configuration directory, but \(problem)", at: seedNode)
-                }
-                seed = value
-            }
+            if let seedNode = fields["seed"], let value = containedPath(seedNode, "\"seed\"") { seed = value }
             return Connection(name: name, kind: .sandbox(dataPath: data, seedPath: seed), location: key.location)
         }
     }

@@ -21,12 +21,7 @@ extension FileDecoder {
                 }
             }
             var path = StateSettings.defaultLocalPath
-            if let node = fields["path"], let value = reader.string(node, "\"path\"") {
-                if let problem = ContainedPath.problem(value) {
-                    reader.error("the state \"path\" must name a file inside the configuration directory, but \(problem)", at: node)
-                }
-                path = value
-            }
+            if let node = fields["path"], let value = containedPath(node, "\"path\"", named: "the state \"path\"") { path = value }
             output.states.append(StateSettings(backend: .local(path: path), location: node.location))
         case .postgres:
             if let keyNode = fields.keyNode("path") {

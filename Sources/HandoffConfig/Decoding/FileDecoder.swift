@@ -78,6 +78,18 @@ struct FileDecoder {
 
     // MARK: - Checks shared by several keys
 
+    /// The text of a key that names a file inside the configuration directory (the local state,
+    /// a sandbox's data and seed); a path that could lead outside is an error, said once here for
+    /// all of them, and the text is still returned so that decoding goes on. `named` is how the
+    /// message names the key, `what` by default.
+    mutating func containedPath(_ node: YAMLNode, _ what: String, named: String? = nil) -> String? {
+        guard let value = reader.string(node, what) else { return nil }
+        if let problem = ContainedPath.problem(value) {
+            reader.error("\(named ?? what) must name a file inside the configuration directory, but \(problem)", at: node)
+        }
+        return value
+    }
+
     static func isEnvironmentVariableName(_ text: String) -> Bool {
         let letter: (Unicode.Scalar) -> Bool = { ("A"..."Z").contains($0) || ("a"..."z").contains($0) || $0 == "_" }
         guard let first = text.unicodeScalars.first, letter(first) else { return false }
