@@ -21,6 +21,12 @@ struct ConfigurationOptions: ParsableArguments {
         let configuration = try configuration()
         return (configuration, try stateStore(for: configuration))
     }
+
+    /// The configuration, its store, and the state read once (for commands that only look at it).
+    func loadWithState() async throws -> (configuration: Configuration, store: any StateStore, state: HandoffState) {
+        let (configuration, store) = try load()
+        do { return (configuration, store, try await store.read()) } catch { throw commandFailure(error) }
+    }
 }
 
 /// A connection the state still needs must not have been removed: the problems go to standard

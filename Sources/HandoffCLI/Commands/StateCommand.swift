@@ -24,9 +24,7 @@ struct StateCommand: AsyncParsableCommand {
         @OptionGroup var configurationOptions: ConfigurationOptions
 
         func run() async throws {
-            let (configuration, store) = try configurationOptions.load()
-            let state: HandoffState
-            do { state = try await store.read() } catch { throw commandFailure(error) }
+            let (configuration, store, state) = try await configurationOptions.loadWithState()
             // The state is a file a pull request can commit, so what it holds is shown escaped.
             var output = "\(store.description): serial \(state.serial), lineage \(state.lineage.map(SafeText.line) ?? "none (nothing exported yet)")\n"
             do {
@@ -84,9 +82,7 @@ struct StateCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let (configuration, store) = try configurationOptions.load()
-            let state: HandoffState
-            do { state = try await store.read() } catch { throw commandFailure(error) }
+            let (configuration, store, state) = try await configurationOptions.loadWithState()
             let names: [String]
             if let wanted = destination ?? destinationOption {
                 guard state.destinations[wanted] != nil else {
