@@ -241,7 +241,9 @@ public enum PlanBuilder {
         [state?.watermark, state?.overrides.map(\.end).max()].compactMap { $0 }.max()
     }
 
-    private static func listOverrides(windows: [ScheduleKey: Instant], now: Instant, hub: ConnectionHub) async throws -> [ScheduleKey: ObservedSchedule] {
+    /// Lists the live overrides of every schedule of `windows` once, from `now` to its end, side by
+    /// side; the one code path that reads overrides (planning, and the stale check of a saved plan).
+    static func listOverrides(windows: [ScheduleKey: Instant], now: Instant, hub: ConnectionHub) async throws -> [ScheduleKey: ObservedSchedule] {
         var listed: [ScheduleKey: ObservedSchedule] = [:]
         var problems: [String] = []
         await withTaskGroup(of: (ScheduleKey, Result<ObservedSchedule, any Error>).self) { group in

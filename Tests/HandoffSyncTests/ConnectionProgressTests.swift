@@ -32,14 +32,7 @@ struct ConnectionProgressTests {
                 client.clock = VirtualClientClock()
             }
             let request = PlanBuilder.Request(configuration: configuration, state: HandoffState(), now: ConnectionSecurityTests.now)
-            let hub = try await ConnectionHub.open(try PlanBuilder.connections(request), configuration: configuration, options: options)
-            do {
-                _ = try await PlanBuilder.build(request, hub: hub)
-                await hub.close()
-            } catch {
-                await hub.close()
-                throw error
-            }
+            _ = try await PlanRun(request, options: options).run()
             let announced = lines.withLock { $0 }
             #expect(announced.count == 1, "\(announced)")
             #expect(announced.allSatisfy { $0.hasPrefix("waiting 2") && $0.hasSuffix(" s before retrying (PagerDuty answered 429 to list users) for connection \"acme\"…") }, "\(announced)")

@@ -52,15 +52,7 @@ struct ConnectionSecurityTests {
             client.baseURL = baseURL
         }
         let request = PlanBuilder.Request(configuration: configuration, state: HandoffState(), now: now)
-        let hub = try await ConnectionHub.open(try PlanBuilder.connections(request), configuration: configuration, options: options)
-        do {
-            let plan = try await PlanBuilder.build(request, hub: hub)
-            await hub.close()
-            return plan
-        } catch {
-            await hub.close()
-            throw error
-        }
+        return try await PlanRun(request, options: options).run()
     }
 
     static let seed = SandboxSeed(

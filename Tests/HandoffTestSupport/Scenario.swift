@@ -80,41 +80,21 @@ public final class Scenario: @unchecked Sendable {
     public func plan(at now: Instant, only: Set<String>? = nil, allowFrozenChanges: Bool = false) async throws -> Plan {
         server.clock.set(now)
         let request = PlanBuilder.Request(configuration: configuration, state: try await store.read(), now: now, only: only, allowFrozenChanges: allowFrozenChanges)
-        let hub = try await ConnectionHub.open(try PlanBuilder.connections(request), configuration: configuration, options: options(now))
-        do {
-            let plan = try await PlanBuilder.build(request, hub: hub)
-            await hub.close()
-            return plan
-        } catch {
-            await hub.close()
-            throw error
-        }
+        return try await PlanRun(request, options: options(now)).run()
     }
 
     /// Plans and applies at `now`, as `handoff apply --auto-approve` does.
     @discardableResult
     public func apply(at now: Instant, batchSize: Int = 50, allowFrozenChanges: Bool = false) async throws -> (Plan, Applier.Report) {
         server.clock.set(now)
-        let session = try await store.acquire(LockHolder.current(operation: "apply", now: now), timeout: 0)
-        do {
-            let request = PlanBuilder.Request(configuration: configuration, state: await session.initialState, now: now, allowFrozenChanges: allowFrozenChanges)
-            let hub = try await ConnectionHub.open(try PlanBuilder.connections(request), configuration: configuration, options: options(now))
-            let plan: Plan
-            do { plan = try await PlanBuilder.build(request, hub: hub) } catch {
-                await hub.close()
-                throw error
-            }
-            var applyOptions = Applier.Options()
-            applyOptions.batchSize = batchSize
-            let report = await Applier.apply(plan, session: session, hub: hub, options: applyOptions)
-            await hub.close()
-            try await session.finish()
-            await session.release()
-            return (plan, report)
-        } catch {
-            await session.release()
-            throw error
-        }
+        var run = ApplyRun(
+            configuration: configuration, store: store, holder: LockHolder.current(operation: "apply", now: now), lockTimeout: 0, now: now,
+            connectionOptions: options(now)
+        )
+        run.allowFrozenChanges = allowFrozenChanges
+        run.applyOptions.batchSize = batchSize
+        let outcome = try await run.run()
+        return (outcome.plan, outcome.report)
     }
 
     /// The overrides of a PagerDuty schedule as the sandbox holds them.

@@ -29,19 +29,19 @@ struct ApplyBenchmark: AsyncParsableCommand {
 
         func phase(_ configuration: Configuration) async throws -> (Plan, Applier.Report, Double, Int, [String: Int], Int) {
             server.log.reset()
-            let session = try await store.acquire(LockHolder.current(operation: "benchmark", now: now), timeout: 0)
-            let request = PlanBuilder.Request(configuration: configuration, state: await session.initialState, now: now)
-            let hub = try await ConnectionHub.open(["acme"], configuration: configuration, options: benchmarkOptions(parallelism: 8))
-            let ((plan, report), seconds) = try await measure { () async throws -> (Plan, Applier.Report) in
-                let plan = try await PlanBuilder.build(request, hub: hub)
-                var options = Applier.Options()
-                options.batchSize = batchSize
-                options.parallelism = parallelism
-                return (plan, await Applier.apply(plan, session: session, hub: hub, options: options))
-            }
-            await hub.close()
-            try await session.finish()
-            await session.release()
+            var run = ApplyRun(
+                configuration: configuration, store: store, holder: LockHolder.current(operation: "benchmark", now: now), lockTimeout: 0, now: now,
+                connectionOptions: benchmarkOptions(parallelism: 8)
+            )
+            run.applyOptions.batchSize = batchSize
+            run.applyOptions.parallelism = parallelism
+            // Timed from the connections open to the plan applied, as before the run owned them.
+            let timer = RunTimer()
+            run.hooks.opened = { _ in timer.start() }
+            run.hooks.closing = { timer.stop() }
+            let outcome = try await run.run()
+            let (plan, report) = (outcome.plan, outcome.report)
+            let seconds = timer.seconds
             let tooMany = server.log.all.filter { $0.status == 429 }.count
             return (plan, report, seconds, server.log.total, server.log.counts, tooMany)
         }

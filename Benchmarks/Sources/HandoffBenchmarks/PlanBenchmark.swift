@@ -20,10 +20,16 @@ struct PlanBenchmark: AsyncParsableCommand {
         let configuration = try benchmarkConfiguration(destinations: destinations, members: people, shiftsPerDestination: 14, url: server.baseURL)
         let now = Instant(secondsSinceEpoch: 1_795_348_800)
         let request = PlanBuilder.Request(configuration: configuration, state: .empty, now: now)
-        let hub = try await ConnectionHub.open(["acme"], configuration: configuration, options: benchmarkOptions(parallelism: parallelism))
-        server.log.reset()
-        let (plan, seconds) = try await measure { try await PlanBuilder.build(request, hub: hub) }
-        await hub.close()
+        // Timed from the connections open to the plan made, as before the run owned them.
+        let timer = RunTimer()
+        var run = PlanRun(request, options: benchmarkOptions(parallelism: parallelism))
+        run.hooks.opened = { _ in
+            server.log.reset()
+            timer.start()
+        }
+        run.hooks.closing = { timer.stop() }
+        let plan = try await run.run()
+        let seconds = timer.seconds
         await server.stop()
         let userPages = (people + 99) / 100
         let lowest = destinations + userPages

@@ -4,6 +4,7 @@ import HandoffConnectionKinds
 import HandoffSync
 import HandoffTime
 import PagerDutySandbox
+import Synchronization
 
 /// What every benchmark shares: a clock, a format, a simulated PagerDuty and a configuration.
 
@@ -13,6 +14,23 @@ func measure<T>(_ body: () async throws -> T) async rethrows -> (T, Double) {
     let result = try await body()
     let elapsed = ContinuousClock.now - start
     return (result, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+}
+
+/// Wall-clock seconds between two moments a run reports through its hooks (connections open,
+/// work over), so that opening and closing connections stays out of the figure.
+final class RunTimer: Sendable {
+    private let moments = Mutex<(start: ContinuousClock.Instant?, end: ContinuousClock.Instant?)>((nil, nil))
+
+    func start() { moments.withLock { $0.start = ContinuousClock.now } }
+    func stop() { moments.withLock { $0.end = ContinuousClock.now } }
+
+    var seconds: Double {
+        moments.withLock { moments in
+            guard let start = moments.start, let end = moments.end else { return 0 }
+            let elapsed = end - start
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
+    }
 }
 
 func format(_ seconds: Double) -> String { String(format: "%.0f ms", seconds * 1000) }

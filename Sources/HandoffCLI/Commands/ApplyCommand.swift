@@ -87,116 +87,61 @@ struct ApplyCommand: AsyncParsableCommand {
             savedPlan = loaded.plan
             directory = loaded.configurationDirectory
         }
-        let (configuration, store, _) = try await loadConfigurationAndState(directory)
+        let configuration = try loadValidConfiguration(directory)
+        let store = try stateStore(for: configuration)
         let instant = try savedPlan?.now ?? parseNow(now)
-        let session = try await acquireLock(store, timeout: try parseLockTimeout(lockTimeout))
-        let interruption = InterruptionGuard(store: store, session: session)
-        defer { interruption.disarm() }
-        do {
-            let succeeded = try await apply(configuration: configuration, session: session, savedPlan: savedPlan, now: instant, confirm: !autoApprove)
-            await session.release()
-            if !succeeded { throw CommandFailure.alreadyReported }
-        } catch {
-            await session.release()
-            throw commandFailure(error)
-        }
-    }
-
-    /// Takes the state lock; a lock whose holder was a process of this machine that no longer
-    /// runs (killed, crashed) is broken with a warning, since nothing can write through it.
-    private func acquireLock(_ store: any StateStore, timeout: Double) async throws -> any StateSession {
-        let holder = LockHolder.current(operation: "apply", now: Instant.now)
-        do {
-            return try await store.acquire(holder, timeout: timeout)
-        } catch let error as StateError where error.kind == .locked && error.holderIsGone {
-            guard let stale = error.holder else { throw commandFailure(error) }
-            Terminal.standardError.warning("breaking the lock of \(stale.summary): that process is no longer running")
-            _ = try? await store.forceUnlock(id: stale.id)
-            do { return try await store.acquire(holder, timeout: timeout) } catch { throw commandFailure(error) }
-        } catch {
-            throw commandFailure(error)
-        }
-    }
-
-    /// Plans (or checks the saved plan), confirms, applies; true when everything succeeded.
-    private func apply(configuration: Configuration, session: any StateSession, savedPlan: Plan?, now: Instant, confirm: Bool) async throws -> Bool {
-        let initial = await session.initialState
-        let only = destinations.isEmpty ? nil : Set(destinations)
-        let request = PlanBuilder.Request(
-            configuration: configuration, state: initial, now: now, only: only, allowFirstExportDeletes: allowFirstExportDeletes,
-            allowFrozenChanges: allowFrozenChanges
+        var connections = try connectionOptions()
+        connections.sandboxNow = instant
+        var run = ApplyRun(
+            configuration: configuration,
+            store: store,
+            holder: LockHolder.current(operation: "apply", now: Instant.now),
+            lockTimeout: try parseLockTimeout(lockTimeout),
+            savedPlan: savedPlan,
+            now: instant,
+            connectionOptions: connections
         )
-        var options = try connectionOptions()
-        options.sandboxNow = now
-        var connections = try PlanBuilder.connections(request)
-        if let savedPlan { connections = Set(savedPlan.destinations.filter { !($0.removed && $0.keepsOverrides) }.map(\.connection)) }
-        let hub: ConnectionHub
-        do { hub = try await ConnectionHub.open(connections, configuration: configuration, options: options) } catch { throw commandFailure(error) }
-        do {
-            let plan: Plan
-            if let savedPlan {
-                try await checkFresh(savedPlan, state: initial, hub: hub)
-                plan = savedPlan
-            } else {
-                plan = try await PlanBuilder.build(request, hub: hub)
-            }
+        run.only = destinations.isEmpty ? nil : Set(destinations)
+        run.allowFirstExportDeletes = allowFirstExportDeletes
+        run.allowFrozenChanges = allowFrozenChanges
+        // The progress line starts once the plan is confirmed, so that its estimate counts applying only.
+        let progress = Slot<ProgressPrinter>()
+        run.applyOptions.batchSize = batchSize
+        run.applyOptions.parallelism = parallelism
+        run.applyOptions.progress = { step in progress.value?.update(done: step.done, total: step.total) }
+        let interruption = Slot<InterruptionGuard>()
+        defer { interruption.value?.disarm() }
+        run.callbacks.breakingLock = { stale in
+            Terminal.standardError.warning("breaking the lock of \(stale.summary): that process is no longer running")
+        }
+        run.callbacks.locked = { session in interruption.value = InterruptionGuard(store: store, session: session) }
+        run.callbacks.checkState = { state in try checkStateUsage(state, configuration: configuration, store: store) }
+        let confirm = !autoApprove
+        run.callbacks.review = { plan in
             let output = Terminal.standardOutput
             output.write(PlanRenderer.text(plan, colours: PlanRenderer.Colours(enabled: output.usesColour)))
-            guard plan.hasChanges else {
-                try await session.finish()
-                await hub.close()
-                return true
-            }
-            if confirm, !askForConfirmation() {
-                output.write("\nApply cancelled.\n")
-                await hub.close()
-                return false
-            }
+            guard plan.hasChanges else { return true }
+            if confirm, !Self.askForConfirmation() { return false }
             output.write("\n")
-            let progress = ProgressPrinter(terminal: Terminal.standardError)
-            var applyOptions = Applier.Options()
-            applyOptions.batchSize = batchSize
-            applyOptions.parallelism = parallelism
-            applyOptions.progress = { progress.update(done: $0.done, total: $0.total) }
-            var report = await Applier.apply(plan, session: session, hub: hub, options: applyOptions)
-            progress.finish()
-            await hub.close()
-            // The report is printed whatever happens to the final write (a full disk): what
-            // PagerDuty confirmed is in the journal, and the next run folds it in.
-            do { try await session.finish() } catch {
-                report.failures.append("\(error); the changes recorded before it stay in the journal, and the next run folds them in")
-            }
+            progress.value = ProgressPrinter(terminal: Terminal.standardError)
+            return true
+        }
+        let outcome: ApplyRun.Outcome
+        do { outcome = try await run.run() } catch { throw commandFailure(error) }
+        switch outcome {
+        case .unchanged:
+            return
+        case .cancelled:
+            Terminal.standardOutput.write("\nApply cancelled.\n")
+            throw CommandFailure.alreadyReported
+        case .applied(_, let report):
+            progress.value?.finish()
             write(report)
-            return report.succeeded
-        } catch {
-            await hub.close()
-            throw error
+            if !report.succeeded { throw CommandFailure.alreadyReported }
         }
     }
 
-    /// Refuses a saved plan made from another state, or from PagerDuty as it no longer is.
-    private func checkFresh(_ plan: Plan, state: HandoffState, hub: ConnectionHub) async throws {
-        // A plan made before the first apply has no lineage; any later state has one.
-        let lineageDiffers = plan.stateLineage != nil && plan.stateLineage != state.lineage
-        guard !lineageDiffers, plan.stateSerial == state.serial else {
-            throw CommandFailure(
-                "the saved plan is stale: it was made from state serial \(plan.stateSerial), and the state is now at serial \(state.serial)"
-                    + (lineageDiffers ? " of another lineage" : "") + "; nothing was changed; make a new plan"
-            )
-        }
-        for destination in plan.destinations {
-            guard let window = destination.observedWindow else { continue }
-            let live = try await hub.destination(destination.connection).overrides(schedule: destination.destinationSchedule, overlapping: window)
-            guard Reconciler.fingerprint(live) == destination.liveFingerprint else {
-                throw CommandFailure(
-                    "the saved plan is stale: the overrides of PagerDuty schedule \(destination.destinationSchedule) (destination \(destination.name)) "
-                        + "changed since it was made; nothing was changed; make a new plan"
-                )
-            }
-        }
-    }
-
-    private func askForConfirmation() -> Bool {
+    private static func askForConfirmation() -> Bool {
         Terminal.standardOutput.write("\nDo you want to perform these actions? Only 'yes' will be accepted.\n  Enter a value: ")
         return readLine()?.trimmingCharacters(in: .whitespaces) == "yes"
     }
@@ -215,6 +160,17 @@ struct ApplyCommand: AsyncParsableCommand {
             for failure in report.failures { errors.error(failure) }
             Terminal.standardOutput.write(output + "Apply failed: \(plural(report.failures.count, "failure")). \(counts) The next plan shows what remains.\n")
         }
+    }
+}
+
+/// A value the callbacks of a run set and read from any thread (the progress printer once the
+/// plan is confirmed, the interruption guard once the lock is held).
+final class Slot<Value: Sendable>: Sendable {
+    private let storage = Mutex<Value?>(nil)
+
+    var value: Value? {
+        get { storage.withLock { $0 } }
+        set { storage.withLock { $0 = newValue } }
     }
 }
 

@@ -3,49 +3,8 @@ import Foundation
 import HandoffConfig
 import HandoffConnectionKinds
 import HandoffState
-import HandoffStatePostgres
 import HandoffSync
 import HandoffTime
-
-/// The state store a configuration names.
-func stateStore(for configuration: Configuration, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any StateStore {
-    try stateStore(configuration.state.backend, directory: configuration.directory, environment: environment)
-}
-
-func stateStore(_ backend: StateSettings.Backend, directory: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any StateStore {
-    switch backend {
-    case .local(let path):
-        let full: String
-        do { full = try ContainedPath.resolve(path, in: directory, role: "the state file") } catch { throw CommandFailure(error.description) }
-        return LocalStateStore(path: full, displayPath: ConfigurationLoader.displayPath(full))
-    case .postgres(let variable, let schema, let workspace, let historyDays):
-        guard let url = environment[variable], !url.isEmpty else {
-            throw CommandFailure("the postgres state backend reads the database URL from the environment variable \(variable), which is not set")
-        }
-        do {
-            let location = try PostgresLocation(url: url, variable: variable)
-            return PostgresStateStore(location: location, schema: schema, workspace: workspace, historyRetentionDays: historyDays)
-        } catch {
-            throw CommandFailure("\(error)")
-        }
-    }
-}
-
-/// The configuration and its state, checked together: a connection the state still needs must
-/// not have been removed.
-func loadConfigurationAndState(_ directory: String) async throws -> (Configuration, any StateStore, HandoffState) {
-    let configuration = try loadValidConfiguration(directory)
-    let store = try stateStore(for: configuration)
-    let state: HandoffState
-    do { state = try await store.read() } catch { throw CommandFailure("\(error)") }
-    let usage = state.destinations.map { StateUsage(destination: $0.key, connection: $0.value.connection) }
-    let problems = ConfigurationValidator.checkStateUsage(configuration, usage: usage, statePath: store.description)
-    if !problems.isEmpty {
-        Terminal.standardError.write(DiagnosticReport.text(problems, sources: [:], colour: Terminal.standardError.usesColour))
-        throw CommandFailure.alreadyReported
-    }
-    return (configuration, store, state)
-}
 
 // MARK: - Numbers from the command line
 

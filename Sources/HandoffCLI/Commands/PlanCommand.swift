@@ -58,8 +58,7 @@ struct PlanCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The configuration directory.", completion: .directory)
-    var directory: String = "."
+    @OptionGroup var configurationOptions: ConfigurationOptions
 
     @Option(help: "Also save the plan to this file, for `handoff apply FILE` or `handoff show FILE`.")
     var out: String?
@@ -100,10 +99,17 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let instant = try parseNow(now)
-        let (configuration, store, _) = try await loadConfigurationAndState(directory)
-        try await waitForLock(store, timeout: try parseLockTimeout(lockTimeout))
+        let (configuration, store) = try configurationOptions.load()
+        // Read once, after any running apply has let go of it.
         let state: HandoffState
-        do { state = try await store.read() } catch { throw commandFailure(error) }
+        do {
+            state = try await PlanRun.readState(
+                store, lockTimeout: try parseLockTimeout(lockTimeout), check: { try checkStateUsage($0, configuration: configuration, store: store) },
+                warn: { Terminal.standardError.warning($0) }
+            )
+        } catch {
+            throw commandFailure(error)
+        }
         let plan = try await makePlan(
             configuration: configuration,
             state: state,
@@ -116,39 +122,16 @@ struct PlanCommand: AsyncParsableCommand {
         Terminal.standardOutput.write(render(plan, format: format, maxSize: maxSize))
         if let out {
             do {
-                try DurableFile.write(Array(PlanFile.encode(plan, configurationDirectory: directory).utf8), to: out)
+                try DurableFile.write(Array(PlanFile.encode(plan, configurationDirectory: configurationOptions.directory).utf8), to: out)
             } catch {
                 throw CommandFailure("the plan cannot be saved: \(error)")
             }
         }
         if detailedExitcode, plan.hasChanges { throw ExitCode(2) }
     }
-
-    /// Waits for a lock held by an apply to go, or warns that the plan reads a state in motion.
-    private func waitForLock(_ store: any StateStore, timeout: Double) async throws {
-        let deadline = ContinuousClock.now + .milliseconds(Int64(min(max(timeout, 0), maximumLockTimeout) * 1000))
-        while true {
-            let holder: LockHolder?
-            do { holder = try await store.currentLock() } catch {
-                // A lock nobody can read may still be a run's: say so, and plan from what is recorded.
-                if ContinuousClock.now >= deadline {
-                    Terminal.standardError.warning("\(error); this plan may change once the run holding it finishes")
-                    return
-                }
-                try await Task.sleep(for: .milliseconds(200))
-                continue
-            }
-            guard let holder else { return }
-            if ContinuousClock.now >= deadline {
-                Terminal.standardError.warning("the state is locked by \(holder.summary); this plan may change once it finishes")
-                return
-            }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-    }
 }
 
-/// Plans with the connections of the plan, closing them whatever happens.
+/// Plans with the connections of the plan (`PlanRun` closes them whatever happens).
 func makePlan(
     configuration: Configuration, state: HandoffState, now: Instant, only: Set<String>?, parallelism: Int, allowFirstExportDeletes: Bool = false,
     allowFrozenChanges: Bool = false
@@ -159,18 +142,9 @@ func makePlan(
     var options = try connectionOptions()
     options.parallelism = parallelism
     options.sandboxNow = now
-    let hub: ConnectionHub
     do {
-        hub = try await ConnectionHub.open(try PlanBuilder.connections(request), configuration: configuration, options: options)
+        return try await PlanRun(request, options: options).run()
     } catch {
-        throw commandFailure(error)
-    }
-    do {
-        let plan = try await PlanBuilder.build(request, hub: hub)
-        await hub.close()
-        return plan
-    } catch {
-        await hub.close()
         throw commandFailure(error)
     }
 }

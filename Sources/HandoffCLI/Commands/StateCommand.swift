@@ -22,14 +22,10 @@ struct StateCommand: AsyncParsableCommand {
             abstract: "List the destinations in the state: watermark, owned overrides, and the lock if one is held."
         )
 
-        @Argument(help: "The configuration directory.", completion: .directory)
-        var directory: String = "."
+        @OptionGroup var configurationOptions: ConfigurationOptions
 
         func run() async throws {
-            let configuration = try loadValidConfiguration(directory)
-            let store = try stateStore(for: configuration)
-            let state: HandoffState
-            do { state = try await store.read() } catch { throw commandFailure(error) }
+            let (configuration, store, state) = try await configurationOptions.loadWithState()
             // The state is a file a pull request can commit, so what it holds is shown escaped.
             var output = "\(store.description): serial \(state.serial), lineage \(state.lineage.map(SafeText.line) ?? "none (nothing exported yet)")\n"
             do {
@@ -65,8 +61,7 @@ struct StateCommand: AsyncParsableCommand {
                 """
         )
 
-        @Argument(help: "The configuration directory.", completion: .directory)
-        var directory: String = "."
+        @OptionGroup var configurationOptions: ConfigurationOptions
 
         @Argument(help: "The destination; default every destination in the state.")
         var destination: String?
@@ -80,18 +75,15 @@ struct StateCommand: AsyncParsableCommand {
             }
             // The order before the directory came first: say how to write it now.
             var isDirectory: ObjCBool = false
-            if let destination, !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory),
+            if let destination, !FileManager.default.fileExists(atPath: configurationOptions.directory, isDirectory: &isDirectory),
                 FileManager.default.fileExists(atPath: destination, isDirectory: &isDirectory), isDirectory.boolValue
             {
-                throw ValidationError("the directory comes first: handoff state show \(destination) \(directory)")
+                throw ValidationError("the directory comes first: handoff state show \(destination) \(configurationOptions.directory)")
             }
         }
 
         func run() async throws {
-            let configuration = try loadValidConfiguration(directory)
-            let store = try stateStore(for: configuration)
-            let state: HandoffState
-            do { state = try await store.read() } catch { throw commandFailure(error) }
+            let (configuration, store, state) = try await configurationOptions.loadWithState()
             let names: [String]
             if let wanted = destination ?? destinationOption {
                 guard state.destinations[wanted] != nil else {
@@ -172,12 +164,10 @@ struct StateCommand: AsyncParsableCommand {
         @Argument(help: "The lock id, as the locked error or `handoff state list` shows it.")
         var lockID: String
 
-        @Argument(help: "The configuration directory.", completion: .directory)
-        var directory: String = "."
+        @OptionGroup var configurationOptions: ConfigurationOptions
 
         func run() async throws {
-            let configuration = try loadValidConfiguration(directory)
-            let store = try stateStore(for: configuration)
+            let (_, store) = try configurationOptions.load()
             do {
                 let holder = try await store.forceUnlock(id: lockID)
                 Terminal.standardOutput.write("Unlocked: the lock of \(holder.summary) is gone.\n")
@@ -190,8 +180,7 @@ struct StateCommand: AsyncParsableCommand {
     struct History: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the recorded changes of a postgres state, newest first.")
 
-        @Argument(help: "The configuration directory.", completion: .directory)
-        var directory: String = "."
+        @OptionGroup var configurationOptions: ConfigurationOptions
 
         @Option(help: "How many changes to show (1 to 10000).")
         var limit: Int = 50
@@ -201,7 +190,7 @@ struct StateCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let configuration = try loadValidConfiguration(directory)
+            let configuration = try configurationOptions.configuration()
             guard let store = try stateStore(for: configuration) as? any StateHistory else {
                 throw CommandFailure("the history is kept by the postgres state backend; a local state keeps only its current serial (and Git keeps the rest)")
             }
@@ -224,8 +213,7 @@ struct StateCommand: AsyncParsableCommand {
         @Argument(help: "The serial to restore.")
         var serial: Int
 
-        @Argument(help: "The configuration directory.", completion: .directory)
-        var directory: String = "."
+        @OptionGroup var configurationOptions: ConfigurationOptions
 
         @Option(help: "Wait this long (30s, 5m) for another run's lock.")
         var lockTimeout: String = "0"
@@ -236,7 +224,7 @@ struct StateCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let configuration = try loadValidConfiguration(directory)
+            let configuration = try configurationOptions.configuration()
             guard let store = try stateStore(for: configuration) as? any StateHistory else {
                 throw CommandFailure("restoring a serial needs the history of the postgres state backend; a local state's earlier versions are in Git")
             }
@@ -275,8 +263,7 @@ struct StateCommand: AsyncParsableCommand {
         @Option(help: "Where it goes: local or postgres.")
         var to: Backend
 
-        @Argument(help: "The configuration directory.", completion: .directory)
-        var directory: String = "."
+        @OptionGroup var configurationOptions: ConfigurationOptions
 
         @Option(help: "The environment variable with the PostgreSQL URL, when the configuration does not name one.")
         var urlEnv: String = "HANDOFF_STATE_URL"
@@ -295,7 +282,7 @@ struct StateCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let configuration = try loadValidConfiguration(directory)
+            let configuration = try configurationOptions.configuration()
             func store(_ backend: Backend) throws -> any StateStore {
                 switch (backend, configuration.state.backend) {
                 case (.local, .local), (.postgres, .postgres):

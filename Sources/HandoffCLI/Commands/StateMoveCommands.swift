@@ -29,8 +29,7 @@ struct StateMove: AsyncParsableCommand {
     @Argument(help: "Its new name, as the configuration names it.")
     var new: String
 
-    @Argument(help: "The configuration directory.", completion: .directory)
-    var directory: String = "."
+    @OptionGroup var configurationOptions: ConfigurationOptions
 
     @Option(help: "Wait this long (30s, 5m) for another run's lock.")
     var lockTimeout: String = "0"
@@ -40,7 +39,7 @@ struct StateMove: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration = try loadValidConfiguration(directory)
+        let configuration = try configurationOptions.configuration()
         guard Configuration.isValidDestinationName(new) else {
             throw CommandFailure(
                 "\"\(SafeText.excerpt(new))\" is not a valid destination name; use ASCII letters, digits, \"-\", \"_\" and \".\", starting with a letter or digit"
@@ -113,8 +112,7 @@ struct StateRemove: AsyncParsableCommand {
     @Argument(help: "The destination to forget.")
     var destination: String
 
-    @Argument(help: "The configuration directory.", completion: .directory)
-    var directory: String = "."
+    @OptionGroup var configurationOptions: ConfigurationOptions
 
     @Option(help: "Wait this long (30s, 5m) for another run's lock.")
     var lockTimeout: String = "0"
@@ -124,8 +122,7 @@ struct StateRemove: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration = try loadValidConfiguration(directory)
-        let store = try stateStore(for: configuration)
+        let (configuration, store) = try configurationOptions.load()
         let session: any StateSession
         do {
             session = try await store.acquire(LockHolder.current(operation: "state rm", now: Instant.now), timeout: try parseLockTimeout(lockTimeout))

@@ -18,8 +18,7 @@ struct ValidateCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The configuration directory.", completion: .directory)
-    var directory: String = "."
+    @OptionGroup var configurationOptions: ConfigurationOptions
 
     @Option(help: "Output format: text or json (schemas/validate-output.schema.json).")
     var format: ReportFormat = .text
@@ -29,7 +28,7 @@ struct ValidateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let loaded = try ConfigurationLoader.load(directory: directory, apiHosts: .fromEnvironment())
+        let loaded = try ConfigurationLoader.load(directory: configurationOptions.directory, apiHosts: .fromEnvironment())
         var diagnostics = loaded.diagnostics
         // The state may still need connections the configuration no longer has.
         // (Only the local state is read: validate uses no network.)

@@ -27,8 +27,7 @@ struct WhoCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The configuration directory.", completion: .directory)
-    var directory: String = "."
+    @OptionGroup var configurationOptions: ConfigurationOptions
 
     @Option(help: "The moment to look at, RFC 3339 (2026-12-24T20:00:00Z or with an offset); default now.")
     var at: String?
@@ -83,7 +82,7 @@ struct WhoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration = try loadValidConfiguration(directory)
+        let configuration = try configurationOptions.configuration()
         let selected = try selectSchedules(configuration)
         let instant = try at.map { try parseInstantOption("--at", $0, example: "2026-12-24T20:00:00Z") } ?? Instant.now.flooredToMinute
         if report {
