@@ -88,7 +88,7 @@ let package = Package(
         .target(
             name: "PagerDuty",
             dependencies: [
-                "HandoffTime", "SafeText", "NetworkFailures", "HostRules",
+                "HandoffTime", "SafeText", "NetworkFailures", "HostRules", "OrderedJSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -167,6 +167,7 @@ let package = Package(
         .testTarget(name: "SafeTextTests", dependencies: ["SafeText"], swiftSettings: strictSettings),
         .testTarget(name: "HandoffTimeTests", dependencies: ["HandoffTime"], swiftSettings: strictSettings),
         .testTarget(name: "HostRulesTests", dependencies: ["HostRules"], swiftSettings: strictSettings),
+        .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"], swiftSettings: strictSettings),
         .testTarget(name: "YAMLNodesTests", dependencies: ["YAMLNodes", "HandoffTestSupport", "SafeText"], swiftSettings: strictSettings),
         .testTarget(
             name: "HandoffConfigTests",

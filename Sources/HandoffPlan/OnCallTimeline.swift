@@ -46,8 +46,12 @@ public enum OnCallTimeline {
         after: [Holding<Holder>],
         within window: InstantRange? = nil
     ) -> [HolderChange<Holder>] {
-        let old = flatten(before, within: window)
-        let new = flatten(after, within: window)
+        changes(flatBefore: flatten(before, within: window), flatAfter: flatten(after, within: window))
+    }
+
+    /// `changes(before:after:within:)` of two timelines already flat: disjoint and sorted by start,
+    /// as `flatten` returns them (touching pieces of one holder need not be joined).
+    static func changes<Holder>(flatBefore old: [Holding<Holder>], flatAfter new: [Holding<Holder>]) -> [HolderChange<Holder>] {
         var boundaries: [Instant] = []
         boundaries.reserveCapacity(2 * (old.count + new.count))
         for piece in old { boundaries.append(piece.range.start); boundaries.append(piece.range.end) }

@@ -1,154 +1,309 @@
-import Foundation
 import HandoffTime
 import OrderedJSON
+import SafeText
 
-/// A saved plan (`handoff plan --out FILE`): the JSON plan plus what `apply` needs to carry it
-/// out exactly and to refuse it when it went stale: the state it was made from, the window each
-/// PagerDuty schedule was listed over and a fingerprint of what was there.
+/// A saved plan (`handoff plan --out FILE`): the plan's own value, with what `apply` needs to
+/// carry it out exactly and to refuse it when it went stale: the state it was made from, the
+/// window each PagerDuty schedule was listed over and a fingerprint of what was there.
+///
+/// The file encodes the `Plan` value, not a rendering of it: `decode(encode(plan)) == plan`, and
+/// reasons are codes, put into words only when the plan is shown. Its keys are those of the JSON
+/// plan where both have a field (times in UTC), so a Handoff from before `file_version` still reads
+/// it (without the reasons of its actions); this Handoff refuses a file without `file_version` 2,
+/// whose reasons were English words.
 public enum PlanFile {
     public static let kind = "handoff-plan"
+    /// The version of this encoding, beside the plan format (`Plan.formatVersion`) the file shares
+    /// with the JSON plan.
+    public static let fileVersion: Int64 = 2
 
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public var description: String
     }
 
+    // MARK: - Encoding
+
     public static func encode(_ plan: Plan, configurationDirectory: String) -> String {
-        guard case .object(var pairs) = PlanRenderer.json(plan) else { return "" }
-        pairs.insert(("kind", .string(kind)), at: 0)
-        pairs.append(("configuration", .string(configurationDirectory)))
-        pairs.append((
-            "state",
-            .object([
+        JSONValue.object([
+            "kind": .string(kind),
+            "format_version": .string(Plan.formatVersion),
+            "file_version": .integer(fileVersion),
+            "now": time(plan.now),
+            "configuration": .string(configurationDirectory),
+            "state": .object([
                 "lineage": plan.stateLineage.map(JSONValue.string) ?? .null,
                 "serial": .int(plan.stateSerial),
-            ])
-        ))
-        // The destinations again, with what apply checks.
-        if let index = pairs.firstIndex(where: { $0.0 == "destinations" }) {
-            pairs[index].1 = .array(plan.destinations.map { destination in
-                guard case .object(var fields) = PlanRenderer.json(destination) else { return .null }
-                fields.append((
-                    "observed_window",
-                    destination.observedWindow.map { .object(["start": .string($0.start.description), "end": .string($0.end.description)]) } ?? .null
-                ))
-                fields.append(("live_fingerprint", .string(destination.liveFingerprint)))
-                return .object(fields)
-            })
-        }
-        return JSONValue.object(pairs).serialized()
+            ]),
+            "allow_first_export_deletes": .bool(plan.allowFirstExportDeletes),
+            "frozen_changes_allowed": .bool(plan.frozenChangesAllowed),
+            "frozen_changes": .array(plan.frozenChanges.map(encode)),
+            "destinations": .array(plan.destinations.map(encode)),
+        ]).serialized()
     }
+
+    private static func time(_ instant: Instant) -> JSONValue { .string(instant.description) }
+
+    private static func encode(_ destination: DestinationPlan) -> JSONValue {
+        .object([
+            "name": .string(destination.name),
+            "connection": .string(destination.connection),
+            "pagerduty_schedule": .string(destination.destinationSchedule),
+            "time_zone": .string(destination.timeZone),
+            "removed": .bool(destination.removed),
+            "keep_overrides": .bool(destination.keepsOverrides),
+            "moved_from": destination.movedFrom.map(JSONValue.string) ?? .null,
+            "state_looks_lost": .bool(destination.stateLooksLost),
+            "interrupted_deletes": .object([
+                "done": .array(destination.interruptedDeletes.done.map(JSONValue.string)),
+                "withdrawn": .array(destination.interruptedDeletes.withdrawn.map(JSONValue.string)),
+            ]),
+            "watermark": .object([
+                "before": destination.watermarkBefore.map(time) ?? .null,
+                "after": destination.watermarkAfter.map(time) ?? .null,
+            ]),
+            "observed_window": destination.observedWindow.map { .object(["start": time($0.start), "end": time($0.end)]) } ?? .null,
+            "live_fingerprint": .string(destination.liveFingerprint),
+            "handovers": .array(destination.handovers.map(encode)),
+            "actions": .array(destination.actions.map(encode)),
+        ])
+    }
+
+    private static func encode(_ handover: Handover) -> JSONValue {
+        func holder(_ holder: Handover.Holder?) -> JSONValue {
+            guard let holder else { return .null }
+            return .object([
+                "pagerduty_user": .string(holder.userID),
+                "person": holder.person.map(JSONValue.string) ?? .null,
+                "name": .string(holder.name),
+                "email": .string(holder.email),
+            ])
+        }
+        var pairs: [(String, JSONValue)] = [
+            ("start", time(handover.range.start)), ("end", time(handover.range.end)), ("before", holder(handover.before)), ("after", holder(handover.after)),
+        ]
+        pairs += encode(handover.why)
+        pairs.append(("now", .bool(handover.containsNow)))
+        return .object(pairs)
+    }
+
+    /// `why` and, for a `rotation_change`, `from`.
+    private static func encode(_ why: Handover.Reason) -> [(String, JSONValue)] {
+        var pairs: [(String, JSONValue)] = [("why", .string(why.code))]
+        if case .rotationChange(let from) = why { pairs.append(("from", time(from))) }
+        return pairs
+    }
+
+    private static func encode(_ change: FrozenChange) -> JSONValue {
+        func holder(_ entry: PeopleDirectory.Entry?) -> JSONValue {
+            entry.map { .object(["person": $0.person.map(JSONValue.string) ?? .null, "name": .string($0.name), "email": .string($0.email)]) } ?? .null
+        }
+        return .object([
+            "destination": .string(change.destination),
+            "schedule": .string(change.schedule),
+            "time_zone": .string(change.timeZone),
+            "start": time(change.start),
+            "end": time(change.end),
+            "before": holder(change.before),
+            "after": holder(change.after),
+        ])
+    }
+
+    private static func encode(_ action: PlanAction) -> JSONValue {
+        .object([
+            "action": .string(action.kind.rawValue),
+            "start": time(action.start),
+            "end": time(action.end),
+            "person": .string(action.person),
+            "email": .string(action.email),
+            "pagerduty_user": .string(action.userID),
+            "override_id": action.overrideID.map(JSONValue.string) ?? .null,
+            "reason": action.reason.map(encode) ?? .null,
+        ])
+    }
+
+    private static func encode(_ reason: PlanAction.Reason) -> JSONValue {
+        switch reason {
+        case .memberLeft(let inProgress), .destinationRemoved(let inProgress):
+            return .object([("code", .string(ReasonCode(reason).rawValue)), ("in_progress", .bool(inProgress))])
+        case .noLongerDesired(let unwanted, let inProgress):
+            var pairs: [(String, JSONValue)] = [
+                ("code", .string(ReasonCode(reason).rawValue)), ("in_progress", .bool(inProgress)), ("unwanted", .string(UnwantedCode(unwanted).rawValue)),
+            ]
+            if case .handovers(let reasons) = unwanted { pairs.append(("handovers", .array(reasons.map { .object(encode($0)) }))) }
+            return .object(pairs)
+        default:
+            return .object([("code", .string(ReasonCode(reason).rawValue))])
+        }
+    }
+
+    // MARK: - Decoding
 
     /// The plan and the configuration directory it was made for.
     public static func decode(_ bytes: [UInt8]) throws -> (plan: Plan, configurationDirectory: String) {
-        guard let root = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else {
-            throw Failure(description: "it is not JSON")
+        let root: JSONValue
+        do {
+            root = try JSONValue.parse(bytes)
+        } catch {
+            throw Failure(description: "it is not JSON (\(error))")
         }
-        guard root["kind"] as? String == kind else { throw Failure(description: "it is not a saved Handoff plan (no \"kind\": \"\(kind)\")") }
-        guard root["format_version"] as? String == Plan.formatVersion else {
-            throw Failure(description: "it has plan format \(root["format_version"] ?? "none"); this Handoff reads format \(Plan.formatVersion)")
+        guard root["kind"]?.stringValue == kind else { throw Failure(description: "it is not a saved Handoff plan (no \"kind\": \"\(kind)\")") }
+        guard root["format_version"]?.stringValue == Plan.formatVersion else {
+            let found = root["format_version"].map { SafeText.excerpt($0.serialized(pretty: false), limit: 40) } ?? "none"
+            throw Failure(description: "it has plan format \(found); this Handoff reads format \(Plan.formatVersion)")
         }
-        guard let now = (root["now"] as? String).flatMap(Instant.init(rfc3339:)),
-            let directory = root["configuration"] as? String,
-            let state = root["state"] as? [String: Any], let serial = state["serial"] as? Int,
-            let destinations = root["destinations"] as? [[String: Any]]
-        else { throw Failure(description: "it lacks now, configuration, state or destinations") }
-        let plans = try destinations.map(decodeDestination)
-        let allowDeletes = root["allow_first_export_deletes"] as? Bool ?? false
-        let allowFrozen = root["frozen_changes_allowed"] as? Bool ?? false
-        let frozen = try (root["frozen_changes"] as? [[String: Any]] ?? []).map(decodeFrozenChange)
-        return (
-            Plan(
-                now: now, destinations: plans, stateLineage: state["lineage"] as? String, stateSerial: serial, allowFirstExportDeletes: allowDeletes,
-                frozenChangesAllowed: allowFrozen, frozenChanges: frozen
-            ),
-            directory
+        guard root["file_version"]?.int64Value == fileVersion else {
+            throw Failure(description: "it was saved by an earlier Handoff (it has no file_version \(fileVersion)); make a new plan with this one")
+        }
+        let reader = Reader()
+        let state = try reader.object(root["state"], "state")
+        let plan = Plan(
+            now: try reader.instant(root["now"], "now"),
+            destinations: try reader.array(root["destinations"], "destinations").map(decodeDestination),
+            stateLineage: try reader.optionalString(state["lineage"], "the state's lineage"),
+            stateSerial: try reader.integer(state["serial"], "the state's serial"),
+            allowFirstExportDeletes: try reader.bool(root["allow_first_export_deletes"], "allow_first_export_deletes"),
+            frozenChangesAllowed: try reader.bool(root["frozen_changes_allowed"], "frozen_changes_allowed"),
+            frozenChanges: try reader.array(root["frozen_changes"], "frozen_changes").map(decodeFrozenChange)
         )
+        return (plan, try reader.string(root["configuration"], "configuration"))
     }
 
-    private static func decodeDestination(_ object: [String: Any]) throws -> DestinationPlan {
-        guard let name = object["name"] as? String, let connection = object["connection"] as? String,
-            let schedule = object["pagerduty_schedule"] as? String, let zone = object["time_zone"] as? String,
-            let watermark = object["watermark"] as? [String: Any], let actions = object["actions"] as? [[String: Any]],
-            let fingerprint = object["live_fingerprint"] as? String
-        else { throw Failure(description: "a destination lacks one of its fields") }
-        let window = (object["observed_window"] as? [String: Any]).flatMap { window -> InstantRange? in
-            guard let start = (window["start"] as? String).flatMap(Instant.init(rfc3339:)),
-                let end = (window["end"] as? String).flatMap(Instant.init(rfc3339:))
-            else { return nil }
-            return InstantRange(start: start, end: end)
+    private static func decodeDestination(_ value: JSONValue) throws -> DestinationPlan {
+        let reader = Reader()
+        let object = try reader.object(value, "a destination")
+        let name = try reader.string(object["name"], "a destination's name")
+        let what = "destination \(SafeText.excerpt(name, limit: 80))"
+        let watermark = try reader.object(object["watermark"], "the watermark of \(what)")
+        let interrupted = try reader.object(object["interrupted_deletes"], "the interrupted deletes of \(what)")
+        let window = try object["observed_window"].flatMap { value -> InstantRange? in
+            if value.isNull { return nil }
+            let window = try reader.object(value, "the observed window of \(what)")
+            return InstantRange(start: try reader.instant(window["start"], "the observed window of \(what)"), end: try reader.instant(window["end"], "the observed window of \(what)"))
         }
         return DestinationPlan(
             name: name,
-            connection: connection,
-            destinationSchedule: schedule,
-            timeZone: zone,
-            watermarkBefore: (watermark["before"] as? String).flatMap(Instant.init(rfc3339:)),
-            watermarkAfter: (watermark["after"] as? String).flatMap(Instant.init(rfc3339:)),
-            actions: try actions.map(decodeAction),
-            removed: object["removed"] as? Bool ?? false,
+            connection: try reader.string(object["connection"], "the connection of \(what)"),
+            destinationSchedule: try reader.string(object["pagerduty_schedule"], "the PagerDuty schedule of \(what)"),
+            timeZone: try reader.string(object["time_zone"], "the time zone of \(what)"),
+            watermarkBefore: try reader.optionalInstant(watermark["before"], "the watermark of \(what)"),
+            watermarkAfter: try reader.optionalInstant(watermark["after"], "the watermark of \(what)"),
+            actions: try reader.array(object["actions"], "the actions of \(what)").map { try decodeAction($0, what) },
+            removed: try reader.bool(object["removed"], "removed of \(what)"),
             observedWindow: window,
-            liveFingerprint: fingerprint,
-            stateLooksLost: object["state_looks_lost"] as? Bool ?? false,
+            liveFingerprint: try reader.string(object["live_fingerprint"], "the live fingerprint of \(what)"),
+            stateLooksLost: try reader.bool(object["state_looks_lost"], "state_looks_lost of \(what)"),
             interruptedDeletes: InterruptedDeletes(
-                done: (object["interrupted_deletes"] as? [String: Any])?["done"] as? [String] ?? [],
-                withdrawn: (object["interrupted_deletes"] as? [String: Any])?["withdrawn"] as? [String] ?? []
+                done: try reader.strings(interrupted["done"], "the interrupted deletes of \(what)"),
+                withdrawn: try reader.strings(interrupted["withdrawn"], "the interrupted deletes of \(what)")
             ),
-            keepsOverrides: object["keep_overrides"] as? Bool ?? false,
-            movedFrom: object["moved_from"] as? String,
-            handovers: try (object["handovers"] as? [[String: Any]] ?? []).map(decodeHandover)
+            keepsOverrides: try reader.bool(object["keep_overrides"], "keep_overrides of \(what)"),
+            movedFrom: try reader.optionalString(object["moved_from"], "moved_from of \(what)"),
+            handovers: try reader.array(object["handovers"], "the handovers of \(what)").map { try decodeHandover($0, what) }
         )
     }
 
-    private static func decodeHandover(_ object: [String: Any]) throws -> Handover {
-        func holder(_ value: Any?) throws -> Handover.Holder? {
-            guard let fields = value as? [String: Any] else { return nil }
-            guard let user = fields["pagerduty_user"] as? String else { throw Failure(description: "a handover names someone without their PagerDuty user") }
-            return Handover.Holder(userID: user, person: fields["person"] as? String, name: fields["name"] as? String ?? user, email: fields["email"] as? String ?? "unknown")
+    private static func decodeHandover(_ value: JSONValue, _ what: String) throws -> Handover {
+        let reader = Reader()
+        let object = try reader.object(value, "a handover of \(what)")
+        func holder(_ value: JSONValue?) throws -> Handover.Holder? {
+            guard let value, !value.isNull else { return nil }
+            let fields = try reader.object(value, "a holder of a handover of \(what)")
+            return Handover.Holder(
+                userID: try reader.string(fields["pagerduty_user"], "the PagerDuty user of a handover of \(what)"),
+                person: try reader.optionalString(fields["person"], "a person of a handover of \(what)"),
+                name: try reader.string(fields["name"], "a name of a handover of \(what)"),
+                email: try reader.string(fields["email"], "an e-mail of a handover of \(what)")
+            )
         }
-        guard let start = (object["start"] as? String).flatMap(Instant.init(rfc3339:)),
-            let end = (object["end"] as? String).flatMap(Instant.init(rfc3339:)),
-            let why = (object["why"] as? String).flatMap({ Handover.Reason(code: $0, from: (object["from"] as? String).flatMap(Instant.init(rfc3339:))) })
-        else { throw Failure(description: "a handover lacks its times or a known reason") }
         return Handover(
-            range: InstantRange(start: start, end: end),
+            range: InstantRange(start: try reader.instant(object["start"], "a handover of \(what)"), end: try reader.instant(object["end"], "a handover of \(what)")),
             before: try holder(object["before"]),
             after: try holder(object["after"]),
-            why: why,
-            containsNow: object["now"] as? Bool ?? false
+            why: try decodeHandoverReason(object, "a handover of \(what)"),
+            containsNow: try reader.bool(object["now"], "a handover of \(what)")
         )
     }
 
-    private static func decodeFrozenChange(_ object: [String: Any]) throws -> FrozenChange {
-        guard let destination = object["destination"] as? String, let schedule = object["schedule"] as? String,
-            let startText = object["start"] as? String, let start = Instant(rfc3339: startText),
-            let end = (object["end"] as? String).flatMap(Instant.init(rfc3339:))
-        else { throw Failure(description: "a frozen change lacks its destination, schedule or times") }
-        func holder(_ value: Any?) -> PeopleDirectory.Entry? {
-            guard let fields = value as? [String: Any], let name = fields["name"] as? String else { return nil }
-            return PeopleDirectory.Entry(name: name, email: fields["email"] as? String ?? "unknown", person: fields["person"] as? String)
+    private static func decodeHandoverReason(_ object: JSONValue, _ what: String) throws -> Handover.Reason {
+        let reader = Reader()
+        let from = try reader.optionalInstant(object["from"], what)
+        guard let code = object["why"]?.stringValue, let why = Handover.Reason(code: code, from: from) else {
+            throw Failure(description: "\(what) lacks a known reason")
         }
-        let destinationZone = (object["time_zone"] as? String) ?? "UTC"
+        return why
+    }
+
+    private static func decodeFrozenChange(_ value: JSONValue) throws -> FrozenChange {
+        let reader = Reader()
+        let object = try reader.object(value, "a frozen change")
+        func holder(_ value: JSONValue?) throws -> PeopleDirectory.Entry? {
+            guard let value, !value.isNull else { return nil }
+            let fields = try reader.object(value, "a holder of a frozen change")
+            return PeopleDirectory.Entry(
+                name: try reader.string(fields["name"], "a name of a frozen change"),
+                email: try reader.string(fields["email"], "an e-mail of a frozen change"),
+                person: try reader.optionalString(fields["person"], "a person of a frozen change")
+            )
+        }
         return FrozenChange(
-            destination: destination, schedule: schedule, timeZone: destinationZone, start: start, end: end,
-            before: holder(object["before"]), after: holder(object["after"])
+            destination: try reader.string(object["destination"], "the destination of a frozen change"),
+            schedule: try reader.string(object["schedule"], "the schedule of a frozen change"),
+            timeZone: try reader.string(object["time_zone"], "the time zone of a frozen change"),
+            start: try reader.instant(object["start"], "a frozen change"),
+            end: try reader.instant(object["end"], "a frozen change"),
+            before: try holder(object["before"]),
+            after: try holder(object["after"])
         )
     }
 
-    private static func decodeAction(_ object: [String: Any]) throws -> PlanAction {
-        guard let kind = (object["action"] as? String).flatMap(PlanAction.Kind.init(rawValue:)),
-            let start = (object["start"] as? String).flatMap(Instant.init(rfc3339:)),
-            let end = (object["end"] as? String).flatMap(Instant.init(rfc3339:)),
-            let user = object["pagerduty_user"] as? String
-        else { throw Failure(description: "an action lacks its kind, times or user") }
+    private static func decodeAction(_ value: JSONValue, _ what: String) throws -> PlanAction {
+        let reader = Reader()
+        let object = try reader.object(value, "an action of \(what)")
+        guard let kind = object["action"]?.stringValue.flatMap(PlanAction.Kind.init(rawValue:)) else {
+            throw Failure(description: "an action of \(what) lacks a known kind")
+        }
         return PlanAction(
             kind: kind,
-            start: start,
-            end: end,
-            userID: user,
-            person: object["person"] as? String ?? user,
-            email: object["email"] as? String ?? "unknown",
-            overrideID: object["override_id"] as? String,
-            reason: object["reason"] as? String
+            start: try reader.instant(object["start"], "an action of \(what)"),
+            end: try reader.instant(object["end"], "an action of \(what)"),
+            userID: try reader.string(object["pagerduty_user"], "the PagerDuty user of an action of \(what)"),
+            person: try reader.string(object["person"], "the person of an action of \(what)"),
+            email: try reader.string(object["email"], "the e-mail of an action of \(what)"),
+            overrideID: try reader.optionalString(object["override_id"], "the override of an action of \(what)"),
+            reason: try object["reason"].flatMap { $0.isNull ? nil : try decodeReason($0, "the reason of an action of \(what)") }
         )
+    }
+
+    private static func decodeReason(_ value: JSONValue, _ what: String) throws -> PlanAction.Reason {
+        let reader = Reader()
+        let object = try reader.object(value, what)
+        guard let code = object["code"]?.stringValue.flatMap(ReasonCode.init(rawValue:)) else { throw Failure(description: "\(what) has no known code") }
+        switch code {
+        case .deletedByHandKept: return .deletedByHandKept
+        case .recreatedAfterDeleteByHand: return .recreatedAfterDeleteByHand
+        case .madeOutsideEqual: return .madeOutsideEqual
+        case .stateLooksLost: return .stateLooksLost
+        case .overwrittenOnFirstExport: return .overwrittenOnFirstExport
+        case .manualOverrideReverted: return .manualOverrideReverted
+        case .manualOverrideBeforeWatermark: return .manualOverrideBeforeWatermark
+        case .memberLeft: return .memberLeft(inProgress: try reader.bool(object["in_progress"], what))
+        case .destinationRemoved: return .destinationRemoved(inProgress: try reader.bool(object["in_progress"], what))
+        case .noLongerDesired:
+            guard let unwantedCode = object["unwanted"]?.stringValue.flatMap(UnwantedCode.init(rawValue:)) else {
+                throw Failure(description: "\(what) does not say why the override is no longer desired")
+            }
+            let unwanted: PlanAction.Unwanted
+            switch unwantedCode {
+            case .beyondHorizon: unwanted = .beyondHorizon
+            case .nobodyScheduled: unwanted = .nobodyScheduled
+            case .swap: unwanted = .swap
+            case .timeOff: unwanted = .timeOff
+            case .explicitCover: unwanted = .explicitCover
+            case .rotationChanged: unwanted = .rotationChanged
+            case .handovers:
+                unwanted = .handovers(try reader.array(object["handovers"], what).map { try decodeHandoverReason(reader.object($0, what), what) })
+            }
+            return .noLongerDesired(unwanted, inProgress: try reader.bool(object["in_progress"], what))
+        }
     }
 }

@@ -192,9 +192,10 @@ public struct PlanAction: Sendable, Hashable {
     public var email: String
     /// The override concerned (deletes, adoptions, kept ones).
     public var overrideID: String?
-    public var reason: String?
+    /// Why, where the plan says (a plain create needs no reason).
+    public var reason: Reason?
 
-    public init(kind: Kind, start: Instant, end: Instant, userID: String, person: String, email: String, overrideID: String? = nil, reason: String? = nil) {
+    public init(kind: Kind, start: Instant, end: Instant, userID: String, person: String, email: String, overrideID: String? = nil, reason: Reason? = nil) {
         self.kind = kind
         self.start = start
         self.end = end

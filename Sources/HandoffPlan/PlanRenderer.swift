@@ -1,6 +1,5 @@
 import Foundation
 import HandoffTime
-public import OrderedJSON
 import SafeText
 
 /// Turns a plan into what reviewers read: Terraform-style text for terminals and CI logs,
@@ -10,6 +9,9 @@ import SafeText
 /// PagerDuty, so every one of them is rendered through `SafeText`: on one line with control
 /// characters visible in text, as character references inside `<code>` in Markdown's HTML (where
 /// GitHub finds no mentions or links), inside a fence nothing can close in Markdown's code blocks. JSON escapes by its own rules.
+///
+/// Text is here; Markdown, JSON and the English of typed reasons are in `PlanRenderer+Markdown`,
+/// `PlanRenderer+JSON` and `PlanRenderer+Words`.
 public enum PlanRenderer {
     /// ANSI colour codes, applied only when the caller says colour is welcome.
     public struct Colours: Sendable {
@@ -72,7 +74,7 @@ public enum PlanRenderer {
         let zone = Zone(identifier: destination.timeZone) ?? Zone.utc
         let span = DisplayTime.span(action.range, in: zone)
         let who = "\(SafeText.line(action.person)) <\(SafeText.line(action.email))>"
-        let why = action.reason.map { "  (\(SafeText.line($0)))" } ?? ""
+        let why = action.reason.map { "  (\(SafeText.line(words($0, in: zone))))" } ?? ""
         switch action.kind {
         case .create: return colours.green("+ override ") + " \(span)  \(who)\(why)"
         case .delete: return colours.red("- override ") + " \(span)  \(who)\(why)"
@@ -97,25 +99,6 @@ public enum PlanRenderer {
     /// A holder's name on one line, or `nobody` (the schedule's own layers).
     static func holderName(_ holder: Handover.Holder?) -> String {
         holder.map { SafeText.line($0.name) } ?? "nobody"
-    }
-
-    /// A handover's reason in English: the only place it is put into words.
-    static func words(_ reason: Handover.Reason, in zone: Zone) -> String {
-        switch reason {
-        case .swap: "swap"
-        case .explicitCover: "explicit cover"
-        case .timeOffCover: "time off cover"
-        case .rotationChange(let from): "rotation change from \(DisplayTime.withOffset(from, in: zone))"
-        case .rotationChanged: "rotation changed"
-        case .coverageChanged: "coverage changed"
-        case .timeZoneChanged: "time zone or handoff time changed"
-        case .memberLeft: "member left"
-        case .destinationRemoved: "destination removed"
-        case .manualOverrideReverted: "manual override reverted"
-        case .firstExportOverForeign: "first export over an override made by hand"
-        case .exported: "newly exported"
-        case .recreated: "recreated after a delete by hand"
-        }
     }
 
     /// The one line that says the state looks lost (DESIGN 5.9), and what the plan does about it.
@@ -194,252 +177,6 @@ public enum PlanRenderer {
             lines.append("\(DisplayTime.span(change.range, in: zone))  \(who(change.before)) → \(who(change.after))")
         }
         return lines
-    }
-
-    // MARK: - Markdown
-
-    /// The longest Markdown plan by default, in characters: GitHub's limit for a comment. GitLab
-    /// takes 1,000,000 and Bitbucket 32,768 (`handoff plan --max-size`).
-    public static let defaultMarkdownSize = 65_536
-
-    /// Where the whole plan is when the Markdown is too long for a comment: the text plan the CI
-    /// examples (`examples/ci/handoff-plan.sh`) upload with every run.
-    public static let fullPlanLocation = "the file `plan.txt` in the artifact `handoff-plan` of this run, as the CI examples upload it "
-        + "(`handoff show` prints it from a saved plan)"
-
-    /// The plan for a pull-request comment, at most `maxSize` characters (counted as UTF-8 bytes,
-    /// never fewer): in full when it fits, else the summary, a table of every destination with
-    /// its counts and first handovers, and where the full plan is.
-    public static func markdown(_ plan: Plan, maxSize: Int = defaultMarkdownSize) -> String {
-        // Every override or handover line takes more than 50 characters: a plan with more lines
-        // than the limit allows is not rendered whole only to be measured.
-        let lines = plan.destinations.filter(\.hasChanges).reduce(0) { $0 + $1.actions.count + $1.handovers.count }
-        if lines.multipliedReportingOverflow(by: 50).partialValue > maxSize {
-            return overviewMarkdown(plan, maxSize: maxSize, fullSize: nil)
-        }
-        let full = fullMarkdown(plan)
-        guard full.utf8.count > maxSize else { return full }
-        return overviewMarkdown(plan, maxSize: maxSize, fullSize: full.utf8.count)
-    }
-
-    /// The title of the Markdown plan: the summary, and a warning when overrides are deleted.
-    private static func markdownHead(_ plan: Plan) -> String {
-        let summary = plan.summary
-        // A plan that changes announced shifts says so before anything else.
-        let caution = frozenNotice(plan).map { "> [!CAUTION]\n> \(SafeText.html(String($0[0].dropFirst(2))))\n\n" + SafeText.codeBlock(Array($0.dropFirst())) + "\n" } ?? ""
-        guard plan.hasChanges else { return caution + "### Handoff plan: no changes\n\nPagerDuty matches the configuration.\n" }
-        var head = caution + "### Handoff plan: \(summaryLine(plan).dropFirst("Plan: ".count))\n"
-        if summary.delete > 0 {
-            head += "\n> [!WARNING]\n> This plan deletes \(summary.delete == 1 ? "1 override" : "\(summary.delete) overrides") in PagerDuty.\n"
-        }
-        return head
-    }
-
-    private static func fullMarkdown(_ plan: Plan) -> String {
-        var output = markdownHead(plan)
-        for destination in plan.destinations where destination.hasChanges {
-            output += markdownSection(destination)
-        }
-        let outside = plan.destinations.filter { !$0.actions(.keep).isEmpty || !$0.actions(.drift).isEmpty }
-        if !outside.isEmpty {
-            let summary = plan.summary
-            output += "\n**Changed outside Handoff** (\(summary.kept) kept, \(summary.drift) drift)\n"
-            for destination in outside {
-                output += "\n<details><summary><code>\(SafeText.html(destination.name))</code></summary>\n\n"
-                let lines = destination.actions.filter { $0.kind == .keep || $0.kind == .drift }.map { line($0, destination, colours: Colours(enabled: false)) }
-                output += SafeText.codeBlock(lines) + "\n</details>\n"
-            }
-        }
-        return output
-    }
-
-    /// One destination: its title, the handovers and notices in view, the overrides collapsed.
-    private static func markdownSection(_ destination: DestinationPlan) -> String {
-        let plain = Colours(enabled: false)
-        // An HTML block: nothing in it is read as Markdown.
-        var block = "\n<p><b><code>\(SafeText.html(destination.name))</code></b>\(markdownStatus(destination)) → PagerDuty schedule "
-        block += "<code>\(SafeText.html(destination.destinationSchedule))</code> (connection <code>\(SafeText.html(destination.connection))</code>): \(counts(destination))</p>\n"
-        var lines = movedLine(destination, colours: plain).map { [$0] } ?? []
-        lines += stateNotice(destination, colours: plain).map { [$0] } ?? []
-        lines += destination.handovers.map { handoverLine($0, destination, colours: plain) }
-        if let records = interruptedDeletesLine(destination, colours: plain) { lines.append(records) }
-        if let trailer = trailer(destination, colours: plain) { lines.append(trailer) }
-        if !lines.isEmpty { block += "\n" + SafeText.codeBlock(lines) }
-        let overrides = destination.actions.filter { [.create, .delete, .adopt].contains($0.kind) }.map { line($0, destination, colours: plain) }
-        if !overrides.isEmpty {
-            block += "\n<details><summary>Overrides: \(counts(destination))</summary>\n\n" + SafeText.codeBlock(overrides, info: "diff") + "\n</details>\n"
-        }
-        return block
-    }
-
-    /// A plan too long for a comment: the summary, every destination with its counts and first
-    /// handovers (as many as fit, the same number for each), and where the full plan is.
-    private static func overviewMarkdown(_ plan: Plan, maxSize: Int, fullSize: Int?) -> String {
-        let changed = plan.destinations.filter(\.hasChanges)
-        var head = markdownHead(plan)
-        let size = fullSize.map { " (it has \($0))" } ?? ""
-        head += "\nThis plan is too long for a comment of at most \(maxSize) characters\(size): below, every destination with its counts "
-            + "and first handovers. The full plan is \(fullPlanLocation).\n"
-        let summary = plan.summary
-        if summary.kept + summary.drift > 0 {
-            head += "\nChanged outside Handoff: \(summary.kept) kept, \(summary.drift) drift (listed in the full plan).\n"
-        }
-        head += "\n| Destination | Add | Delete | Adopt | First handovers |\n|---|--:|--:|--:|---|\n"
-        for shown in [3, 2, 1, 0] {
-            let rows = changed.map { overviewRow($0, handovers: shown) }
-            let size = head.utf8.count + rows.reduce(0) { $0 + $1.utf8.count }
-            if size <= maxSize || shown == 0 {
-                var output = head
-                for (index, row) in rows.enumerated() {
-                    let rest = changed.count - index
-                    let notice = "\n_\(rest) more destination\(rest == 1 ? "" : "s") not shown: the comment holds at most \(maxSize) characters._\n"
-                    if output.utf8.count + row.utf8.count + (index + 1 < rows.count ? notice.utf8.count : 0) > maxSize {
-                        return output + notice
-                    }
-                    output += row
-                }
-                return output
-            }
-        }
-        return head
-    }
-
-    private static func overviewRow(_ destination: DestinationPlan, handovers shown: Int) -> String {
-        let zone = Zone(identifier: destination.timeZone) ?? Zone.utc
-        var first = destination.handovers.prefix(shown).map { handover in
-            let who = "\(handover.before.map { "<code>\(markdownText($0.name))</code>" } ?? "nobody") → \(handover.after.map { "<code>\(markdownText($0.name))</code>" } ?? "nobody")"
-            return "\(DisplayTime.span(handover.range, in: zone)) \(who) (\(words(handover.why, in: zone)))\(handover.containsNow ? " **(on call now)**" : "")"
-        }
-        let more = destination.handovers.count - first.count
-        if more > 0 { first.append(shown == 0 ? "\(more) handover\(more == 1 ? "" : "s")" : "and \(more) more") }
-        var name = "<code>\(markdownText(destination.name))</code>"
-        if destination.removed { name += destination.keepsOverrides ? " (removed, overrides kept in PagerDuty)" : " (removed)" }
-        if let oldName = destination.movedFrom { name += " (moved from <code>\(markdownText(oldName))</code>)" }
-        return "| \(name) | \(destination.actions(.create).count) | \(destination.actions(.delete).count) | \(destination.actions(.adopt).count) | "
-            + first.joined(separator: "<br>") + " |\n"
-    }
-
-    /// Untrusted text inside Markdown's own text (a table cell): on one line, with every ASCII
-    /// punctuation character a character reference, so it is neither markup, nor HTML, nor a cell
-    /// boundary; shown inside `<code>` where a host would look for mentions.
-    static func markdownText(_ text: String) -> String {
-        var result = ""
-        for scalar in SafeText.line(text).unicodeScalars {
-            if scalar.isASCII, !scalar.properties.isAlphabetic, !("0"..."9").contains(scalar), !" -.".unicodeScalars.contains(scalar) {
-                result += "&#\(scalar.value);"
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
-    }
-
-    private static func counts(_ destination: DestinationPlan) -> String {
-        var parts = ["\(destination.actions(.create).count) to add", "\(destination.actions(.delete).count) to delete"]
-        let adopt = destination.actions(.adopt).count
-        if adopt > 0 { parts.append("\(adopt) to adopt") }
-        return parts.joined(separator: ", ")
-    }
-
-    // MARK: - JSON
-
-    /// The document `schemas/plan.schema.json` describes.
-    public static func json(_ plan: Plan) -> JSONValue {
-        let summary = plan.summary
-        return .object([
-            "format_version": .string(Plan.formatVersion),
-            "changes": .bool(plan.hasChanges),
-            "now": .string(plan.now.description),
-            "allow_first_export_deletes": plan.allowFirstExportDeletes ? .bool(true) : nil,
-            "frozen_changes_allowed": plan.frozenChangesAllowed ? .bool(true) : nil,
-            "frozen_changes": plan.frozenChangesAllowed ? .array(plan.frozenChanges.map(json)) : nil,
-            "summary": .object([
-                "create": .int(summary.create),
-                "delete": .int(summary.delete),
-                "adopt": .int(summary.adopt),
-                "kept": .int(summary.kept),
-                "drift": .int(summary.drift),
-                "moved": summary.moved > 0 ? .int(summary.moved) : nil,
-                "forgotten": summary.forgotten > 0 ? .int(summary.forgotten) : nil,
-            ]),
-            "destinations": .array(plan.destinations.map(json)),
-        ])
-    }
-
-    static func json(_ change: FrozenChange) -> JSONValue {
-        let zone = Zone(identifier: change.timeZone) ?? Zone.utc
-        func holder(_ entry: PeopleDirectory.Entry?) -> JSONValue {
-            entry.map { .object(["person": $0.person.map(JSONValue.string) ?? .null, "name": .string($0.name), "email": .string($0.email)]) } ?? .null
-        }
-        return .object([
-            "destination": .string(change.destination),
-            "schedule": .string(change.schedule),
-            "time_zone": .string(change.timeZone),
-            "start": .string(DisplayTime.rfc3339(change.start, in: zone)),
-            "end": .string(DisplayTime.rfc3339(change.end, in: zone)),
-            "before": holder(change.before),
-            "after": holder(change.after),
-        ])
-    }
-
-    /// `{"start", "end", "before", "after", "why", "now"}`; `why` is a stable code, with `from`
-    /// for a `rotation_change`.
-    static func json(_ handover: Handover, zone: Zone) -> JSONValue {
-        func holder(_ holder: Handover.Holder?) -> JSONValue {
-            guard let holder else { return .null }
-            return .object([
-                "person": holder.person.map(JSONValue.string) ?? .null,
-                "name": .string(holder.name),
-                "email": .string(holder.email),
-                "pagerduty_user": .string(holder.userID),
-            ])
-        }
-        var from: JSONValue?
-        if case .rotationChange(let instant) = handover.why { from = .string(DisplayTime.rfc3339(instant, in: zone)) }
-        return .object([
-            "start": .string(DisplayTime.rfc3339(handover.range.start, in: zone)),
-            "end": .string(DisplayTime.rfc3339(handover.range.end, in: zone)),
-            "before": holder(handover.before),
-            "after": holder(handover.after),
-            "why": .string(handover.why.code),
-            "from": from,
-            "now": .bool(handover.containsNow),
-        ])
-    }
-
-    static func json(_ destination: DestinationPlan) -> JSONValue {
-        let zone = Zone(identifier: destination.timeZone) ?? Zone.utc
-        return .object([
-            "name": .string(destination.name),
-            "connection": .string(destination.connection),
-            "pagerduty_schedule": .string(destination.destinationSchedule),
-            "time_zone": .string(destination.timeZone),
-            "removed": destination.removed ? .bool(true) : nil,
-            "keep_overrides": destination.removed && destination.keepsOverrides ? .bool(true) : nil,
-            "moved_from": destination.movedFrom.map(JSONValue.string),
-            "state_looks_lost": destination.stateLooksLost ? .bool(true) : nil,
-            "interrupted_deletes": destination.interruptedDeletes.isEmpty ? nil : .object([
-                "done": .array(destination.interruptedDeletes.done.map(JSONValue.string)),
-                "withdrawn": .array(destination.interruptedDeletes.withdrawn.map(JSONValue.string)),
-            ]),
-            "watermark": .object([
-                "before": destination.watermarkBefore.map { .string(DisplayTime.rfc3339($0, in: zone)) } ?? .null,
-                "after": destination.watermarkAfter.map { .string(DisplayTime.rfc3339($0, in: zone)) } ?? .null,
-            ]),
-            "handovers": .array(destination.handovers.map { json($0, zone: zone) }),
-            "actions": .array(destination.actions.map { action in
-                .object([
-                    "action": .string(action.kind.rawValue),
-                    "start": .string(DisplayTime.rfc3339(action.start, in: zone)),
-                    "end": .string(DisplayTime.rfc3339(action.end, in: zone)),
-                    "person": .string(action.person),
-                    "email": .string(action.email),
-                    "pagerduty_user": .string(action.userID),
-                    "override_id": action.overrideID.map(JSONValue.string),
-                    "reason": action.reason.map(JSONValue.string),
-                ])
-            }),
-        ])
     }
 }
 

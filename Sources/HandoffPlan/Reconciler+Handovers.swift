@@ -56,7 +56,8 @@ extension Reconciler {
         var removed: Bool
         /// Everyone in any era of the schedule's rotation.
         var members: Set<String>
-        /// Everyone who holds one of the new shifts.
+        /// Of the people outside the rotation whose overrides of Handoff's go, those who hold one of
+        /// the new shifts (nobody else is asked).
         var scheduled: Set<String>
         var directory: PeopleDirectory
     }
@@ -86,17 +87,21 @@ extension Reconciler {
     static func handovers(live: [(OverrideRecord, LiveFate)], created: [Created], context: HandoverContext) -> [Handover] {
         let before: [Source] = live.map { .live($0.0, $0.1) }
         let after: [Source] = live.filter { $0.1 == .stays }.map { .live($0.0, $0.1) } + created.map { .created($0) }
-        guard let end = (before + after).map(\.range.end).max(), end > context.now else { return [] }
+        guard let end = latest(live.lazy.map(\.0.end).max(), created.lazy.map(\.range.end).max()), end > context.now else { return [] }
         let window = InstantRange(start: context.now, end: end)
+        // Who is on call can change only where an override goes or comes: elsewhere both sides have
+        // the same override on top. Only the overrides over those periods are laid out, so a plan
+        // that changes a little of a long schedule costs little.
+        let changing = mergedRanges(live.filter { $0.1 != .stays }.map { InstantRange(start: $0.0.start, end: $0.0.end) } + created.map(\.range))
+        guard !changing.isEmpty else { return [] }
+        // Which source holds the pager where, on each side, to find the override behind a period.
+        let beforeFlat = OnCallTimeline.flatten(before.indices.filter { overlapsAny(before[$0].range, changing) }.map { Holding(before[$0].range, $0) }, within: window)
+        let afterFlat = OnCallTimeline.flatten(after.indices.filter { overlapsAny(after[$0].range, changing) }.map { Holding(after[$0].range, $0) }, within: window)
         let changes = OnCallTimeline.changes(
-            before: before.map { Holding($0.range, $0.userID) },
-            after: after.map { Holding($0.range, $0.userID) },
-            within: window
+            flatBefore: beforeFlat.map { Holding($0.range, before[$0.holder].userID) },
+            flatAfter: afterFlat.map { Holding($0.range, after[$0.holder].userID) }
         )
         guard !changes.isEmpty else { return [] }
-        // Which source holds the pager where, on each side, to find the override behind a period.
-        let beforeFlat = OnCallTimeline.flatten(before.enumerated().map { Holding($0.element.range, $0.offset) }, within: window)
-        let afterFlat = OnCallTimeline.flatten(after.enumerated().map { Holding($0.element.range, $0.offset) }, within: window)
         let deletedByUser = Dictionary(grouping: live.filter { $0.1 == .deletedOwned }.map(\.0), by: \.userID)
             .mapValues { $0.sorted { ($0.start, $0.end) < ($1.start, $1.end) } }
 
@@ -208,6 +213,26 @@ extension Reconciler {
     /// The overrides of a list sorted by start that overlap `range`; the list is one person's.
     private static func overlapping(_ sorted: [OverrideRecord], _ range: InstantRange) -> [OverrideRecord] {
         sorted.filter { $0.start < range.end && range.start < $0.end }
+    }
+
+    /// The later of two instants, either of which may be missing.
+    private static func latest(_ first: Instant?, _ second: Instant?) -> Instant? {
+        guard let first else { return second }
+        guard let second else { return first }
+        return Swift.max(first, second)
+    }
+
+    /// Ranges as disjoint ones sorted by start, overlapping or touching ones joined.
+    private static func mergedRanges(_ ranges: [InstantRange]) -> [InstantRange] {
+        var merged: [InstantRange] = []
+        for range in ranges.sorted(by: { $0.start < $1.start }) where range.start < range.end {
+            if let last = merged.last, range.start <= last.end {
+                merged[merged.count - 1].end = Swift.max(last.end, range.end)
+            } else {
+                merged.append(range)
+            }
+        }
+        return merged
     }
 
     /// The pieces of a flat timeline (sorted, disjoint) that overlap `range`.

@@ -272,9 +272,9 @@ public enum Reconciler {
             let beforeWatermark = watermark.map { desired.start < $0 } ?? false
             if beforeWatermark, recordIdentities.contains(key) {
                 if destination.manualChanges == .keep {
-                    actions.append(action(.drift, desired.start, desired.end, desired.userID, input, reason: "deleted in PagerDuty by hand; not recreated, as manual_changes is keep"))
+                    actions.append(action(.drift, desired.start, desired.end, desired.userID, input, reason: .deletedByHandKept))
                 } else {
-                    actions.append(action(.create, desired.start, desired.end, desired.userID, input, reason: "recreated: deleted in PagerDuty by hand, and manual_changes is revert"))
+                    actions.append(action(.create, desired.start, desired.end, desired.userID, input, reason: .recreatedAfterDeleteByHand))
                     created.append(Created(range: InstantRange(start: desired.start, end: desired.end), userID: desired.userID, desired: desired, recreated: true))
                 }
                 continue
@@ -282,7 +282,7 @@ public enum Reconciler {
             if let index = foreignPool[key]?.first(where: { !adopted.contains($0) }) {
                 adopted.insert(index)
                 let override = foreign[index]
-                actions.append(action(.adopt, override.start, override.end, override.userID, input, id: override.id, reason: "made outside Handoff, equal to the configuration"))
+                actions.append(action(.adopt, override.start, override.end, override.userID, input, id: override.id, reason: .madeOutsideEqual))
                 continue
             }
             actions.append(action(.create, desired.start, desired.end, desired.userID, input))
@@ -290,9 +290,13 @@ public enum Reconciler {
         }
 
         // Owned overrides nothing wants any more.
-        for override in ownedPool.values.flatMap({ $0 }).sorted(by: { ($0.start, $0.id) < ($1.start, $1.id) }) {
-            var reason = deletionReason(override, destination: destination, watermark: watermark, directory: input.directory)
-            if override.start < now { reason += "; in progress, it is cut to end now" }
+        let going = ownedPool.values.flatMap({ $0 }).sorted(by: { ($0.start, $0.id) < ($1.start, $1.id) })
+        // Whether someone outside the rotation still holds a shift tells "member left" from other
+        // reasons: asked only of the people of the overrides that go, so most plans build no set.
+        let outsiders = Set(going.compactMap { input.directory.users[$0.userID]?.person }.filter { !destination.members.contains($0) })
+        let scheduled = outsiders.isEmpty ? [] : Set(destination.desired.lazy.map(\.person).filter(outsiders.contains))
+        for override in going {
+            let reason = deletionReason(override, destination: destination, watermark: watermark, directory: input.directory, scheduled: scheduled, inProgress: override.start < now)
             actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: reason))
             fates[override.id] = .deletedOwned
         }
@@ -310,16 +314,16 @@ public enum Reconciler {
             let beforeWatermark = watermark.map { override.start < $0 } ?? false
             if !beforeWatermark, protectForeign {
                 actions.append(
-                    action(.keep, override.start, override.end, override.userID, input, id: override.id, reason: "the state looks lost; --allow-first-export-deletes overwrites it")
+                    action(.keep, override.start, override.end, override.userID, input, id: override.id, reason: .stateLooksLost)
                 )
             } else if !beforeWatermark {
-                actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: "overwritten on first export"))
+                actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: .overwrittenOnFirstExport))
                 fates[override.id] = .deletedOnFirstExport
             } else if destination.manualChanges == .revert {
-                actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: "manual override reverted, as manual_changes is revert"))
+                actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: .manualOverrideReverted))
                 fates[override.id] = .deletedManual
             } else {
-                actions.append(action(.keep, override.start, override.end, override.userID, input, id: override.id, reason: "manual override before the watermark"))
+                actions.append(action(.keep, override.start, override.end, override.userID, input, id: override.id, reason: .manualOverrideBeforeWatermark))
             }
         }
 
@@ -333,10 +337,9 @@ public enum Reconciler {
             created: created,
             context: HandoverContext(
                 now: now, watermark: watermark, removed: false, members: destination.members,
-                scheduled: Set(destination.desired.map(\.person)), directory: input.directory
+                scheduled: scheduled, directory: input.directory
             )
         )
-        let zone = Zone(identifier: destination.timeZone) ?? Zone.utc
         return DestinationPlan(
             name: destination.name,
             connection: destination.connection,
@@ -344,7 +347,7 @@ public enum Reconciler {
             timeZone: destination.timeZone,
             watermarkBefore: watermark,
             watermarkAfter: watermarkAfter,
-            actions: ordered(explained(actions, by: handovers, zone: zone)),
+            actions: ordered(explained(actions, by: handovers)),
             observedWindow: observed?.window,
             liveFingerprint: fingerprint(allLive),
             stateLooksLost: stateLooksLost,
@@ -352,170 +355,5 @@ public enum Reconciler {
             movedFrom: input.movedFrom[destination.name],
             handovers: handovers
         )
-    }
-
-    private static func planRemoval(_ name: String, state: DestinationState, observed: ObservedSchedule?, input: Input) -> DestinationPlan {
-        // Let go of with its overrides kept: only the state's record goes, and PagerDuty is not asked.
-        if input.keepOverrides.contains(name) {
-            return DestinationPlan(
-                name: name,
-                connection: state.connection,
-                destinationSchedule: state.destinationSchedule,
-                timeZone: "UTC",
-                watermarkBefore: state.watermark,
-                watermarkAfter: nil,
-                actions: [],
-                removed: true,
-                liveFingerprint: fingerprint([]),
-                keepsOverrides: true
-            )
-        }
-        let allLive = observed?.overrides ?? []
-        let owned = Set(state.overrides.filter { $0.end > input.now }.map(\.id))
-        var actions: [PlanAction] = []
-        let going = allLive.filter { owned.contains($0.id) && $0.end > input.now }
-        for override in going.sorted(by: { ($0.start, $0.id) < ($1.start, $1.id) }) {
-            let reason = "destination removed" + (override.start < input.now ? "; in progress, it is cut to end now" : "")
-            actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: reason))
-        }
-        let handovers = handovers(
-            live: going.map { ($0, .deletedOwned) },
-            created: [],
-            context: HandoverContext(now: input.now, watermark: state.watermark, removed: true, members: [], scheduled: [], directory: input.directory)
-        )
-        return DestinationPlan(
-            name: name,
-            connection: state.connection,
-            destinationSchedule: state.destinationSchedule,
-            timeZone: "UTC",
-            watermarkBefore: state.watermark,
-            watermarkAfter: nil,
-            actions: ordered(actions),
-            removed: true,
-            observedWindow: observed?.window,
-            liveFingerprint: fingerprint(allLive),
-            handovers: handovers
-        )
-    }
-
-    /// Deletes of overrides nothing wants any more say why in the words of the handovers in which
-    /// their person loses the pager to someone, so that an override line never disagrees with the
-    /// handovers above it ("swap" only where a swap changes who is on call). A delete that hands
-    /// nothing to anyone (an override cut in two for the same person, hours that go to nobody)
-    /// keeps the planner's literal reason.
-    static func explained(_ actions: [PlanAction], by handovers: [Handover], zone: Zone) -> [PlanAction] {
-        guard !handovers.isEmpty else { return actions }
-        let inProgress = "; in progress, it is cut to end now"
-        return actions.map { action in
-            guard action.kind == .delete, let reason = action.reason, reason.hasPrefix("no longer desired") else { return action }
-            // Handovers are in order and disjoint: the first that ends after the start, by bisection.
-            var low = 0
-            var high = handovers.count
-            while low < high {
-                let middle = low + (high - low) / 2
-                if handovers[middle].range.end <= action.start { low = middle + 1 } else { high = middle }
-            }
-            var words: [String] = []
-            // The periods this override's person loses to someone else; a period that goes to
-            // nobody keeps the planner's literal reason ("nobody is scheduled then").
-            for handover in handovers[low...].prefix(while: { $0.range.start < action.end })
-            where handover.before?.userID == action.userID && handover.after != nil {
-                let word = PlanRenderer.words(handover.why, in: zone)
-                if !words.contains(word) { words.append(word) }
-            }
-            guard !words.isEmpty else { return action }
-            var explained = action
-            explained.reason = "no longer desired: " + words.joined(separator: ", ") + (reason.hasSuffix(inProgress) ? inProgress : "")
-            return explained
-        }
-    }
-
-    /// Why an owned override is no longer wanted, in the words of the plan.
-    private static func deletionReason(_ override: OverrideRecord, destination: DestinationInput, watermark: Instant?, directory: PeopleDirectory) -> String {
-        // An owned override's user was configured when it was made: gone from the rotation (or from
-        // the configuration altogether) means they left, unless they still hold a shift (an
-        // explicit cover of someone outside the rotation).
-        let person = directory.users[override.userID]?.person
-        if person.map({ key in !destination.members.contains(key) && !destination.desired.contains { $0.person == key } }) ?? true {
-            return "member left the rotation"
-        }
-        // Before the watermark, the desired overrides still cover it (a shorter horizon deletes
-        // nothing): only past both is an override beyond the window.
-        if override.start >= max(destination.horizonEnd, watermark ?? destination.horizonEnd) { return "no longer desired: beyond the horizon" }
-        // Desired overrides are sorted and disjoint: find the overlapping ones by binary search.
-        var low = 0
-        var high = destination.desired.count
-        while low < high {
-            let middle = (low + high) / 2
-            if destination.desired[middle].end <= override.start { low = middle + 1 } else { high = middle }
-        }
-        let overlapping = destination.desired[low...].prefix { $0.start < override.end }
-        guard !overlapping.isEmpty else { return "no longer desired: nobody is scheduled then" }
-        for desired in overlapping {
-            switch desired.reason {
-            case .swap: return "no longer desired: swap"
-            case .timeOffCover: return "no longer desired: time off"
-            case .assignment: return "no longer desired: explicit cover"
-            case .rotation: continue
-            }
-        }
-        return "no longer desired: rotation changed"
-    }
-
-    private static func action(
-        _ kind: PlanAction.Kind,
-        _ start: Instant,
-        _ end: Instant,
-        _ userID: String,
-        _ input: Input,
-        id: String? = nil,
-        reason: String? = nil
-    ) -> PlanAction {
-        let entry = input.directory.entry(userID)
-        return PlanAction(kind: kind, start: start, end: end, userID: userID, person: entry.name, email: entry.email, overrideID: id, reason: reason)
-    }
-
-    /// Creates, deletes, adoptions, kept and drift, each by start.
-    private static func ordered(_ actions: [PlanAction]) -> [PlanAction] {
-        let rank: [PlanAction.Kind: Int] = [.create: 0, .delete: 1, .adopt: 2, .keep: 3, .drift: 4]
-        return actions.sorted { lhs, rhs in
-            let left = (rank[lhs.kind] ?? 9, lhs.start, lhs.end, lhs.userID, lhs.overrideID ?? "")
-            let right = (rank[rhs.kind] ?? 9, rhs.start, rhs.end, rhs.userID, rhs.overrideID ?? "")
-            return left < right
-        }
-    }
-
-    private static func overlapsAny(_ range: InstantRange, _ sorted: [InstantRange]) -> Bool {
-        // First desired range that ends after the start; overlaps if it starts before the end.
-        var low = 0
-        var high = sorted.count
-        while low < high {
-            let middle = (low + high) / 2
-            if sorted[middle].end <= range.start { low = middle + 1 } else { high = middle }
-        }
-        return low < sorted.count && sorted[low].start < range.end
-    }
-
-    /// A short digest of a schedule's live overrides, so `apply` can tell that PagerDuty changed
-    /// since the plan was made (FNV-1a, 64 bits; a check, not a security measure).
-    public static func fingerprint(_ overrides: [OverrideRecord]) -> String {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        func mix(_ byte: UInt8) {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
-        func mix(_ value: Int64) {
-            for shift in stride(from: 0, to: 64, by: 8) { mix(UInt8(truncatingIfNeeded: value >> Int64(shift))) }
-        }
-        for override in overrides.sorted(by: { $0.id < $1.id }) {
-            for byte in override.id.utf8 { mix(byte) }
-            mix(UInt8(ascii: "|"))
-            mix(override.start.secondsSinceEpoch)
-            mix(override.end.secondsSinceEpoch)
-            for byte in override.userID.utf8 { mix(byte) }
-            mix(UInt8(ascii: "\n"))
-        }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }

@@ -193,19 +193,19 @@ public struct LocalStateStore: StateStore {
                 "the lock \(displayPath).lock cannot be read: \(failure.reason); if no run holds it, remove it and run again"
             )
         }
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else {
+        guard let object = try? JSONValue.parse(bytes), object.objectValue != nil else {
             // Being written this instant, or damaged: report what is known.
             return LockHolder(id: "unknown", operation: "an unknown operation", user: "unknown", host: "unknown", pid: 0, pipeline: nil, created: Instant(secondsSinceEpoch: 0))
         }
-        let pid = (object["pid"] as? Int).flatMap { Int32(exactly: $0) } ?? 0
+        let pid = object["pid"]?.intValue.flatMap { Int32(exactly: $0) } ?? 0
         return LockHolder(
-            id: object["id"] as? String ?? "unknown",
-            operation: object["operation"] as? String ?? "unknown",
-            user: object["user"] as? String ?? "unknown",
-            host: object["host"] as? String ?? "unknown",
+            id: object["id"]?.stringValue ?? "unknown",
+            operation: object["operation"]?.stringValue ?? "unknown",
+            user: object["user"]?.stringValue ?? "unknown",
+            host: object["host"]?.stringValue ?? "unknown",
             pid: pid,
-            pipeline: object["pipeline"] as? String,
-            created: (object["created"] as? String).flatMap(Instant.init(rfc3339:)) ?? Instant(secondsSinceEpoch: 0)
+            pipeline: object["pipeline"]?.stringValue,
+            created: object["created"]?.stringValue.flatMap(Instant.init(rfc3339:)) ?? Instant(secondsSinceEpoch: 0)
         )
     }
 

@@ -57,7 +57,7 @@ public enum StateCoding {
         let serial = try integer(root["serial"], "serial")
         if let problem = HandoffState.serialProblem(serial) { throw Failure(description: problem, saysHowToRecover: true) }
         var destinations: [String: DestinationState] = [:]
-        for (name, value) in try object(root["destinations"], "destinations") {
+        for (name, value) in try members(root["destinations"], "destinations") {
             let entry = try object(value, "destination \(name)")
             let overrides = try array(entry["overrides"], "the overrides of destination \(name)").map {
                 try ownedOverride($0, "an override of destination \(name)")
@@ -126,7 +126,7 @@ public enum StateCoding {
                 clearDeletePending: cleared,
                 watermark: try optionalInstant(root["watermark"], "watermark"),
                 dropEndedBefore: try optionalInstant(root["drop_ended_before"], "drop_ended_before"),
-                removeDestination: (root["remove_destination"] as? Bool) ?? false,
+                removeDestination: root["remove_destination"]?.boolValue ?? false,
                 movedTo: try optionalString(root["moved_to"], "moved_to")
             )
         )
@@ -134,15 +134,15 @@ public enum StateCoding {
 
     // MARK: Reading helpers
 
-    private static func parse(_ bytes: [UInt8]) throws -> Any {
+    private static func parse(_ bytes: [UInt8]) throws -> JSONValue {
         do {
-            return try JSONSerialization.jsonObject(with: Data(bytes))
+            return try JSONValue.parse(bytes)
         } catch {
             throw Failure(description: "it is not valid JSON")
         }
     }
 
-    private static func ownedOverride(_ value: Any?, _ what: String) throws -> OverrideRecord {
+    private static func ownedOverride(_ value: JSONValue?, _ what: String) throws -> OverrideRecord {
         let entry = try object(value, what)
         return OverrideRecord(
             id: try string(entry["id"], "the id of \(what)"),
@@ -153,47 +153,53 @@ public enum StateCoding {
         )
     }
 
-    private static func object(_ value: Any?, _ what: String) throws -> [String: Any] {
-        guard let object = value as? [String: Any] else { throw Failure(description: "\(what) is not a JSON object") }
-        return object
+    /// An object, to read members from with its subscript.
+    private static func object(_ value: JSONValue?, _ what: String) throws -> JSONValue {
+        guard let value, value.objectValue != nil else { throw Failure(description: "\(what) is not a JSON object") }
+        return value
     }
 
-    private static func array(_ value: Any?, _ what: String) throws -> [Any] {
-        guard let array = value as? [Any] else { throw Failure(description: "\(what) is not a list") }
+    private static func members(_ value: JSONValue?, _ what: String) throws -> [(String, JSONValue)] {
+        guard let pairs = value?.objectValue else { throw Failure(description: "\(what) is not a JSON object") }
+        return pairs
+    }
+
+    private static func array(_ value: JSONValue?, _ what: String) throws -> [JSONValue] {
+        guard let array = value?.arrayValue else { throw Failure(description: "\(what) is not a list") }
         return array
     }
 
-    private static func string(_ value: Any?, _ what: String) throws -> String {
-        guard let text = value as? String, !text.isEmpty else { throw Failure(description: "\(what) is missing or not a string") }
+    private static func string(_ value: JSONValue?, _ what: String) throws -> String {
+        guard let text = value?.stringValue, !text.isEmpty else { throw Failure(description: "\(what) is missing or not a string") }
         return text
     }
 
-    private static func optionalString(_ value: Any?, _ what: String) throws -> String? {
-        if value == nil || value is NSNull { return nil }
+    private static func optionalString(_ value: JSONValue?, _ what: String) throws -> String? {
+        if value == nil || value?.isNull == true { return nil }
         return try string(value, what)
     }
 
     /// Absent (states written before the mark existed) reads as false.
-    private static func optionalBool(_ value: Any?, _ what: String) throws -> Bool {
-        if value == nil || value is NSNull { return false }
-        guard let flag = value as? Bool else { throw Failure(description: "\(what) is not true or false") }
+    private static func optionalBool(_ value: JSONValue?, _ what: String) throws -> Bool {
+        if value == nil || value?.isNull == true { return false }
+        guard let flag = value?.boolValue else { throw Failure(description: "\(what) is not true or false") }
         return flag
     }
 
-    private static func integer(_ value: Any?, _ what: String) throws -> Int {
-        guard let number = value as? Int else { throw Failure(description: "\(what) is missing or not a whole number") }
+    private static func integer(_ value: JSONValue?, _ what: String) throws -> Int {
+        guard let number = value?.intValue else { throw Failure(description: "\(what) is missing or not a whole number") }
         return number
     }
 
-    private static func instant(_ value: Any?, _ what: String) throws -> Instant {
-        guard let text = value as? String, let instant = Instant(rfc3339: text) else {
+    private static func instant(_ value: JSONValue?, _ what: String) throws -> Instant {
+        guard let text = value?.stringValue, let instant = Instant(rfc3339: text) else {
             throw Failure(description: "\(what) is missing or not an RFC 3339 time")
         }
         return instant
     }
 
-    private static func optionalInstant(_ value: Any?, _ what: String) throws -> Instant? {
-        if value == nil || value is NSNull { return nil }
+    private static func optionalInstant(_ value: JSONValue?, _ what: String) throws -> Instant? {
+        if value == nil || value?.isNull == true { return nil }
         return try instant(value, what)
     }
 }

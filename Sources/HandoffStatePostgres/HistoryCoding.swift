@@ -63,25 +63,25 @@ enum HistoryCoding {
 
     /// Undoes one history entry on `state`.
     static func undo(_ text: String, on state: inout HandoffState) throws {
-        guard let entry = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any],
-            let destination = entry["destination"] as? String
+        guard let entry = try? JSONValue.parse(text), entry.objectValue != nil,
+            let destination = entry["destination"]?.stringValue
         else { throw Failure(description: "a history entry cannot be read") }
         if entry["restore_of_state"] != nil {
             throw Failure(description: "a restore or migration lies in between; restore to a serial after it")
         }
-        if let newName = entry["moved_to"] as? String {
+        if let newName = entry["moved_to"]?.stringValue {
             // The record goes back to its old name.
             if state.destinations[destination] == nil, let moved = state.destinations.removeValue(forKey: newName) {
                 state.destinations[destination] = moved
             }
             return
         }
-        let before = entry["destination_before"] as? [String: Any]
-        let removed = ((entry["removed"] as? [[String: Any]]) ?? []).compactMap { object -> OverrideRecord? in
-            guard let id = object["id"] as? String, let start = (object["start"] as? String).flatMap(Instant.init(rfc3339:)),
-                let end = (object["end"] as? String).flatMap(Instant.init(rfc3339:)), let user = object["user"] as? String
+        let before = entry["destination_before"].flatMap { $0.objectValue == nil ? nil : $0 }
+        let removed = objects(entry["removed"]).compactMap { object -> OverrideRecord? in
+            guard let id = object["id"]?.stringValue, let start = object["start"]?.stringValue.flatMap(Instant.init(rfc3339:)),
+                let end = object["end"]?.stringValue.flatMap(Instant.init(rfc3339:)), let user = object["user"]?.stringValue
             else { return nil }
-            return OverrideRecord(id: id, start: start, end: end, userID: user, deletePending: object["delete_pending"] as? Bool ?? false)
+            return OverrideRecord(id: id, start: start, end: end, userID: user, deletePending: object["delete_pending"]?.boolValue ?? false)
         }
         guard let before else {
             // The change created the destination: before it, there was none.
@@ -89,21 +89,21 @@ enum HistoryCoding {
             return
         }
         var current = state.destinations[destination]
-            ?? DestinationState(connection: before["connection"] as? String ?? "", destinationSchedule: before["pagerduty_schedule"] as? String ?? "")
-        current.connection = before["connection"] as? String ?? current.connection
-        current.destinationSchedule = before["pagerduty_schedule"] as? String ?? current.destinationSchedule
-        current.watermark = (before["watermark"] as? String).flatMap(Instant.init(rfc3339:))
-        let created = Set((entry["created"] as? [String]) ?? [])
+            ?? DestinationState(connection: before["connection"]?.stringValue ?? "", destinationSchedule: before["pagerduty_schedule"]?.stringValue ?? "")
+        current.connection = before["connection"]?.stringValue ?? current.connection
+        current.destinationSchedule = before["pagerduty_schedule"]?.stringValue ?? current.destinationSchedule
+        current.watermark = before["watermark"]?.stringValue.flatMap(Instant.init(rfc3339:))
+        let created = Set(strings(entry["created"]))
         current.overrides.removeAll { created.contains($0.id) }
-        for truncation in (entry["truncated"] as? [[String: Any]]) ?? [] {
-            guard let id = truncation["id"] as? String, let from = (truncation["from"] as? String).flatMap(Instant.init(rfc3339:)),
+        for truncation in objects(entry["truncated"]) {
+            guard let id = truncation["id"]?.stringValue, let from = truncation["from"]?.stringValue.flatMap(Instant.init(rfc3339:)),
                 let index = current.overrides.firstIndex(where: { $0.id == id })
             else { continue }
             current.overrides[index].end = from
         }
         // Marks set by the change are cleared, marks it cleared come back.
-        let marked = Set((entry["delete_pending_marked"] as? [String]) ?? [])
-        let cleared = Set((entry["delete_pending_cleared"] as? [String]) ?? [])
+        let marked = Set(strings(entry["delete_pending_marked"]))
+        let cleared = Set(strings(entry["delete_pending_cleared"]))
         for index in current.overrides.indices {
             if marked.contains(current.overrides[index].id) { current.overrides[index].deletePending = false }
             if cleared.contains(current.overrides[index].id) { current.overrides[index].deletePending = true }
@@ -112,5 +112,23 @@ enum HistoryCoding {
         current.overrides += removed.filter { !present.contains($0.id) }
         current.overrides.sort { ($0.start, $0.id) < ($1.start, $1.id) }
         state.destinations[destination] = current
+    }
+
+    /// A list of strings, or nothing when it is absent or holds anything else (as Foundation's
+    /// `as? [String]` read it).
+    private static func strings(_ value: JSONValue?) -> [String] {
+        guard let items = value?.arrayValue else { return [] }
+        var result: [String] = []
+        for item in items {
+            guard let text = item.stringValue else { return [] }
+            result.append(text)
+        }
+        return result
+    }
+
+    /// A list of objects, or nothing when it is absent or holds anything else.
+    private static func objects(_ value: JSONValue?) -> [JSONValue] {
+        guard let items = value?.arrayValue, items.allSatisfy({ $0.objectValue != nil }) else { return [] }
+        return items
     }
 }

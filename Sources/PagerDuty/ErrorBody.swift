@@ -1,4 +1,4 @@
-import Foundation
+import OrderedJSON
 import SafeText
 
 /// PagerDuty's error body in every shape seen in the wild (reference section 2): the documented
@@ -14,29 +14,27 @@ struct ErrorBody: Sendable, Hashable {
         message = nil
         code = nil
         errors = []
-        guard !bytes.isEmpty, let object = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) else {
-            return
-        }
-        guard let top = object as? [String: Any] else { return }
+        guard !bytes.isEmpty, let top = try? JSONValue.parse(bytes), top.objectValue != nil else { return }
         defer {
             message = message.map { Self.visible(key.redacted($0)) }
             errors = Self.visible(errors, key: key)
         }
         switch top["error"] {
-        case let inner as [String: Any]:
-            message = inner["message"] as? String
-            code = (inner["code"] as? Int) ?? (inner["code"] as? String).flatMap(Int.init)
-            switch inner["errors"] {
-            case let list as [Any]: errors = list.compactMap { $0 as? String }
-            case let text as String: errors = [text]
+        case .object?:
+            let inner = top["error"]
+            message = inner?["message"]?.stringValue
+            code = inner?["code"]?.intValue ?? inner?["code"]?.stringValue.flatMap { Int($0) }
+            switch inner?["errors"] {
+            case .array(let list)?: errors = list.compactMap(\.stringValue)
+            case .string(let text)?: errors = [text]
             default: break
             }
-        case let text as String:
+        case .string(let text)?:
             message = text
-        case let list as [Any]:
-            errors = list.compactMap { $0 as? String }
+        case .array(let list)?:
+            errors = list.compactMap(\.stringValue)
         default:
-            message = top["message"] as? String
+            message = top["message"]?.stringValue
         }
     }
 

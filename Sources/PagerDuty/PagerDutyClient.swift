@@ -2,6 +2,7 @@ import Foundation
 public import HandoffTime
 public import Logging
 import HostRules
+import OrderedJSON
 
 /// A typed client for the PagerDuty REST API endpoints Handoff uses (users, schedules,
 /// overrides), spending as few requests as it can and keeping under the rate limit by itself.
@@ -322,13 +323,13 @@ public final class PagerDutyClient: Sendable {
     /// A status that is not a whole number, and anything else unexpected, is nil: unknown.
     /// An item's reasons are redacted, escaped, cut and at most 20, as any error text.
     static func creationResults(_ body: [UInt8], requested: [NewOverride], key: APIKey) -> [OverrideCreation]? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) else { return nil }
-        let items: [Any]
-        if let array = object as? [Any] {
+        guard let object = try? JSONValue.parse(body) else { return nil }
+        let items: [JSONValue]
+        if let array = object.arrayValue {
             items = array
-        } else if let wrapped = (object as? [String: Any])?["overrides"] as? [Any] {
+        } else if let wrapped = object["overrides"]?.arrayValue {
             items = wrapped
-        } else if let single = (object as? [String: Any])?["override"] {
+        } else if let single = object["override"] {
             items = [single]
         } else {
             return nil
@@ -336,29 +337,29 @@ public final class PagerDutyClient: Sendable {
         guard items.count == requested.count else { return nil }
         var results: [OverrideCreation] = []
         for (item, request) in zip(items, requested) {
-            guard let dictionary = item as? [String: Any] else { return nil }
-            let status = (dictionary["status"] as? Int) ?? (dictionary["status"] as? Double).flatMap { Int(exactly: $0) }
-            if dictionary["status"] != nil, status == nil { return nil }
-            let overrideObject = (status == nil ? dictionary : dictionary["override"] as? [String: Any]) ?? [:]
+            guard item.objectValue != nil else { return nil }
+            let status = item["status"]?.intValue
+            if item["status"] != nil, status == nil { return nil }
+            let overrideObject = status == nil ? item : item["override"]
             if let status, !(200..<300).contains(status) {
                 let errors: [String]
-                switch dictionary["errors"] {
-                case let list as [Any]: errors = list.compactMap { $0 as? String }
-                case let text as String: errors = [text]
+                switch item["errors"] {
+                case .array(let list)?: errors = list.compactMap(\.stringValue)
+                case .string(let text)?: errors = [text]
                 default: errors = []
                 }
                 results.append(.rejected(request, status: status, errors: ErrorBody.visible(errors, key: key)))
                 continue
             }
-            guard let override = decodeOverride(overrideObject) else { return nil }
+            guard let override = overrideObject.flatMap(decodeOverride) else { return nil }
             results.append(.created(override))
         }
         return results
     }
 
-    private static func decodeOverride(_ object: [String: Any]) -> PagerDutyOverride? {
-        guard let data = try? JSONSerialization.data(withJSONObject: object) else { return nil }
-        return try? JSONDecoder().decode(PagerDutyOverride.self, from: data)
+    private static func decodeOverride(_ object: JSONValue) -> PagerDutyOverride? {
+        guard object.objectValue != nil else { return nil }
+        return try? JSONDecoder().decode(PagerDutyOverride.self, from: Data(object.serialized(pretty: false).utf8))
     }
 
     /// Deletes an override: a future one disappears (204), one in progress is cut to end now

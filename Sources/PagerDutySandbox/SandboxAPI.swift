@@ -264,12 +264,11 @@ struct SandboxAPI {
         guard let schedule = await store.schedule(id: scheduleID) else { return notFound() }
         if schedule.type != "schedule" { return v3Refusal() }
         let zone = Zone(identifier: schedule.timeZone) ?? .utc
-        let object = try? JSONSerialization.jsonObject(with: Data(body))
-        let dictionary = object as? [String: Any]
-        if let single = dictionary?["override"] as? [String: Any] {
+        let dictionary = (try? JSONValue.parse(body)).flatMap { $0.objectValue == nil ? nil : $0 }
+        if let single = dictionary?["override"], single.objectValue != nil {
             return await createSingle(single, schedule: schedule, zone: zone)
         }
-        guard let items = dictionary?["overrides"] as? [Any], !items.isEmpty else {
+        guard let items = dictionary?["overrides"]?.arrayValue, !items.isEmpty else {
             return .error(400, "Invalid Input Provided", code: 2001, errors: ["overrides must be a non-empty list"], quirks: quirks)
         }
         guard items.count <= quirks.maxOverridesPerRequest else {
@@ -282,7 +281,7 @@ struct SandboxAPI {
         var allErrors: [String] = []
         var created = 0
         for item in items {
-            let fields = item as? [String: Any] ?? [:]
+            let fields = item.objectValue == nil ? JSONValue.object([]) : item
             let candidate = await validate(fields, zone: zone)
             switch candidate {
             case .valid(let start, let end, let user):
@@ -307,7 +306,7 @@ struct SandboxAPI {
         return .json(201, quirks.wrapBulkResponse ? .object([("overrides", .array(results))]) : .array(results))
     }
 
-    private func createSingle(_ fields: [String: Any], schedule: SandboxSchedule, zone: Zone) async -> SandboxReply {
+    private func createSingle(_ fields: JSONValue, schedule: SandboxSchedule, zone: Zone) async -> SandboxReply {
         switch await validate(fields, zone: zone) {
         case .valid(let start, let end, let user):
             guard let override = try? await store.createOverride(scheduleID: schedule.id, start: start, end: end, userID: user.id),
@@ -333,11 +332,11 @@ struct SandboxAPI {
     }
 
     /// Checks one requested override as PagerDuty does, collecting every reason it fails.
-    private func validate(_ fields: [String: Any], zone defaultZone: Zone) async -> Candidate {
-        let zone = (fields["time_zone"] as? String).flatMap(Zone.init(identifier:)) ?? defaultZone
-        let start = (fields["start"] as? String).flatMap { parseTime($0, zone: zone) }
-        let end = (fields["end"] as? String).flatMap { parseTime($0, zone: zone) }
-        let userID = (fields["user"] as? [String: Any])?["id"] as? String
+    private func validate(_ fields: JSONValue, zone defaultZone: Zone) async -> Candidate {
+        let zone = fields["time_zone"]?.stringValue.flatMap(Zone.init(identifier:)) ?? defaultZone
+        let start = fields["start"]?.stringValue.flatMap { parseTime($0, zone: zone) }
+        let end = fields["end"]?.stringValue.flatMap { parseTime($0, zone: zone) }
+        let userID = fields["user"]?["id"]?.stringValue
         let user: SandboxUser?
         if let userID { user = await store.user(id: userID) } else { user = nil }
         var errors: [String] = []
@@ -351,8 +350,8 @@ struct SandboxAPI {
         if user == nil { errors.append(userID == nil ? "User must be specified" : "User not found") }
         guard errors.isEmpty, let start, let end, let user else {
             var echo: [(String, JSONValue)] = []
-            if let text = fields["start"] as? String { echo.append(("start", .string(start.map { formatted($0, zone) } ?? text))) }
-            if let text = fields["end"] as? String { echo.append(("end", .string(end.map { formatted($0, zone) } ?? text))) }
+            if let text = fields["start"]?.stringValue { echo.append(("start", .string(start.map { formatted($0, zone) } ?? text))) }
+            if let text = fields["end"]?.stringValue { echo.append(("end", .string(end.map { formatted($0, zone) } ?? text))) }
             if let user {
                 echo.append(("user", userReference(user)))
             } else if let userID {

@@ -1,5 +1,6 @@
 import DurableFiles
 import Foundation
+import OrderedJSON
 public import HandoffTime
 import YAMLNodes
 
@@ -187,8 +188,7 @@ public struct SandboxSeed: Sendable, Decodable, Hashable {
         if !path.hasSuffix(".json") {
             let loaded = YAMLLoader.load(bytes, path: path)
             if let error = loaded.errors.first { throw LoadError(description: "\(error.location): \(error.message)") }
-            let object = loaded.root.map(Self.foundationValue) ?? [String: Any]()
-            json = try JSONSerialization.data(withJSONObject: object, options: [.fragmentsAllowed])
+            json = Data((loaded.root.map(Self.jsonValue) ?? .object([])).serialized(pretty: false).utf8)
         }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
@@ -202,24 +202,36 @@ public struct SandboxSeed: Sendable, Decodable, Hashable {
         return seed
     }
 
-    /// YAML scalars as JSON would read them: plain numbers and booleans typed, the rest strings.
-    private static func foundationValue(_ node: YAMLNode) -> Any {
+    /// YAML scalars as JSON would read them: plain numbers and booleans typed, the rest strings. A
+    /// key given twice (only keys that are not scalars can be, read as "") keeps its last value.
+    private static func jsonValue(_ node: YAMLNode) -> JSONValue {
         switch node.content {
         case .mapping(let pairs):
-            var object: [String: Any] = [:]
-            for pair in pairs { object[pair.key.scalar?.value ?? ""] = foundationValue(pair.value) }
-            return object
+            var members: [(String, JSONValue)] = []
+            var positions: [String: Int] = [:]
+            for pair in pairs {
+                let key = pair.key.scalar?.value ?? ""
+                let value = jsonValue(pair.value)
+                if let position = positions[key] {
+                    members[position].1 = value
+                } else {
+                    positions[key] = members.count
+                    members.append((key, value))
+                }
+            }
+            return .object(members)
         case .sequence(let items):
-            return items.map(foundationValue)
+            return .array(items.map(jsonValue))
         case .scalar(let scalar):
-            if node.isNull { return NSNull() }
-            guard scalar.isPlain else { return scalar.value }
-            if let integer = Int(scalar.value) { return integer }
-            if let number = Double(scalar.value) { return number }
+            if node.isNull { return .null }
+            guard scalar.isPlain else { return .string(scalar.value) }
+            if let integer = Int64(scalar.value) { return .integer(integer) }
+            // `inf` and `nan` have no JSON number: they stay text.
+            if let number = Double(scalar.value), number.isFinite { return .number(number) }
             switch scalar.value {
-            case "true", "True", "TRUE": return true
-            case "false", "False", "FALSE": return false
-            default: return scalar.value
+            case "true", "True", "TRUE": return .bool(true)
+            case "false", "False", "FALSE": return .bool(false)
+            default: return .string(scalar.value)
             }
         }
     }

@@ -124,7 +124,7 @@ struct DestinationMoveScenarioTests {
             let plan = try await scenario.plan(at: now)
             #expect(plan.destinations.count == 1 && plan.destinations[0].movedFrom == "primary-pd")
             let deletes = plan.destinations[0].actions(.delete)
-            #expect(!deletes.isEmpty && deletes.allSatisfy { $0.reason == "member left the rotation" || $0.reason?.hasPrefix("no longer desired") == true })
+            #expect(!deletes.isEmpty && deletes.allSatisfy { $0.reasonWords() == "member left the rotation" || $0.reasonWords()?.hasPrefix("no longer desired") == true })
             let (_, report) = try await scenario.apply(at: now)
             #expect(report.succeeded && report.deleted == deletes.count, "\(report.failures)")
             let state = try await scenario.store.read()

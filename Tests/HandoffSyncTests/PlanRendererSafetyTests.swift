@@ -31,7 +31,7 @@ struct PlanRendererSafetyTests {
             var actions: [PlanAction] = []
             for number in 0..<Int64(random.int(in: 1...6)) {
                 let kind: PlanAction.Kind = random.pick(PlanAction.Kind.allCases)
-                let reason: String? = random.chance(0.5) ? hostile(&random) : nil
+                let reason: PlanAction.Reason? = random.chance(0.5) ? random.pick(PlanReasonSamples.action(from: base)) : nil
                 actions.append(PlanAction(
                     kind: kind, start: base.adding(seconds: number * 3600), end: base.adding(seconds: (number + 1) * 3600),
                     userID: hostile(&random), person: hostile(&random), email: hostile(&random),

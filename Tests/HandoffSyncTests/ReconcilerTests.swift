@@ -73,7 +73,7 @@ private func plan(
 
 private func summary(_ plan: Plan) -> [String] {
     plan.destinations.flatMap { destination in
-        destination.actions.map { "\($0.kind.rawValue) \($0.userID) \($0.start.secondsSinceEpoch - now.secondsSinceEpoch)/\($0.end.secondsSinceEpoch - now.secondsSinceEpoch) \($0.overrideID ?? "-") \($0.reason ?? "")" }
+        destination.actions.map { "\($0.kind.rawValue) \($0.userID) \($0.start.secondsSinceEpoch - now.secondsSinceEpoch)/\($0.end.secondsSinceEpoch - now.secondsSinceEpoch) \($0.overrideID ?? "-") \($0.reasonWords() ?? "")" }
     }
 }
 
@@ -167,10 +167,10 @@ struct ReconcilerTests {
         )
         let destination = result.destinations[0]
         #expect(destination.handovers.map(\.why) == [.rotationChanged, .timeOffCover])
-        #expect(destination.actions(.delete).map(\.reason) == ["no longer desired: rotation changed, time off cover"])
+        #expect(destination.actions(.delete).map { $0.reasonWords() } == ["no longer desired: rotation changed, time off cover"])
         // Hours that go to nobody keep the planner's literal reason.
         let nobody = plan(desired: [desired(0, 24, "A")], live: [live("Q1", 24, 48, "A")], owned: [owned("Q1", 24, 48, "A")], watermark: 48, members: ["a"])
-        #expect(nobody.destinations[0].actions(.delete).map(\.reason) == ["no longer desired: nobody is scheduled then"])
+        #expect(nobody.destinations[0].actions(.delete).map { $0.reasonWords() } == ["no longer desired: nobody is scheduled then"])
     }
 
     @Test("owned overrides nothing wants are deleted, with the reason; one in progress is cut to end now")
@@ -187,7 +187,7 @@ struct ReconcilerTests {
         ]
         let records = overrides.map { owned($0.id, Int64(($0.start - now) / 3600), Int64(($0.end - now) / 3600), $0.userID) }
         let result = plan(desired: wanted, live: overrides, owned: records, watermark: 224, members: ["a", "b"], horizonEnd: 180)
-        let deletes = result.destinations[0].actions(.delete).map { "\($0.overrideID ?? "") \($0.reason ?? "")" }
+        let deletes = result.destinations[0].actions(.delete).map { "\($0.overrideID ?? "") \($0.reasonWords() ?? "")" }
         #expect(deletes == [
             "Q1 no longer desired: swap; in progress, it is cut to end now",
             "Q2 member left the rotation",
@@ -373,7 +373,7 @@ struct ReconcilerTests {
         let destination = result.destinations[0]
         #expect(destination.handovers.map(\.why) == [.coverageChanged])
         #expect(destination.handovers.first?.range == InstantRange(start: t(32), end: t(48)) && destination.handovers.first?.after == nil)
-        #expect(destination.actions(.delete).map(\.reason) == ["no longer desired: explicit cover"])
+        #expect(destination.actions(.delete).map { $0.reasonWords() } == ["no longer desired: explicit cover"])
     }
 
     @Test("overrides made by hand: reverted, or overwritten on first export; drift recreated")
@@ -534,7 +534,7 @@ struct ReconcilerTests {
         let creates = result.destinations[0].actions(.create)
         let deletes = result.destinations[0].actions(.delete)
         #expect(creates.contains { $0.start >= short.horizonEnd && $0.end <= watermark })
-        #expect(deletes.contains { $0.start >= short.horizonEnd && $0.end <= watermark && $0.reason == "no longer desired: rotation changed" })
+        #expect(deletes.contains { $0.start >= short.horizonEnd && $0.end <= watermark && $0.reasonWords() == "no longer desired: rotation changed" })
         #expect(creates.allSatisfy { $0.end <= watermark })
         #expect(creates.count == deletes.count && !creates.isEmpty)
         #expect(result.destinations[0].watermarkAfter == watermark)

@@ -1,0 +1,106 @@
+import HandoffTime
+public import OrderedJSON
+
+/// The JSON plan, for programs (`schemas/plan.schema.json`).
+extension PlanRenderer {
+    // MARK: - JSON
+
+    /// The document `schemas/plan.schema.json` describes.
+    public static func json(_ plan: Plan) -> JSONValue {
+        let summary = plan.summary
+        return .object([
+            "format_version": .string(Plan.formatVersion),
+            "changes": .bool(plan.hasChanges),
+            "now": .string(plan.now.description),
+            "allow_first_export_deletes": plan.allowFirstExportDeletes ? .bool(true) : nil,
+            "frozen_changes_allowed": plan.frozenChangesAllowed ? .bool(true) : nil,
+            "frozen_changes": plan.frozenChangesAllowed ? .array(plan.frozenChanges.map(json)) : nil,
+            "summary": .object([
+                "create": .int(summary.create),
+                "delete": .int(summary.delete),
+                "adopt": .int(summary.adopt),
+                "kept": .int(summary.kept),
+                "drift": .int(summary.drift),
+                "moved": summary.moved > 0 ? .int(summary.moved) : nil,
+                "forgotten": summary.forgotten > 0 ? .int(summary.forgotten) : nil,
+            ]),
+            "destinations": .array(plan.destinations.map(json)),
+        ])
+    }
+
+    static func json(_ change: FrozenChange) -> JSONValue {
+        let zone = Zone(identifier: change.timeZone) ?? Zone.utc
+        func holder(_ entry: PeopleDirectory.Entry?) -> JSONValue {
+            entry.map { .object(["person": $0.person.map(JSONValue.string) ?? .null, "name": .string($0.name), "email": .string($0.email)]) } ?? .null
+        }
+        return .object([
+            "destination": .string(change.destination),
+            "schedule": .string(change.schedule),
+            "time_zone": .string(change.timeZone),
+            "start": .string(DisplayTime.rfc3339(change.start, in: zone)),
+            "end": .string(DisplayTime.rfc3339(change.end, in: zone)),
+            "before": holder(change.before),
+            "after": holder(change.after),
+        ])
+    }
+
+    /// `{"start", "end", "before", "after", "why", "now"}`; `why` is a stable code, with `from`
+    /// for a `rotation_change`.
+    static func json(_ handover: Handover, zone: Zone) -> JSONValue {
+        func holder(_ holder: Handover.Holder?) -> JSONValue {
+            guard let holder else { return .null }
+            return .object([
+                "person": holder.person.map(JSONValue.string) ?? .null,
+                "name": .string(holder.name),
+                "email": .string(holder.email),
+                "pagerduty_user": .string(holder.userID),
+            ])
+        }
+        var from: JSONValue?
+        if case .rotationChange(let instant) = handover.why { from = .string(DisplayTime.rfc3339(instant, in: zone)) }
+        return .object([
+            "start": .string(DisplayTime.rfc3339(handover.range.start, in: zone)),
+            "end": .string(DisplayTime.rfc3339(handover.range.end, in: zone)),
+            "before": holder(handover.before),
+            "after": holder(handover.after),
+            "why": .string(handover.why.code),
+            "from": from,
+            "now": .bool(handover.containsNow),
+        ])
+    }
+
+    static func json(_ destination: DestinationPlan) -> JSONValue {
+        let zone = Zone(identifier: destination.timeZone) ?? Zone.utc
+        return .object([
+            "name": .string(destination.name),
+            "connection": .string(destination.connection),
+            "pagerduty_schedule": .string(destination.destinationSchedule),
+            "time_zone": .string(destination.timeZone),
+            "removed": destination.removed ? .bool(true) : nil,
+            "keep_overrides": destination.removed && destination.keepsOverrides ? .bool(true) : nil,
+            "moved_from": destination.movedFrom.map(JSONValue.string),
+            "state_looks_lost": destination.stateLooksLost ? .bool(true) : nil,
+            "interrupted_deletes": destination.interruptedDeletes.isEmpty ? nil : .object([
+                "done": .array(destination.interruptedDeletes.done.map(JSONValue.string)),
+                "withdrawn": .array(destination.interruptedDeletes.withdrawn.map(JSONValue.string)),
+            ]),
+            "watermark": .object([
+                "before": destination.watermarkBefore.map { .string(DisplayTime.rfc3339($0, in: zone)) } ?? .null,
+                "after": destination.watermarkAfter.map { .string(DisplayTime.rfc3339($0, in: zone)) } ?? .null,
+            ]),
+            "handovers": .array(destination.handovers.map { json($0, zone: zone) }),
+            "actions": .array(destination.actions.map { action in
+                .object([
+                    "action": .string(action.kind.rawValue),
+                    "start": .string(DisplayTime.rfc3339(action.start, in: zone)),
+                    "end": .string(DisplayTime.rfc3339(action.end, in: zone)),
+                    "person": .string(action.person),
+                    "email": .string(action.email),
+                    "pagerduty_user": .string(action.userID),
+                    "override_id": action.overrideID.map(JSONValue.string),
+                    "reason": action.reason.map { .string(words($0, in: zone)) },
+                ])
+            }),
+        ])
+    }
+}

@@ -1,0 +1,52 @@
+import HandoffDestination
+import HandoffConfig
+import HandoffRota
+import HandoffState
+import HandoffTime
+
+/// Removed destinations: their owned overrides go, or only their state (`keep_overrides`).
+extension Reconciler {
+    static func planRemoval(_ name: String, state: DestinationState, observed: ObservedSchedule?, input: Input) -> DestinationPlan {
+        // Let go of with its overrides kept: only the state's record goes, and PagerDuty is not asked.
+        if input.keepOverrides.contains(name) {
+            return DestinationPlan(
+                name: name,
+                connection: state.connection,
+                destinationSchedule: state.destinationSchedule,
+                timeZone: "UTC",
+                watermarkBefore: state.watermark,
+                watermarkAfter: nil,
+                actions: [],
+                removed: true,
+                liveFingerprint: fingerprint([]),
+                keepsOverrides: true
+            )
+        }
+        let allLive = observed?.overrides ?? []
+        let owned = Set(state.overrides.filter { $0.end > input.now }.map(\.id))
+        var actions: [PlanAction] = []
+        let going = allLive.filter { owned.contains($0.id) && $0.end > input.now }
+        for override in going.sorted(by: { ($0.start, $0.id) < ($1.start, $1.id) }) {
+            let reason = PlanAction.Reason.destinationRemoved(inProgress: override.start < input.now)
+            actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: reason))
+        }
+        let handovers = handovers(
+            live: going.map { ($0, .deletedOwned) },
+            created: [],
+            context: HandoverContext(now: input.now, watermark: state.watermark, removed: true, members: [], scheduled: [], directory: input.directory)
+        )
+        return DestinationPlan(
+            name: name,
+            connection: state.connection,
+            destinationSchedule: state.destinationSchedule,
+            timeZone: "UTC",
+            watermarkBefore: state.watermark,
+            watermarkAfter: nil,
+            actions: ordered(actions),
+            removed: true,
+            observedWindow: observed?.window,
+            liveFingerprint: fingerprint(allLive),
+            handovers: handovers
+        )
+    }
+}
