@@ -147,7 +147,12 @@ let package = Package(
             dependencies: ["HandoffConfig", "HandoffTestSupport", "SafeText"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "HandoffPlanTests", dependencies: ["HandoffPlan", "HandoffTime", "HandoffTestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "HandoffPlanTests",
+            dependencies: ["HandoffPlan", "HandoffConfig", "HandoffRota", "HandoffState", "HandoffTime", "OrderedJSON", "SafeText", "HandoffTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "HandoffStateTests", dependencies: ["HandoffState", "HandoffTime", "DurableFiles"], swiftSettings: strictSettings),
         .testTarget(
             name: "HandoffRotaTests",
             dependencies: ["HandoffRota", "HandoffConfig", "HandoffTime", "HandoffTestSupport", "YAMLNodes"],
@@ -165,10 +170,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "PagerDutySandboxTests",
+            dependencies: ["PagerDutySandbox", "HandoffTime", "HandoffTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "HandoffSyncTests",
             dependencies: [
-                "HandoffSync", "HandoffPlan", "HandoffState", "HandoffConfig", "HandoffRota", "HandoffTime", "OrderedJSON",
-                "PagerDuty", "PagerDutySandbox", "HandoffTestSupport", "DurableFiles", "SafeText",
+                "HandoffSync", "HandoffPlan", "HandoffState", "HandoffConfig", "HandoffTime", "OrderedJSON",
+                "PagerDuty", "PagerDutySandbox", "HandoffTestSupport",
             ],
             exclude: ["Golden"],
             swiftSettings: strictSettings
