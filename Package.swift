@@ -140,6 +140,7 @@ let package = Package(
             path: "Tests/HandoffTestSupport",
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "HandoffTestSupportTests", dependencies: ["HandoffTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "SafeTextTests", dependencies: ["SafeText"], swiftSettings: strictSettings),
         .testTarget(name: "YAMLNodesTests", dependencies: ["YAMLNodes", "HandoffTestSupport", "SafeText"], swiftSettings: strictSettings),
         .testTarget(
@@ -171,7 +172,13 @@ let package = Package(
         ),
         .testTarget(
             name: "PagerDutySandboxTests",
-            dependencies: ["PagerDutySandbox", "HandoffTime", "HandoffTestSupport"],
+            dependencies: [
+                "PagerDutySandbox", "HandoffTime", "HandoffTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
