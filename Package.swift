@@ -164,6 +164,7 @@ let package = Package(
             path: "Tests/HandoffTestSupport",
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "HandoffTestSupportTests", dependencies: ["HandoffTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "SafeTextTests", dependencies: ["SafeText"], swiftSettings: strictSettings),
         .testTarget(name: "HandoffTimeTests", dependencies: ["HandoffTime"], swiftSettings: strictSettings),
         .testTarget(name: "HostRulesTests", dependencies: ["HostRules"], swiftSettings: strictSettings),
@@ -176,9 +177,10 @@ let package = Package(
         ),
         .testTarget(
             name: "HandoffPlanTests",
-            dependencies: ["HandoffPlan", "HandoffDestination", "HandoffTime", "HandoffTestSupport"],
+            dependencies: ["HandoffPlan", "HandoffConfig", "HandoffRota", "HandoffState", "HandoffTime", "OrderedJSON", "SafeText", "HandoffDestination", "HandoffTestSupport"],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "HandoffStateTests", dependencies: ["HandoffState", "HandoffDestination", "HandoffTime", "DurableFiles"], swiftSettings: strictSettings),
         .testTarget(
             name: "HandoffRotaTests",
             dependencies: ["HandoffRota", "HandoffConfig", "HandoffTime", "HandoffTestSupport", "YAMLNodes"],
@@ -192,6 +194,17 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PagerDutySandboxTests",
+            dependencies: [
+                "PagerDutySandbox", "HandoffTime", "HandoffTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),

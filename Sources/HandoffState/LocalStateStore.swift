@@ -19,6 +19,10 @@ public struct LocalStateStore: StateStore {
         self.displayPath = displayPath ?? path
     }
 
+    /// How a waiting `acquire` pauses between looks at the lock (`Task.sleep`); a test replaces
+    /// it to learn that the wait has begun, instead of sleeping itself.
+    var pause: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+
     var journalPath: String { path + ".journal" }
     var lockPath: String { path + ".lock" }
 
@@ -125,7 +129,7 @@ public struct LocalStateStore: StateStore {
                 found = try currentLock()
             } catch let error as StateError {
                 guard ContinuousClock.now < deadline else { throw error }
-                try await Task.sleep(for: Self.pollInterval)
+                try await pause(Self.pollInterval)
                 continue
             }
             guard ContinuousClock.now < deadline else {
@@ -136,7 +140,7 @@ public struct LocalStateStore: StateStore {
                 }
                 throw lockedError(found, waited: timeout)
             }
-            try await Task.sleep(for: Self.pollInterval)
+            try await pause(Self.pollInterval)
         }
         do {
             let loaded = try load()

@@ -44,17 +44,11 @@ public final class SandboxServer: Sendable {
     public func start() async throws -> String {
         if let port = runState.withLock({ $0.port }) { return "http://\(options.host):\(port)" }
         let (stream, continuation) = AsyncStream<Int?>.makeStream()
-        var logger = Logger(label: "handoff.sandbox")
-        logger.logLevel = .critical
-        let application = Application(
-            responder: SandboxResponder(server: self),
-            configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port)
-                continuation.finish()
-            },
-            logger: logger
-        )
+        let logger = Self.logger
+        let application = self.application { channel in
+            continuation.yield(channel.localAddress?.port)
+            continuation.finish()
+        }
         // A service group, so `stop()` is a graceful shutdown: cancelling the server's task instead
         // traps in NIO when a connection was accepted but not yet handed to the server.
         let group = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [], logger: logger))
@@ -85,6 +79,24 @@ public final class SandboxServer: Sendable {
             $0.port = port
         }
         return "http://\(options.host):\(port)"
+    }
+
+    /// The logger of the server: quiet, the tests and `handoff` say what matters.
+    private static var logger: Logger {
+        var logger = Logger(label: "handoff.sandbox")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    /// The application `start()` runs, built without binding a port, so that tests can drive its
+    /// routes in memory (HummingbirdTesting's `.router`) where the socket adds nothing.
+    func application(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> Application<SandboxResponder> {
+        Application(
+            responder: SandboxResponder(server: self),
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
+            onServerRunning: onServerRunning,
+            logger: Self.logger
+        )
     }
 
     /// Stops accepting, lets the requests in progress finish, and waits until the port is closed.
@@ -259,10 +271,53 @@ public final class RequestLog: Sendable {
 
     private let entries = Mutex<[Entry]>([])
 
+    /// Tasks waiting in `waitForTotal(_:)`: the count each waits for. Taken before `entries`
+    /// whenever both are held, so a request logged while a waiter registers is never missed.
+    private let waiters = Mutex<Waiters>(Waiters())
+
+    private struct Waiters {
+        var next = 0
+        var pending: [(id: Int, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    }
+
     public init() {}
 
     func record(_ entry: Entry) {
         entries.withLock { $0.append(entry) }
+        let ready = waiters.withLock { waiters in
+            let total = self.total
+            let ready = waiters.pending.filter { $0.count <= total }
+            waiters.pending.removeAll { $0.count <= total }
+            return ready
+        }
+        for waiter in ready { waiter.continuation.resume() }
+    }
+
+    /// Returns once `count` requests are in the log (at once when they already are), or when the
+    /// waiting task is cancelled: a signal for tests that must act after the n-th request,
+    /// instead of polling `total`.
+    public func waitForTotal(_ count: Int) async {
+        let id = waiters.withLock { waiters in
+            defer { waiters.next += 1 }
+            return waiters.next
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = waiters.withLock { waiters in
+                    // A cancellation before this registration finds nothing to resume; it has set
+                    // the task's flag already, which is read here.
+                    if total >= count || Task.isCancelled { return true }
+                    waiters.pending.append((id, count, continuation))
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = waiters.withLock { waiters in
+                waiters.pending.firstIndex { $0.id == id }.map { waiters.pending.remove(at: $0) }
+            }
+            waiter?.continuation.resume()
+        }
     }
 
     public var all: [Entry] { entries.withLock { $0 } }

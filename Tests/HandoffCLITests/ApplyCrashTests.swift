@@ -40,10 +40,8 @@ struct ApplyCrashTests {
                 let target = random.int(in: 1...16)
                 let baseline = server.log.total
                 let running = try HandoffProcess.start(["apply", ".", "--auto-approve", "--batch-size", "2", "--now", Self.now], in: directory, environment: environment)
-                let deadline = Date().addingTimeInterval(20)
-                while running.isRunning, server.log.total - baseline < target, Date() < deadline {
-                    try await Task.sleep(for: .milliseconds(2))
-                }
+                // Killed as the target-th request is logged (or once the run has ended by itself).
+                _ = await FirstEvent.first(of: [{ @Sendable in await server.log.waitForTotal(baseline + target) }, { @Sendable in _ = await running.wait() }], within: .seconds(20))
                 await running.kill()
                 let clean = try await HandoffProcess.run(["apply", ".", "--auto-approve", "--now", Self.now], in: directory, environment: environment)
                 #expect(clean.exitCode == 0, "round \(round): \(clean.standardOutput)\(clean.standardError)")
@@ -57,9 +55,12 @@ struct ApplyCrashTests {
         try await withSandbox(latency: 200) { server, directory in
             let environment = ["HANDOFF_TEST_TOKEN": Self.token]
             try Self.config("alice, bob, carol", url: server.baseURL).write(to: directory.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
+            let baseline = server.log.total
             let first = try HandoffProcess.start(["apply", ".", "--auto-approve", "--batch-size", "1", "--now", Self.now], in: directory, environment: environment)
+            // The first PagerDuty request comes after the lock is taken.
+            _ = await FirstEvent.first(of: [{ @Sendable in await server.log.waitForTotal(baseline + 1) }, { @Sendable in _ = await first.wait() }], within: .seconds(60))
             let lock = directory.appendingPathComponent(".handoff/state.json.lock").path
-            while !FileManager.default.fileExists(atPath: lock), first.isRunning { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(FileManager.default.fileExists(atPath: lock) && first.isRunning, "the first apply holds the lock")
             let refused = try await HandoffProcess.run(["apply", ".", "--auto-approve", "--now", Self.now], in: directory, environment: environment)
             #expect(refused.exitCode == 1)
             #expect(refused.standardError.hasPrefix("error: the state .handoff/state.json is locked by apply by "))

@@ -29,8 +29,10 @@ struct InterruptedApplyTests {
             process.standardInput = FileHandle.nullDevice
             try process.run()
             // The first PagerDuty request comes after the lock, and with it the signal handler.
-            let deadline = Date().addingTimeInterval(30)
-            while server.log.total == 0, process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
+            _ = await FirstEvent.first(
+                of: [{ @Sendable in await server.log.waitForTotal(1) }, { @Sendable in _ = try? await HandoffProcess.offPool { process.waitUntilExit() } }],
+                within: .seconds(30)
+            )
             #expect(process.isRunning, "the apply ended before it could be interrupted")
             kill(process.processIdentifier, SIGTERM)
             let status = try await HandoffProcess.offPool {

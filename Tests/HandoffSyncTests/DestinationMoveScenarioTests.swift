@@ -8,36 +8,15 @@ import OrderedJSON
 import PagerDutySandbox
 import Testing
 
-private func at(_ text: String) -> Instant {
-    guard let instant = Instant(rfc3339: text) else { fatalError("bad time \(text) in a test") }
-    return instant
-}
+private func at(_ text: String) -> Instant { TeamFixture.at(text) }
 
-/// Monday 2026-11-23, 11:00 in Berlin.
-private let now = at("2026-11-23T10:00:00Z")
+private let now = TeamFixture.now
 
-private let seed = SandboxSeed(
-    users: [
-        .init(name: "Alice Archer", email: "alice@example.com"), .init(name: "Bob Brown", email: "bob@example.com"),
-        .init(name: "Carol Chen", email: "carol@example.com"),
-    ],
-    schedules: [.init(name: "Primary", timeZone: "Europe/Berlin", id: "PPRIMAR"), .init(name: "Other", timeZone: "UTC", id: "POTHER1")]
-)
+private let seed = TeamFixture.seed(dave: false, schedules: [.init(name: "Other", timeZone: "UTC", id: "POTHER1")])
 
 /// The team of the plan scenarios, with `tail` (destinations, `moved`, `removed`) at the end.
-private func team(_ tail: String = "destinations:\n  primary-pd: { schedule: primary, connection: acme, pagerduty_schedule: PPRIMAR }\n") -> String {
-    "version: 1\n" + Scenario.connection + """
-        people:
-          alice: { name: Alice Archer, email: alice@example.com }
-          bob:   { name: Bob Brown, email: bob@example.com }
-          carol: { name: Carol Chen, email: carol@example.com }
-        schedules:
-          primary:
-            time_zone: Europe/Berlin
-            rotation: { members: [alice, bob, carol], start: 2026-11-02T09:00, turn: 1w }
-            horizon: 4w
-
-        """ + tail
+private func team(_ tail: String = "destinations:\n" + TeamFixture.primaryDestination) -> String {
+    "version: 1\n" + Scenario.connection + TeamFixture.people(dave: false) + TeamFixture.primarySchedule() + tail
 }
 
 private let renamed = "destinations:\n  primary-oncall: { schedule: primary, connection: acme, pagerduty_schedule: PPRIMAR }\n"

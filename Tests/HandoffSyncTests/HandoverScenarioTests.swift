@@ -7,22 +7,11 @@ import OrderedJSON
 import PagerDutySandbox
 import Testing
 
-private func at(_ text: String) -> Instant {
-    guard let instant = Instant(rfc3339: text) else { fatalError("bad time \(text) in a test") }
-    return instant
-}
+private func at(_ text: String) -> Instant { TeamFixture.at(text) }
 
-/// Monday 2026-11-23, 11:00 in Berlin: Alice's turn (turn 3 of alice, bob, carol from 2026-11-02).
-private let now = at("2026-11-23T10:00:00Z")
+private let now = TeamFixture.now
 
-private let people = """
-    people:
-      alice: { name: Alice Archer, email: alice@example.com }
-      bob:   { name: Bob Brown, email: bob@example.com }
-      carol: { name: Carol Chen, email: carol@example.com }
-      dave:  { name: Dave Diaz, email: dave@example.com }
-
-    """
+private let people = TeamFixture.people()
 
 /// The quickstart-like team of the golden plans, with `extra` lines in the primary schedule.
 private func team(
@@ -30,7 +19,7 @@ private func team(
     zone: String = "Europe/Berlin",
     horizon: String = "4w",
     extra: String = "",
-    destinations: String = "  primary-pd: { schedule: primary, connection: acme, pagerduty_schedule: PPRIMAR }\n"
+    destinations: String = TeamFixture.primaryDestination
 ) -> String {
     "version: 1\n" + Scenario.connection + people + """
         schedules:
@@ -53,16 +42,7 @@ private func team(
         """ + destinations
 }
 
-private let seed = SandboxSeed(
-    users: [
-        .init(name: "Alice Archer", email: "alice@example.com"), .init(name: "Bob Brown", email: "bob@example.com"),
-        .init(name: "Carol Chen", email: "carol@example.com"), .init(name: "Dave Diaz", email: "dave@example.com"),
-    ],
-    schedules: [
-        .init(name: "Primary", timeZone: "Europe/Berlin", id: "PPRIMAR"),
-        .init(name: "Nights", timeZone: "America/New_York", id: "PNIGHTS"),
-    ]
-)
+private let seed = TeamFixture.seed(schedules: [.init(name: "Nights", timeZone: "America/New_York", id: "PNIGHTS")])
 
 /// The everyday edits of issue 14, each applied to an exported team and checked against golden
 /// text, Markdown and JSON: the handovers say who gains and who loses which periods, and why.

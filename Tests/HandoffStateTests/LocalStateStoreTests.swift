@@ -1,6 +1,6 @@
 import Foundation
 import HandoffDestination
-import HandoffState
+@testable import HandoffState
 import HandoffTime
 import Testing
 
@@ -109,17 +109,28 @@ struct LocalStateStoreTests {
 
     @Test("a second writer fails at once naming the holder, or waits with a timeout")
     func locking() async throws {
-        let (store, directory) = try makeStore()
+        let (made, directory) = try makeStore()
         defer { try? FileManager.default.removeItem(atPath: directory) }
+        var store = made
+        // The waiter's pause between looks at the lock says that it found the lock taken, and
+        // lasts until the first holder has let go: no sleep decides the order.
+        let (waiting, nowWaiting) = AsyncStream<Void>.makeStream()
+        let (released, release) = AsyncStream<Void>.makeStream()
+        store.pause = { _ in
+            nowWaiting.yield()
+            for await _ in released {}
+        }
         let first = try await store.acquire(holder("FIRST"), timeout: 0)
         let error = await #expect(throws: StateError.self) { try await store.acquire(holder("SECOND"), timeout: 0) }
         #expect(error?.kind == .locked)
         #expect(error?.holder?.id == "FIRST")
         #expect(error?.holderIsGone == false)
         #expect(error?.message.contains("run `handoff state unlock FIRST`") == true)
-        let waiter = Task { try await store.acquire(holder("SECOND"), timeout: 5) }
-        try await Task.sleep(for: .milliseconds(300))
+        let waiter = Task { [store] in try await store.acquire(holder("SECOND"), timeout: 5) }
+        for await _ in waiting { break }
+        #expect(try await store.currentLock()?.id == "FIRST")
         await first.release()
+        release.finish()
         let second = try await waiter.value
         #expect(try await store.currentLock()?.id == "SECOND")
         await second.release()
