@@ -1,4 +1,6 @@
 import Foundation
+import HandoffConnectionKinds
+import PagerDuty
 import HandoffPlan
 import HandoffState
 import HandoffSync
@@ -52,6 +54,10 @@ private func options() -> ConnectionOptions {
     var options = ConnectionOptions()
     options.environment = ["SCENARIO_TOKEN": SandboxHarness.key]
     options.sandboxNow = now
+    options.kinds = .standard {
+        $0.backoffBase = 0.01
+        $0.backoffCap = 0.05
+    }
     return options
 }
 
