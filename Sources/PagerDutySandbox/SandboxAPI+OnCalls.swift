@@ -1,0 +1,71 @@
+import Foundation
+import HandoffTime
+import OrderedJSON
+
+/// `GET /oncalls`.
+extension SandboxAPI {
+
+    func listOnCalls(_ query: QueryParameters) async -> SandboxReply {
+        var zone = Zone.utc
+        if let name = query["time_zone"] {
+            guard let requested = Zone(identifier: name) else {
+                return .error(400, "Invalid Input Provided", code: 2001, errors: ["Invalid time_zone \(name)"], quirks: quirks)
+            }
+            zone = requested
+        }
+        guard let times = parseWindowParameters(query, zone: zone) else {
+            return .error(400, "Invalid time values in 'since' and/or 'until' parameters", code: 2004, quirks: quirks)
+        }
+        let since = times.since ?? now
+        let until = times.until ?? since
+        guard since <= until, until - since <= 90 * 86_400 else {
+            return .error(400, "Invalid Query Date Range", code: 2005, errors: ["On-call shifts are limited to 90 days"], quirks: quirks)
+        }
+        let scheduleFilter = Set(query.all("schedule_ids"))
+        let userFilter = Set(query.all("user_ids"))
+        var items: [(Instant, String, JSONValue)] = []
+        var earliestSeen: Set<String> = []
+        for schedule in await store.allSchedules() where schedule.type == "schedule" {
+            if !scheduleFilter.isEmpty, !scheduleFilter.contains(schedule.id) { continue }
+            let scheduleZone = Zone(identifier: schedule.timeZone) ?? .utc
+            let wide = InstantRange(start: since.adding(seconds: -35 * 86_400), end: until.adding(seconds: 35 * 86_400))
+            let layers = schedule.layers.enumerated().map { ScheduleRenderer.layerEntries($1, index: $0, zone: scheduleZone, window: wide) }
+            let overrides = ScheduleRenderer.overrideEntries(await store.overrides(scheduleID: schedule.id), window: wide)
+            let merged = Self.joinSameUser(ScheduleRenderer.finalEntries(layers: layers, overrides: overrides, window: wide))
+            for entry in merged where entry.start <= until && since < entry.end {
+                if !userFilter.isEmpty, !userFilter.contains(entry.userID) { continue }
+                if query.flag("earliest") {
+                    guard earliestSeen.insert("\(schedule.id)/\(entry.userID)").inserted else { continue }
+                }
+                guard let user = await store.user(id: entry.userID) else { continue }
+                let json = JSONValue.object([
+                    ("user", userReference(user)),
+                    ("schedule", .object([
+                        ("id", .string(schedule.id)), ("type", .string("schedule_reference")), ("summary", .string(schedule.name)),
+                        ("self", .string("\(base)/schedules/\(schedule.id)")), ("html_url", .string("\(Self.webBase)/schedules/\(schedule.id)")),
+                    ])),
+                    ("escalation_policy", escalationPolicyReference(schedule)),
+                    ("escalation_level", .int(1)),
+                    ("start", time(entry.start, zone)),
+                    ("end", time(entry.end, zone)),
+                ])
+                items.append((entry.start, schedule.id, json))
+            }
+        }
+        items.sort { ($0.0, $0.1) < ($1.0, $1.1) }
+        return paginate(items.map(\.2), query, key: "oncalls") { $0 }
+    }
+
+    /// On-call periods are continuous stretches of one person, whatever turns or overrides make them.
+    static func joinSameUser(_ entries: [ScheduleRenderer.Entry]) -> [ScheduleRenderer.Entry] {
+        var joined: [ScheduleRenderer.Entry] = []
+        for entry in entries {
+            if let last = joined.last, last.end == entry.start, last.userID == entry.userID {
+                joined[joined.count - 1].end = entry.end
+            } else {
+                joined.append(entry)
+            }
+        }
+        return joined
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import HandoffTime
+import OrderedJSON
+
+/// `GET /schedules` and `GET /schedules/{id}`: layers, restrictions and the rendered final schedule.
+extension SandboxAPI {
+
+    func listSchedules(_ query: QueryParameters) async -> SandboxReply {
+        var schedules = await store.allSchedules().filter { $0.type == "schedule" }
+        if let text = query["query"]?.lowercased(), !text.isEmpty {
+            schedules = schedules.filter { $0.name.lowercased().contains(text) }
+        }
+        let includeLayers = query.all("include").contains("schedule_layers")
+        var rendered: [String: JSONValue] = [:]
+        if includeLayers {
+            let window = renderWindow(query, zone: Zone.utc)
+            if let window, window.end < window.start || window.end - window.start > Self.maximumRenderSeconds {
+                return .error(400, "Invalid Query Date Range", code: 2005, quirks: quirks)
+            }
+            for schedule in schedules {
+                let zone = (query["time_zone"].flatMap(Zone.init(identifier:))) ?? Zone(identifier: schedule.timeZone) ?? .utc
+                rendered[schedule.id] = await scheduleJSON(schedule, window: window, zone: zone, overflow: query.flag("overflow"), full: false, layers: true)
+            }
+        }
+        var items: [JSONValue] = []
+        for schedule in schedules {
+            if let json = rendered[schedule.id] {
+                items.append(json)
+            } else {
+                items.append(await scheduleJSON(schedule, window: nil, zone: .utc, overflow: false, full: false, layers: false))
+            }
+        }
+        return paginate(items, query, key: "schedules") { $0 }
+    }
+
+    func getSchedule(_ id: String, _ query: QueryParameters) async -> SandboxReply {
+        guard let schedule = await store.schedule(id: id) else { return notFound() }
+        let scheduleZone = Zone(identifier: schedule.timeZone) ?? .utc
+        var zone = scheduleZone
+        if let name = query["time_zone"] {
+            guard let requested = Zone(identifier: name) else {
+                return .error(400, "Invalid Input Provided", code: 2001, errors: ["Invalid time_zone \(name)"], quirks: quirks)
+            }
+            zone = requested
+        }
+        guard let times = parseWindowParameters(query, zone: zone) else {
+            return .error(400, "Invalid time values in 'since' and/or 'until' parameters", code: 2004, quirks: quirks)
+        }
+        var window: InstantRange?
+        switch times {
+        case (let since?, let until?): window = InstantRange(start: since, end: until)
+        case (let since?, nil): window = InstantRange(start: since, end: since.adding(seconds: 14 * 86_400))
+        case (nil, let until?): window = InstantRange(start: until.adding(seconds: -14 * 86_400), end: until)
+        case (nil, nil): window = nil
+        }
+        if let window, window.end < window.start || window.end - window.start > Self.maximumRenderSeconds {
+            return .error(400, "Invalid Query Date Range", code: 2005, quirks: quirks)
+        }
+        let json = await scheduleJSON(schedule, window: window, zone: zone, overflow: query.flag("overflow"), full: true, layers: true)
+        return .json(200, .object([("schedule", json)]))
+    }
+
+    /// A schedule object; layers and the rendered schedules when asked.
+    func scheduleJSON(_ schedule: SandboxSchedule, window: InstantRange?, zone: Zone, overflow: Bool, full: Bool, layers includeLayers: Bool) async -> JSONValue {
+        let scheduleZone = Zone(identifier: schedule.timeZone) ?? .utc
+        var memberIDs: [String] = []
+        for layer in schedule.layers { for id in layer.userIDs where !memberIDs.contains(id) { memberIDs.append(id) } }
+        var userRefs: [JSONValue] = []
+        for id in memberIDs {
+            if let user = await store.user(id: id) { userRefs.append(userReference(user)) }
+        }
+        var pairs: [(String, JSONValue)] = [
+            ("id", .string(schedule.id)),
+            ("type", .string(schedule.type)),
+            ("summary", .string(schedule.name)),
+            ("self", .string("\(base)/schedules/\(schedule.id)")),
+            ("html_url", .string("\(Self.webBase)/schedules/\(schedule.id)")),
+            ("name", .string(schedule.name)),
+            ("time_zone", .string(schedule.timeZone)),
+            ("description", schedule.description.map(JSONValue.string) ?? .null),
+            ("escalation_policies", .array([escalationPolicyReference(schedule)])),
+            ("users", .array(userRefs)),
+            ("teams", .array([])),
+        ]
+        guard includeLayers else { return .object(pairs) }
+
+        // Render a little beyond the window so that entries crossing its edges are whole when
+        // `overflow=true`, then clip unless asked not to.
+        var renderedLayers: [[ScheduleRenderer.Entry]] = []
+        var finalEntries: [ScheduleRenderer.Entry] = []
+        var overrideEntries: [ScheduleRenderer.Entry] = []
+        if let window {
+            let longest = Int64(schedule.layers.map(\.rotationTurnLengthSeconds).max() ?? 0)
+            let margin = max(8 * 86_400, longest + 86_400)
+            let wide = InstantRange(start: window.start.adding(seconds: -margin), end: window.end.adding(seconds: margin))
+            for (index, layer) in schedule.layers.enumerated() {
+                renderedLayers.append(ScheduleRenderer.layerEntries(layer, index: index, zone: scheduleZone, window: wide))
+            }
+            overrideEntries = ScheduleRenderer.overrideEntries(await store.overrides(scheduleID: schedule.id), window: wide)
+            finalEntries = ScheduleRenderer.finalEntries(layers: renderedLayers, overrides: overrideEntries, window: wide)
+            let cut: ([ScheduleRenderer.Entry]) -> [ScheduleRenderer.Entry] = { entries in
+                entries.compactMap { entry in
+                    guard entry.start < window.end, window.start < entry.end else { return nil }
+                    if overflow { return entry }
+                    var clipped = entry
+                    clipped.start = max(entry.start, window.start)
+                    clipped.end = min(entry.end, window.end)
+                    return clipped
+                }
+            }
+            renderedLayers = renderedLayers.map(cut)
+            overrideEntries = cut(overrideEntries)
+            finalEntries = cut(finalEntries)
+        }
+
+        var layerObjects: [JSONValue] = []
+        for (index, layer) in schedule.layers.enumerated() {
+            var members: [JSONValue] = []
+            for id in layer.userIDs {
+                if let user = await store.user(id: id) { members.append(.object([("user", userReference(user))])) }
+            }
+            let entries = window == nil ? [] : renderedLayers[index]
+            layerObjects.append(
+                .object([
+                    ("id", .string(layer.id)),
+                    ("name", .string(layer.name)),
+                    ("start", time(layer.start, zone)),
+                    ("end", layer.end.map { time($0, zone) } ?? .null),
+                    ("rotation_virtual_start", time(layer.rotationVirtualStart, zone)),
+                    ("rotation_turn_length_seconds", .int(layer.rotationTurnLengthSeconds)),
+                    ("users", .array(members)),
+                    ("restrictions", .array(layer.restrictions.map(restrictionJSON))),
+                    ("rendered_schedule_entries", .array(await entriesJSON(entries, zone))),
+                    ("rendered_coverage_percentage", window.map { .number(ScheduleRenderer.coveragePercentage(entries, window: $0)) } ?? .null),
+                ])
+            )
+        }
+        if !quirks.layersInPostOrder { layerObjects.reverse() }
+        pairs.append(("schedule_layers", .array(layerObjects)))
+        guard full else { return .object(pairs) }
+        pairs.append(("overrides_subschedule", await subSchedule("Overrides", overrideEntries, window: window, zone: zone)))
+        pairs.append(("final_schedule", await subSchedule("Final Schedule", finalEntries, window: window, zone: zone)))
+        return .object(pairs)
+    }
+
+    func subSchedule(_ name: String, _ entries: [ScheduleRenderer.Entry], window: InstantRange?, zone: Zone) async -> JSONValue {
+        .object([
+            ("name", .string(name)),
+            ("rendered_schedule_entries", .array(await entriesJSON(entries, zone))),
+            ("rendered_coverage_percentage", window.map { .number(ScheduleRenderer.coveragePercentage(entries, window: $0)) } ?? .null),
+        ])
+    }
+
+    func entriesJSON(_ entries: [ScheduleRenderer.Entry], _ zone: Zone) async -> [JSONValue] {
+        var result: [JSONValue] = []
+        for entry in entries {
+            let user = await store.user(id: entry.userID)
+            result.append(
+                .object([
+                    ("start", time(entry.start, zone)),
+                    ("end", time(entry.end, zone)),
+                    ("user", user.map(userReference) ?? .object([("id", .string(entry.userID)), ("type", .string("user_reference"))])),
+                ])
+            )
+        }
+        return result
+    }
+
+    func restrictionJSON(_ restriction: SandboxRestriction) -> JSONValue {
+        let seconds = restriction.startTimeOfDay
+        let text = String(format: "%02d:%02d:%02d", seconds / 3600, (seconds / 60) % 60, seconds % 60)
+        var pairs: [(String, JSONValue)] = [
+            ("type", .string(restriction.kind.rawValue)),
+            ("start_time_of_day", .string(text)),
+            ("duration_seconds", .int(restriction.durationSeconds)),
+        ]
+        if restriction.kind == .weekly { pairs.append(("start_day_of_week", .int(restriction.startDayOfWeek ?? 1))) }
+        return .object(pairs)
+    }
+}
