@@ -69,15 +69,6 @@ public enum PlanFile {
     }
 
     private static func encode(_ handover: Handover) -> JSONValue {
-        func holder(_ holder: Handover.Holder?) -> JSONValue {
-            guard let holder else { return .null }
-            return .object([
-                "pagerduty_user": .string(holder.userID),
-                "person": holder.person.map(JSONValue.string) ?? .null,
-                "name": .string(holder.name),
-                "email": .string(holder.email),
-            ])
-        }
         var pairs: [(String, JSONValue)] = [
             ("start", time(handover.range.start)), ("end", time(handover.range.end)), ("before", holder(handover.before)), ("after", holder(handover.after)),
         ]
@@ -94,9 +85,6 @@ public enum PlanFile {
     }
 
     private static func encode(_ change: FrozenChange) -> JSONValue {
-        func holder(_ entry: PeopleDirectory.Entry?) -> JSONValue {
-            entry.map { .object(["person": $0.person.map(JSONValue.string) ?? .null, "name": .string($0.name), "email": .string($0.email)]) } ?? .null
-        }
         return .object([
             "destination": .string(change.destination),
             "schedule": .string(change.schedule),

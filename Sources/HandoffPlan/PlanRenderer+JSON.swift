@@ -30,9 +30,6 @@ extension PlanRenderer {
 
     static func json(_ change: FrozenChange) -> JSONValue {
         let zone = Zone(identifier: change.timeZone) ?? Zone.utc
-        func holder(_ entry: PeopleDirectory.Entry?) -> JSONValue {
-            entry.map { .object(["person": $0.person.map(JSONValue.string) ?? .null, "name": .string($0.name), "email": .string($0.email)]) } ?? .null
-        }
         return .object([
             "destination": .string(change.destination),
             "schedule": .string(change.schedule),
@@ -47,15 +44,6 @@ extension PlanRenderer {
     /// `{"start", "end", "before", "after", "why", "now"}`; `why` is a stable code, with `from`
     /// for a `rotation_change`.
     static func json(_ handover: Handover, zone: Zone) -> JSONValue {
-        func holder(_ holder: Handover.Holder?) -> JSONValue {
-            guard let holder else { return .null }
-            return .object([
-                "person": holder.person.map(JSONValue.string) ?? .null,
-                "name": .string(holder.name),
-                "email": .string(holder.email),
-                "pagerduty_user": .string(holder.userID),
-            ])
-        }
         var from: JSONValue?
         if case .rotationChange(let instant) = handover.why { from = .string(DisplayTime.rfc3339(instant, in: zone)) }
         return .object([
@@ -103,4 +91,20 @@ extension PlanRenderer {
             }),
         ])
     }
+}
+
+/// A person of a frozen change as the JSON plan and a saved plan both write it (`$defs/person`).
+func holder(_ entry: PeopleDirectory.Entry?) -> JSONValue {
+    entry.map { .object(["person": $0.person.map(JSONValue.string) ?? .null, "name": .string($0.name), "email": .string($0.email)]) } ?? .null
+}
+
+/// A person of a handover as the JSON plan and a saved plan both write it.
+func holder(_ holder: Handover.Holder?) -> JSONValue {
+    guard let holder else { return .null }
+    return .object([
+        "person": holder.person.map(JSONValue.string) ?? .null,
+        "name": .string(holder.name),
+        "email": .string(holder.email),
+        "pagerduty_user": .string(holder.userID),
+    ])
 }

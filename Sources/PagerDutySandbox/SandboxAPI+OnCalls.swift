@@ -6,12 +6,10 @@ import OrderedJSON
 extension SandboxAPI {
 
     func listOnCalls(_ query: QueryParameters) async -> SandboxReply {
-        var zone = Zone.utc
-        if let name = query["time_zone"] {
-            guard let requested = Zone(identifier: name) else {
-                return .error(400, "Invalid Input Provided", code: 2001, errors: ["Invalid time_zone \(name)"], quirks: quirks)
-            }
-            zone = requested
+        let zone: Zone
+        switch requestedZone(query, default: .utc) {
+        case .success(let requested): zone = requested
+        case .failure(let refusal): return refusal.reply
         }
         guard let times = parseWindowParameters(query, zone: zone) else {
             return .error(400, "Invalid time values in 'since' and/or 'until' parameters", code: 2004, quirks: quirks)

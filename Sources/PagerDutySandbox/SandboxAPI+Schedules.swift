@@ -36,12 +36,10 @@ extension SandboxAPI {
     func getSchedule(_ id: String, _ query: QueryParameters) async -> SandboxReply {
         guard let schedule = await store.schedule(id: id) else { return notFound() }
         let scheduleZone = Zone(identifier: schedule.timeZone) ?? .utc
-        var zone = scheduleZone
-        if let name = query["time_zone"] {
-            guard let requested = Zone(identifier: name) else {
-                return .error(400, "Invalid Input Provided", code: 2001, errors: ["Invalid time_zone \(name)"], quirks: quirks)
-            }
-            zone = requested
+        let zone: Zone
+        switch requestedZone(query, default: scheduleZone) {
+        case .success(let requested): zone = requested
+        case .failure(let refusal): return refusal.reply
         }
         guard let times = parseWindowParameters(query, zone: zone) else {
             return .error(400, "Invalid time values in 'since' and/or 'until' parameters", code: 2004, quirks: quirks)

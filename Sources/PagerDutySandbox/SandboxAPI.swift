@@ -170,4 +170,19 @@ struct SandboxAPI {
         }
         return nil
     }
+
+    /// A refusal to answer, as the reply that says so.
+    struct Refusal: Error {
+        var reply: SandboxReply
+    }
+
+    /// The zone a request's `time_zone` names, or `fallback` without one; a name that is no IANA
+    /// zone is PagerDuty's 400.
+    func requestedZone(_ query: QueryParameters, default fallback: Zone) -> Result<Zone, Refusal> {
+        guard let name = query["time_zone"] else { return .success(fallback) }
+        guard let zone = Zone(identifier: name) else {
+            return .failure(Refusal(reply: .error(400, "Invalid Input Provided", code: 2001, errors: ["Invalid time_zone \(name)"], quirks: quirks)))
+        }
+        return .success(zone)
+    }
 }
