@@ -81,6 +81,12 @@ extension PlanFile {
             try array(value, what).map { try string($0, what) }
         }
 
+        /// A flag written only when it holds: absent is false.
+        func flag(_ value: JSONValue?, _ what: String) throws -> Bool {
+            guard let value else { return false }
+            return try bool(value, what)
+        }
+
         func bool(_ value: JSONValue?, _ what: String) throws -> Bool {
             guard let flag = value?.boolValue else { throw Failure(description: "\(what) is missing or not true or false") }
             return flag

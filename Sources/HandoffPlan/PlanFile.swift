@@ -34,8 +34,11 @@ public enum PlanFile {
                 "lineage": plan.stateLineage.map(JSONValue.string) ?? .null,
                 "serial": .int(plan.stateSerial),
             ]),
-            "allow_first_export_deletes": .bool(plan.allowFirstExportDeletes),
-            "frozen_changes_allowed": .bool(plan.frozenChangesAllowed),
+            "changes": .bool(plan.hasChanges),
+            "summary": PlanRenderer.summaryJSON(plan),
+            // Present only when set, as in the JSON plan (`schemas/plan.schema.json`).
+            "allow_first_export_deletes": plan.allowFirstExportDeletes ? .bool(true) : nil,
+            "frozen_changes_allowed": plan.frozenChangesAllowed ? .bool(true) : nil,
             "frozen_changes": .array(plan.frozenChanges.map(encode)),
             "destinations": .array(plan.destinations.map(encode)),
         ]).serialized()
@@ -44,28 +47,32 @@ public enum PlanFile {
     private static func time(_ instant: Instant) -> JSONValue { .string(instant.description) }
 
     private static func encode(_ destination: DestinationPlan) -> JSONValue {
-        .object([
-            "name": .string(destination.name),
-            "connection": .string(destination.connection),
-            "pagerduty_schedule": .string(destination.destinationSchedule),
-            "time_zone": .string(destination.timeZone),
-            "removed": .bool(destination.removed),
-            "keep_overrides": .bool(destination.keepsOverrides),
-            "moved_from": destination.movedFrom.map(JSONValue.string) ?? .null,
-            "state_looks_lost": .bool(destination.stateLooksLost),
-            "interrupted_deletes": .object([
+        let zone = Zone(identifier: destination.timeZone) ?? Zone.utc
+        var pairs: [(String, JSONValue)] = [
+            ("name", .string(destination.name)),
+            ("connection", .string(destination.connection)),
+            ("pagerduty_schedule", .string(destination.destinationSchedule)),
+            ("time_zone", .string(destination.timeZone)),
+            ("interrupted_deletes", .object([
                 "done": .array(destination.interruptedDeletes.done.map(JSONValue.string)),
                 "withdrawn": .array(destination.interruptedDeletes.withdrawn.map(JSONValue.string)),
-            ]),
-            "watermark": .object([
+            ])),
+            ("watermark", .object([
                 "before": destination.watermarkBefore.map(time) ?? .null,
                 "after": destination.watermarkAfter.map(time) ?? .null,
-            ]),
-            "observed_window": destination.observedWindow.map { .object(["start": time($0.start), "end": time($0.end)]) } ?? .null,
-            "live_fingerprint": .string(destination.liveFingerprint),
-            "handovers": .array(destination.handovers.map(encode)),
-            "actions": .array(destination.actions.map(encode)),
-        ])
+            ])),
+            ("observed_window", destination.observedWindow.map { .object(["start": time($0.start), "end": time($0.end)]) } ?? .null),
+            ("live_fingerprint", .string(destination.liveFingerprint)),
+            ("handovers", .array(destination.handovers.map(encode))),
+            ("actions", .array(destination.actions.map { encode($0, zone: zone) })),
+        ]
+        // Flags and a move only when they hold, as the JSON plan writes them
+        // (`schemas/plan.schema.json` describes both).
+        if destination.removed { pairs.append(("removed", .bool(true))) }
+        if destination.keepsOverrides { pairs.append(("keep_overrides", .bool(true))) }
+        if let movedFrom = destination.movedFrom { pairs.append(("moved_from", .string(movedFrom))) }
+        if destination.stateLooksLost { pairs.append(("state_looks_lost", .bool(true))) }
+        return .object(pairs)
     }
 
     private static func encode(_ handover: Handover) -> JSONValue {
@@ -96,17 +103,23 @@ public enum PlanFile {
         ])
     }
 
-    private static func encode(_ action: PlanAction) -> JSONValue {
-        .object([
-            "action": .string(action.kind.rawValue),
-            "start": time(action.start),
-            "end": time(action.end),
-            "person": .string(action.person),
-            "email": .string(action.email),
-            "pagerduty_user": .string(action.userID),
-            "override_id": action.overrideID.map(JSONValue.string) ?? .null,
-            "reason": action.reason.map(encode) ?? .null,
-        ])
+    private static func encode(_ action: PlanAction, zone: Zone) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [
+            ("action", .string(action.kind.rawValue)),
+            ("start", time(action.start)),
+            ("end", time(action.end)),
+            ("person", .string(action.person)),
+            ("email", .string(action.email)),
+            ("pagerduty_user", .string(action.userID)),
+        ]
+        if let id = action.overrideID { pairs.append(("override_id", .string(id))) }
+        // The words for a reader of the file (and the previous version of Handoff); the code for
+        // reading the value back exactly.
+        if let reason = action.reason {
+            pairs.append(("reason", .string(PlanRenderer.words(reason, in: zone))))
+            pairs.append(("reason_code", encode(reason)))
+        }
+        return .object(pairs)
     }
 
     private static func encode(_ reason: PlanAction.Reason) -> JSONValue {
@@ -149,8 +162,8 @@ public enum PlanFile {
             destinations: try reader.array(root["destinations"], "destinations").map(decodeDestination),
             stateLineage: try reader.optionalString(state["lineage"], "the state's lineage"),
             stateSerial: try reader.integer(state["serial"], "the state's serial"),
-            allowFirstExportDeletes: try reader.bool(root["allow_first_export_deletes"], "allow_first_export_deletes"),
-            frozenChangesAllowed: try reader.bool(root["frozen_changes_allowed"], "frozen_changes_allowed"),
+            allowFirstExportDeletes: try reader.flag(root["allow_first_export_deletes"], "allow_first_export_deletes"),
+            frozenChangesAllowed: try reader.flag(root["frozen_changes_allowed"], "frozen_changes_allowed"),
             frozenChanges: try reader.array(root["frozen_changes"], "frozen_changes").map(decodeFrozenChange)
         )
         return (plan, try reader.string(root["configuration"], "configuration"))
@@ -176,15 +189,15 @@ public enum PlanFile {
             watermarkBefore: try reader.optionalInstant(watermark["before"], "the watermark of \(what)"),
             watermarkAfter: try reader.optionalInstant(watermark["after"], "the watermark of \(what)"),
             actions: try reader.array(object["actions"], "the actions of \(what)").map { try decodeAction($0, what) },
-            removed: try reader.bool(object["removed"], "removed of \(what)"),
+            removed: try reader.flag(object["removed"], "removed of \(what)"),
             observedWindow: window,
             liveFingerprint: try reader.string(object["live_fingerprint"], "the live fingerprint of \(what)"),
-            stateLooksLost: try reader.bool(object["state_looks_lost"], "state_looks_lost of \(what)"),
+            stateLooksLost: try reader.flag(object["state_looks_lost"], "state_looks_lost of \(what)"),
             interruptedDeletes: InterruptedDeletes(
                 done: try reader.strings(interrupted["done"], "the interrupted deletes of \(what)"),
                 withdrawn: try reader.strings(interrupted["withdrawn"], "the interrupted deletes of \(what)")
             ),
-            keepsOverrides: try reader.bool(object["keep_overrides"], "keep_overrides of \(what)"),
+            keepsOverrides: try reader.flag(object["keep_overrides"], "keep_overrides of \(what)"),
             movedFrom: try reader.optionalString(object["moved_from"], "moved_from of \(what)"),
             handovers: try reader.array(object["handovers"], "the handovers of \(what)").map { try decodeHandover($0, what) }
         )
@@ -258,7 +271,7 @@ public enum PlanFile {
             person: try reader.string(object["person"], "the person of an action of \(what)"),
             email: try reader.string(object["email"], "the e-mail of an action of \(what)"),
             overrideID: try reader.optionalString(object["override_id"], "the override of an action of \(what)"),
-            reason: try object["reason"].flatMap { $0.isNull ? nil : try decodeReason($0, "the reason of an action of \(what)") }
+            reason: try object["reason_code"].flatMap { $0.isNull ? nil : try decodeReason($0, "the reason of an action of \(what)") }
         )
     }
 

@@ -7,24 +7,29 @@ extension PlanRenderer {
 
     /// The document `schemas/plan.schema.json` describes.
     public static func json(_ plan: Plan) -> JSONValue {
-        let summary = plan.summary
-        return .object([
+        .object([
             "format_version": .string(Plan.formatVersion),
             "changes": .bool(plan.hasChanges),
             "now": .string(plan.now.description),
             "allow_first_export_deletes": plan.allowFirstExportDeletes ? .bool(true) : nil,
             "frozen_changes_allowed": plan.frozenChangesAllowed ? .bool(true) : nil,
             "frozen_changes": plan.frozenChangesAllowed ? .array(plan.frozenChanges.map(json)) : nil,
-            "summary": .object([
-                "create": .int(summary.create),
-                "delete": .int(summary.delete),
-                "adopt": .int(summary.adopt),
-                "kept": .int(summary.kept),
-                "drift": .int(summary.drift),
-                "moved": summary.moved > 0 ? .int(summary.moved) : nil,
-                "forgotten": summary.forgotten > 0 ? .int(summary.forgotten) : nil,
-            ]),
+            "summary": summaryJSON(plan),
             "destinations": .array(plan.destinations.map(json)),
+        ])
+    }
+
+    /// The counts of a plan's actions, as the JSON plan and a saved plan both write them.
+    static func summaryJSON(_ plan: Plan) -> JSONValue {
+        let summary = plan.summary
+        return .object([
+            "create": .int(summary.create),
+            "delete": .int(summary.delete),
+            "adopt": .int(summary.adopt),
+            "kept": .int(summary.kept),
+            "drift": .int(summary.drift),
+            "moved": summary.moved > 0 ? .int(summary.moved) : nil,
+            "forgotten": summary.forgotten > 0 ? .int(summary.forgotten) : nil,
         ])
     }
 
