@@ -47,7 +47,7 @@ extension ConnectionKinds {
         let configuration = request.configuration
         var seed = SandboxSeed()
         if let seedPath {
-            seed = try SandboxSeed.load(path: ConnectionHub.contained(seedPath, in: configuration.directory, role: "the seed file of connection \"\(connection.name)\""))
+            seed = try SandboxSeed.load(path: contained(seedPath, in: configuration.directory, role: "the seed file of connection \"\(connection.name)\""))
         }
         seed.users += configuration.people.map { SandboxSeed.User(name: $0.name ?? $0.key, email: $0.email) }
         for destination in configuration.destinations where destination.connection == connection.name {
@@ -56,11 +56,21 @@ extension ConnectionKinds {
         }
         seed.tokens.append(SandboxSeed.Token(token: sandboxKey, readOnly: false))
         var sandbox = SandboxOptions()
-        sandbox.dataPath = try ConnectionHub.contained(dataPath, in: configuration.directory, role: "the data file of connection \"\(connection.name)\"")
+        sandbox.dataPath = try contained(dataPath, in: configuration.directory, role: "the data file of connection \"\(connection.name)\"")
         sandbox.seed = seed
         sandbox.clock = request.options.sandboxNow.map { SandboxClock(startingAt: $0) } ?? SandboxClock()
         let server = try await SandboxServer(options: sandbox)
         try await server.start()
         return server
+    }
+
+    /// The full path of a file the configuration names, refused when it leads out of the
+    /// configuration directory (`ContainedPath`).
+    private static func contained(_ path: String, in directory: String, role: String) throws -> String {
+        do {
+            return try ContainedPath.resolve(path, in: directory, role: role)
+        } catch {
+            throw SyncError(error.description)
+        }
     }
 }

@@ -134,17 +134,6 @@ public final class ConnectionHub: Sendable {
         return hub
     }
 
-    /// A path of the configuration, relative to its directory unless absolute.
-    /// The full path of a file the configuration names, refused when it leads out of the
-    /// configuration directory (`ContainedPath`).
-    public static func contained(_ path: String, in directory: String, role: String) throws -> String {
-        do {
-            return try ContainedPath.resolve(path, in: directory, role: role)
-        } catch {
-            throw SyncError(error.description)
-        }
-    }
-
     /// The destination of an open connection.
     public func destination(_ connection: String) throws -> any OverrideDestination {
         guard let opened = opened[connection] else { throw SyncError("connection \"\(connection)\" is not open") }
@@ -153,7 +142,8 @@ public final class ConnectionHub: Sendable {
 
     /// Closes every connection (clients shut down, in-process simulators stopped).
     public func close() async {
-        // Clients first, then simulators, as before: the order of `opened` is by name.
+        // By name, so that runs close in the same order; each connection's close shuts its client
+        // down before it stops an in-process simulator.
         for name in opened.keys.sorted() { await opened[name]?.close() }
     }
 }
