@@ -1,4 +1,5 @@
 import Foundation
+import HandoffDestination
 import HandoffTestSupport
 import HandoffTime
 @testable import PagerDuty
@@ -54,7 +55,7 @@ struct SandboxFidelityClientTests {
                 quirks(&$0.quirks)
             }) { (sandbox: SandboxHarness) async throws in
                 let alice = try #require(await sandbox.server.store.snapshot().users.first?.id)
-                let bad = NewOverride(start: at("2026-11-01T09:00:00Z"), end: at("2026-11-01T08:00:00Z"), userID: alice)
+                let bad = PlannedOverride(start: at("2026-11-01T09:00:00Z"), end: at("2026-11-01T08:00:00Z"), userID: alice)
                 let results = try await sandbox.withClient { try await $0.createOverrides(scheduleID: "PPLAT01", [bad]) }
                 #expect(results == [.rejected(bad, status: 400, errors: reasons)], "errors as \(name)")
             }
@@ -67,7 +68,7 @@ struct SandboxFidelityClientTests {
         for form in [SandboxQuirks.SingleOverrideForm.legacyObject, .asBulk] {
             try await SandboxHarness.with(seed: fidelitySeed, configure: { $0.quirks.singleOverrideForm = form }) { (sandbox: SandboxHarness) async throws in
                 let alice = try #require(await sandbox.server.store.snapshot().users.first?.id)
-                let wanted = NewOverride(start: at("2026-11-24T09:00:00Z"), end: at("2026-11-24T17:00:00Z"), userID: alice)
+                let wanted = PlannedOverride(start: at("2026-11-24T09:00:00Z"), end: at("2026-11-24T17:00:00Z"), userID: alice)
                 let body = #"{"override":{"start":"2026-11-24T09:00:00Z","end":"2026-11-24T17:00:00Z","user":{"id":"\#(alice)","type":"user_reference"}}}"#
                 let answer = try await RawHTTP.post(sandbox.baseURL + "/schedules/PPLAT01/overrides", json: body)
                 #expect(answer.status == 201)
