@@ -27,8 +27,8 @@ public final class PagerDutyClient: Sendable {
         public var connectTimeout: Double = 5
         /// Seconds for a whole request and its response.
         public var requestTimeout: Double = 30
-        /// Attempts for a request that fails with 5xx, 408, a timeout or a network fault (GET and
-        /// DELETE; a POST only when it certainly never left).
+        /// Attempts for a request that fails with 5xx, 408, a timeout or a network fault (GET, PUT
+        /// and DELETE; a POST only when it certainly never left).
         public var maxAttempts: Int = 5
         /// Waits after 429 before giving up.
         public var maxRateLimitWaits: Int = 10
@@ -122,10 +122,22 @@ public final class PagerDutyClient: Sendable {
 
     // MARK: - Responses
 
-    /// Turns a response that is not a success into the sentence for its status.
-    func check(_ response: APIResponse, purpose: String, write: Bool, scheduleID: String? = nil) throws {
+    /// Turns a response that is not a success into the sentence for its status. `api` is the
+    /// schedule API the request went to: a 400 about a schedule whose message or details name the
+    /// other API is `wrongScheduleKind` (on v2 routes with the sentence unchanged).
+    func check(_ response: APIResponse, purpose: String, write: Bool, scheduleID: String? = nil, api: ScheduleKind = .layerBased) throws {
         guard !(200..<300).contains(response.status) else { return }
-        let detail = ErrorBody(bytes: response.body, key: configuration.key).summary.map { ": \($0)" } ?? ""
+        let body = ErrorBody(bytes: response.body, key: configuration.key)
+        let detail = body.summary.map { ": \($0)" } ?? ""
+        let other: ScheduleKind = api == .layerBased ? .shiftBased : .layerBased
+        if response.status == 400, let scheduleID, other.isNamed(in: [body.message ?? ""] + body.errors) {
+            let sentence =
+                api == .layerBased
+                ? "PagerDuty refused to \(purpose) (\(response.status)\(detail))"
+                : "PagerDuty schedule \(scheduleID) on \(connection) is \(other.displayName) (\(other.rawValue)), not \(api.displayName): "
+                    + "PagerDuty refused to \(purpose) (\(response.status)\(detail))"
+            throw transport.failure(.wrongScheduleKind, sentence, response: response, scheduleKind: other)
+        }
         switch response.status {
         case 300..<400:
             // Redirects are never followed (Transport): the key goes to the configured host only.
