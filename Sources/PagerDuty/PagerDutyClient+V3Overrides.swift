@@ -122,7 +122,7 @@ extension PagerDutyClient {
     /// refused, as one error with PagerDuty's message and every detail.
     func refusal(_ response: APIResponse, purpose: String, scheduleID: String) throws -> PagerDutyError? {
         guard response.status == 400 else { return nil }
-        try checkV3(response, purpose: purpose, write: true, scheduleID: scheduleID)  // throws wrongScheduleKind
+        if let wrong = wrongKind(response, purpose: purpose, scheduleID: scheduleID, api: .shiftBased) { throw wrong }
         do {
             try check(response, purpose: purpose, write: true)
         } catch let error as PagerDutyError {
@@ -146,7 +146,7 @@ extension PagerDutyClient {
         case 200: return .truncated
         case 404: return .notFound
         case 400:
-            try checkV3(response, purpose: purpose, write: true, scheduleID: scheduleID)  // throws wrongScheduleKind
+            if let wrong = wrongKind(response, purpose: purpose, scheduleID: scheduleID, api: .shiftBased) { throw wrong }
             let body = ErrorBody(bytes: response.body, key: configuration.key)
             return .alreadyEnded(body.errors.isEmpty ? [body.message].compactMap { $0 } : body.errors)
         default:

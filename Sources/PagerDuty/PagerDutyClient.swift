@@ -123,21 +123,11 @@ public final class PagerDutyClient: Sendable {
     // MARK: - Responses
 
     /// Turns a response that is not a success into the sentence for its status. `api` is the
-    /// schedule API the request went to: a 400 about a schedule whose message or details name the
-    /// other API is `wrongScheduleKind` (on v2 routes with the sentence unchanged).
+    /// schedule API the request went to, for `wrongKind`.
     func check(_ response: APIResponse, purpose: String, write: Bool, scheduleID: String? = nil, api: ScheduleKind = .layerBased) throws {
         guard !(200..<300).contains(response.status) else { return }
-        let body = ErrorBody(bytes: response.body, key: configuration.key)
-        let detail = body.summary.map { ": \($0)" } ?? ""
-        let other: ScheduleKind = api == .layerBased ? .shiftBased : .layerBased
-        if response.status == 400, let scheduleID, other.isNamed(in: [body.message ?? ""] + body.errors) {
-            let sentence =
-                api == .layerBased
-                ? "PagerDuty refused to \(purpose) (\(response.status)\(detail))"
-                : "PagerDuty schedule \(scheduleID) on \(connection) is \(other.displayName) (\(other.rawValue)), not \(api.displayName): "
-                    + "PagerDuty refused to \(purpose) (\(response.status)\(detail))"
-            throw transport.failure(.wrongScheduleKind, sentence, response: response, scheduleKind: other)
-        }
+        if let scheduleID, let wrong = wrongKind(response, purpose: purpose, scheduleID: scheduleID, api: api) { throw wrong }
+        let detail = ErrorBody(bytes: response.body, key: configuration.key).summary.map { ": \($0)" } ?? ""
         switch response.status {
         case 300..<400:
             // Redirects are never followed (Transport): the key goes to the configured host only.
@@ -172,6 +162,22 @@ public final class PagerDutyClient: Sendable {
         default:
             throw transport.failure(.rejected, "PagerDuty refused to \(purpose) (\(response.status)\(detail))", response: response)
         }
+    }
+
+    /// A 400 about a schedule whose message or details name the other API than `api` (the one
+    /// the request went to): `wrongScheduleKind`, saying what the schedule is. On v2 routes the
+    /// sentence is the one any refusal has, as before v3 was known.
+    func wrongKind(_ response: APIResponse, purpose: String, scheduleID: String, api: ScheduleKind) -> PagerDutyError? {
+        guard response.status == 400 else { return nil }
+        let body = ErrorBody(bytes: response.body, key: configuration.key)
+        let other: ScheduleKind = api == .layerBased ? .shiftBased : .layerBased
+        guard other.isNamed(in: [body.message ?? ""] + body.errors) else { return nil }
+        let refused = "PagerDuty refused to \(purpose) (\(response.status)\(body.summary.map { ": \($0)" } ?? ""))"
+        let sentence =
+            api == .layerBased
+            ? refused
+            : "PagerDuty schedule \(scheduleID) on \(connection) is \(other.displayName) (\(other.rawValue)), not \(api.displayName): \(refused)"
+        return transport.failure(.wrongScheduleKind, sentence, response: response, scheduleKind: other)
     }
 
     func decode<T: Decodable>(_ type: T.Type, _ response: APIResponse, purpose: String) throws -> T {
