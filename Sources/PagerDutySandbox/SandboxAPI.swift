@@ -26,6 +26,7 @@ struct SandboxAPI {
         case ("POST", .overrides(let schedule)): return await createOverrides(schedule, body: body, contentType: contentType)
         case ("DELETE", .override(let schedule, let id)): return await deleteOverride(schedule, id)
         case ("GET", .oncalls): return await listOnCalls(query)
+        case (_, .v3(let route)): return await handleV3(method: method, route: route, query: query, body: body, contentType: contentType)
         default: return notFound()
         }
     }

@@ -185,10 +185,16 @@ enum SandboxRoute: Equatable {
     case overrides(schedule: String)
     case override(schedule: String, id: String)
     case oncalls
+    /// Shift-based schedules under `/v3/schedules`.
+    case v3(V3Route)
     case unknown(String)
 
     init(path: String) {
         let parts = path.split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
+        if parts.first == "v3", let route = V3Route(parts: Array(parts.dropFirst())) {
+            self = .v3(route)
+            return
+        }
         switch parts.count {
         case 1 where parts[0] == "users": self = .users
         case 2 where parts[0] == "users": self = .user(parts[1])
@@ -209,6 +215,7 @@ enum SandboxRoute: Equatable {
         case .overrides: return method == "GET" ? "schedules.read" : "schedules.write"
         case .override: return "schedules.write"
         case .oncalls: return "oncalls.read"
+        case .v3: return method == "GET" ? "schedules.read" : "schedules.write"
         case .unknown: return nil
         }
     }
@@ -223,6 +230,7 @@ enum SandboxRoute: Equatable {
         case .overrides: return "/schedules/{id}/overrides"
         case .override: return "/schedules/{id}/overrides/{override_id}"
         case .oncalls: return "/oncalls"
+        case .v3(let route): return route.template
         case .unknown(let path): return path
         }
     }
