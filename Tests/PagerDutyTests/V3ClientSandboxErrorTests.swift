@@ -112,6 +112,24 @@ struct V3ClientSandboxErrorTests {
         }
     }
 
+    @Test("switches of points the client never trips: out-of-range limits, include[] without a window, immutable override fields", arguments: [false, true])
+    func strictSwitches(strict: Bool) async throws {
+        try await Base.withSchedule(configure: {
+            $0.quirks.v3.rejectOutOfRangeLimit = strict
+            $0.quirks.v3.rejectIncludeWithoutWindow = strict
+            $0.quirks.v3.rejectImmutableOverrideFields = strict
+        }) { (fixture: V3ClientSandboxTests.Fixture) async throws in
+            let override = Base.override(fixture, "2026-11-24T08:00:00Z", "2026-11-25T08:00:00Z", replacing: Base.alice, by: Base.carol)
+            try await fixture.sandbox.withClient { (client: PagerDutyClient) async throws in
+                #expect(try await client.listV3Schedules().count == 1)
+                #expect(try await client.v3Schedule(id: fixture.schedule).finalSchedule == nil)
+                let id = try Base.createdItems(try await client.createV3Overrides(scheduleID: fixture.schedule, [override]))[0].id
+                let moved = try await client.updateV3Override(scheduleID: fixture.schedule, overrideID: id, OverrideShiftChange(start: Self.at("2026-11-24T09:00:00Z")))
+                #expect(moved.start == Self.at("2026-11-24T09:00:00Z") && moved.overriddenMember == Base.alice)
+            }
+        }
+    }
+
     // MARK: - Faults
 
     @Test("a POST whose answer is lost is an unknown outcome, sent once; the override exists")
