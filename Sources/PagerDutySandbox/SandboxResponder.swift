@@ -36,8 +36,9 @@ struct SandboxResponder: HTTPResponder {
         var rateHeaders: TokenBucket.Outcome?
 
         if let token = Self.token(request.headers[.authorization]), let key = await server.store.token(token) {
-            rateHeaders = server.takeToken(for: token)
-            let missingScope = key.scopes.flatMap { scopes in route.requiredScope(method: method).flatMap { scopes.contains($0) ? nil : $0 } }
+            rateHeaders = server.takeToken(for: route.isV3 && !quirks.v3.sharedRateLimitBucket ? "v3 \(token)" : token)
+            var missingScope = key.scopes.flatMap { scopes in route.requiredScope(method: method).flatMap { scopes.contains($0) ? nil : $0 } }
+            if route.isV3, key.scopes != nil, quirks.v3.scopedTokensUnsupported { missingScope = route.requiredScope(method: method) }
             if decision.rateLimited {
                 reply = SandboxReply.rateLimited(resetSeconds: server.faults.rateLimitResetSeconds, headers: server.faults.rateLimitHeaders, quirks: quirks)
             } else if let bucket = rateHeaders, !bucket.allowed {
@@ -205,6 +206,11 @@ enum SandboxRoute: Equatable {
         case 1 where parts[0] == "oncalls": self = .oncalls
         default: self = .unknown(path)
         }
+    }
+
+    var isV3: Bool {
+        if case .v3 = self { return true }
+        return false
     }
 
     /// The OAuth scope PagerDuty requires for this route and method.

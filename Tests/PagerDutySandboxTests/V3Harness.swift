@@ -16,7 +16,7 @@ struct V3Sandbox: Sendable {
     let server: SandboxServer
     let client: any TestClientProtocol
 
-    static func run(quirks: SandboxQuirks = SandboxQuirks(), _ body: @Sendable (V3Sandbox) async throws -> Void) async throws {
+    static func run(quirks: SandboxQuirks = SandboxQuirks(), layers: [SandboxSeed.Layer] = [], overrides: [SandboxSeed.Override] = [], _ body: @Sendable (V3Sandbox) async throws -> Void) async throws {
         var options = SandboxOptions()
         options.clock = SandboxClock(fixed: SandboxHarness.defaultNow)
         options.quirks = quirks
@@ -26,8 +26,9 @@ struct V3Sandbox: Sendable {
                 .init(name: "Bob Brown", email: "bob@example.com", id: "PBOB001"),
                 .init(name: "Carol Clark", email: "carol@example.com", id: "PCAROL1"),
             ],
-            schedules: [.init(name: "Platform", timeZone: "Europe/Berlin", id: "PPLAT01")],
-            tokens: [.init(token: SandboxHarness.key, readOnly: false)]
+            schedules: [.init(name: "Platform", timeZone: "Europe/Berlin", id: "PPLAT01", layers: layers)],
+            tokens: [.init(token: SandboxHarness.key, readOnly: false)],
+            overrides: overrides
         )
         let server = try await SandboxServer(options: options)
         try await server.application().test(.router) { client in
@@ -45,9 +46,9 @@ struct V3Sandbox: Sendable {
 
     /// One request; `body` is sent as JSON.
     @discardableResult
-    func call(_ method: HTTPRequest.Method, _ uri: String, _ body: String? = nil) async throws -> Answer {
+    func call(_ method: HTTPRequest.Method, _ uri: String, _ body: String? = nil, key: String = SandboxHarness.key) async throws -> Answer {
         var fields = HTTPFields()
-        fields[.authorization] = "Token token=\(SandboxHarness.key)"
+        fields[.authorization] = "Token token=\(key)"
         fields[.accept] = "application/vnd.pagerduty+json;version=2"
         if body != nil { fields[.contentType] = "application/json" }
         return try await client.execute(uri: uri, method: method, headers: fields, body: body.map { ByteBuffer(string: $0) }) { response in
