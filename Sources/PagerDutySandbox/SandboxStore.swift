@@ -219,9 +219,13 @@ public actor SandboxStore {
                 )
             }
             let id = seeded.id ?? nextID()
-            addScheduleInMemory(
-                SandboxSchedule(id: id, name: seeded.name, timeZone: seeded.timeZone, description: seeded.description, type: seeded.type ?? "schedule", layers: layers)
-            )
+            var schedule = SandboxSchedule(id: id, name: seeded.name, timeZone: seeded.timeZone, description: seeded.description, type: seeded.type ?? "schedule", layers: layers)
+            if schedule.isV3 {
+                var ids = V3IDSource(counter: counter)
+                schedule.v3 = try seeded.v3Details(ids: &ids) { try resolveUser($0, context: $1) }
+                counter = ids.counter
+            }
+            addScheduleInMemory(schedule)
         }
         guard includeOverrides else { return }
         for seeded in seed.overrides {
