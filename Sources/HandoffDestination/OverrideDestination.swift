@@ -43,6 +43,12 @@ public protocol OverrideDestination: Sendable {
     /// Changes the override `id` in place to `override`, where `capabilities.updatesInPlace` says
     /// the destination can; the default throws `DestinationError` of kind `.unsupported`.
     func updateOverride(schedule: String, id: String, to override: PlannedOverride) async throws -> OverrideRecord
+
+    /// Who the destination itself shows on call on `schedule` over `window` (its own rendering,
+    /// every entry that overlaps the window, concurrent ones included), for `handoff who
+    /// --source pagerduty`. Reads only. The default (`OnCallReading.swift`) throws
+    /// `DestinationError` of kind `.unsupported`.
+    func onCall(schedule: String, over window: InstantRange) async throws -> DestinationOnCall
 }
 
 extension OverrideDestination {

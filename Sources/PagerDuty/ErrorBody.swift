@@ -2,8 +2,9 @@ import OrderedJSON
 import SafeText
 
 /// PagerDuty's error body in every shape seen in the wild (reference section 2): the documented
-/// object with `errors` as a list or as one string, `error` as a plain string, `error` as a list,
-/// and bodies that are not JSON at all. Text is redacted before it is cut: a body may echo the
+/// object with `errors` as a list or as one string, `errors` as a map from a field to its
+/// messages (v3: `{"event.effective_since": ["…"]}`, each read as `field: message`, in the order
+/// written), `error` as a plain string, `error` as a list, and bodies that are not JSON at all. Text is redacted before it is cut: a body may echo the
 /// key, and a cut through it would leave its first part unredacted.
 struct ErrorBody: Sendable, Hashable {
     var message: String?
@@ -27,6 +28,7 @@ struct ErrorBody: Sendable, Hashable {
             switch inner?["errors"] {
             case .array(let list)?: errors = list.compactMap(\.stringValue)
             case .string(let text)?: errors = [text]
+            case .object(let fields)?: errors = Self.fieldMessages(fields)
             default: break
             }
         case .string(let text)?:
@@ -36,6 +38,22 @@ struct ErrorBody: Sendable, Hashable {
         default:
             message = top["message"]?.stringValue
         }
+    }
+
+    /// `field: message` for each message of each field of a v3 error map; a field whose value is
+    /// one string counts as one message, and one with no message is named alone.
+    static func fieldMessages(_ fields: [(String, JSONValue)]) -> [String] {
+        var messages: [String] = []
+        for (field, value) in fields {
+            let texts: [String]
+            switch value {
+            case .array(let list): texts = list.compactMap(\.stringValue)
+            case .string(let text): texts = [text]
+            default: texts = []
+            }
+            messages += texts.isEmpty ? [field] : texts.map { field.isEmpty ? $0 : "\(field): \($0)" }
+        }
+        return messages
     }
 
     /// Text from a response, fit for a one-line message on a terminal: control characters

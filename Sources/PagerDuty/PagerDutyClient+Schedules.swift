@@ -15,16 +15,30 @@ extension PagerDutyClient {
         }
         if let timeZone { items.append(("time_zone", timeZone)) }
         let response = try await transport.send(APIRequest(method: .get, path: "/schedules/\(QueryString.escape(id))", query: items, purpose: purpose))
+        // PagerDuty answers a shift-based id here with a 400 naming the v3 API (reference v3
+        // section 9.2); older answers gave the schedule with its v3 type. Both are one sentence.
+        if let wrong = wrongKind(response, purpose: purpose, scheduleID: id, api: .layerBased) {
+            throw PagerDutyError(
+                .unsupportedSchedule,
+                unsupportedSentence(id: id, type: "schedule_v3"),
+                status: wrong.status,
+                apiCode: wrong.apiCode,
+                apiErrors: wrong.apiErrors,
+                apiMessage: wrong.apiMessage,
+                scheduleKind: .shiftBased
+            )
+        }
         try check(response, purpose: purpose, write: false, scheduleID: id)
         let schedule = try decode(ScheduleResponse.self, response, purpose: purpose).schedule
         guard schedule.type == "schedule" else {
-            throw PagerDutyError(
-                .unsupportedSchedule,
-                "PagerDuty schedule \(id) on \(connection) is of type \(schedule.type) (a shift-based schedule); "
-                    + "Handoff writes overrides to layer-based schedules only"
-            )
+            throw PagerDutyError(.unsupportedSchedule, unsupportedSentence(id: id, type: schedule.type), scheduleKind: .shiftBased)
         }
         return schedule
+    }
+
+    private func unsupportedSentence(id: String, type: String) -> String {
+        "PagerDuty schedule \(id) on \(connection) is of type \(ErrorBody.visible(type)) (a shift-based schedule); "
+            + "Handoff writes overrides to layer-based schedules only"
     }
 
     /// Every schedule the key can see (layer-based ones: PagerDuty lists no others here), with

@@ -27,8 +27,8 @@ public final class PagerDutyClient: Sendable {
         public var connectTimeout: Double = 5
         /// Seconds for a whole request and its response.
         public var requestTimeout: Double = 30
-        /// Attempts for a request that fails with 5xx, 408, a timeout or a network fault (GET and
-        /// DELETE; a POST only when it certainly never left).
+        /// Attempts for a request that fails with 5xx, 408, a timeout or a network fault (GET, PUT
+        /// and DELETE; a POST only when it certainly never left).
         public var maxAttempts: Int = 5
         /// Waits after 429 before giving up.
         public var maxRateLimitWaits: Int = 10
@@ -122,9 +122,11 @@ public final class PagerDutyClient: Sendable {
 
     // MARK: - Responses
 
-    /// Turns a response that is not a success into the sentence for its status.
-    func check(_ response: APIResponse, purpose: String, write: Bool, scheduleID: String? = nil) throws {
+    /// Turns a response that is not a success into the sentence for its status. `api` is the
+    /// schedule API the request went to, for `wrongKind`.
+    func check(_ response: APIResponse, purpose: String, write: Bool, scheduleID: String? = nil, api: ScheduleKind = .layerBased) throws {
         guard !(200..<300).contains(response.status) else { return }
+        if let scheduleID, let wrong = wrongKind(response, purpose: purpose, scheduleID: scheduleID, api: api) { throw wrong }
         let detail = ErrorBody(bytes: response.body, key: configuration.key).summary.map { ": \($0)" } ?? ""
         switch response.status {
         case 300..<400:
@@ -160,6 +162,22 @@ public final class PagerDutyClient: Sendable {
         default:
             throw transport.failure(.rejected, "PagerDuty refused to \(purpose) (\(response.status)\(detail))", response: response)
         }
+    }
+
+    /// A 400 about a schedule whose message or details name the other API than `api` (the one
+    /// the request went to): `wrongScheduleKind`, saying what the schedule is. On v2 routes the
+    /// sentence is the one any refusal has, as before v3 was known.
+    func wrongKind(_ response: APIResponse, purpose: String, scheduleID: String, api: ScheduleKind) -> PagerDutyError? {
+        guard response.status == 400 else { return nil }
+        let body = ErrorBody(bytes: response.body, key: configuration.key)
+        let other: ScheduleKind = api == .layerBased ? .shiftBased : .layerBased
+        guard other.isNamed(in: [body.message ?? ""] + body.errors) else { return nil }
+        let refused = "PagerDuty refused to \(purpose) (\(response.status)\(body.summary.map { ": \($0)" } ?? ""))"
+        let sentence =
+            api == .layerBased
+            ? refused
+            : "PagerDuty schedule \(scheduleID) on \(connection) is \(other.displayName) (\(other.rawValue)), not \(api.displayName): \(refused)"
+        return transport.failure(.wrongScheduleKind, sentence, response: response, scheduleKind: other)
     }
 
     func decode<T: Decodable>(_ type: T.Type, _ response: APIResponse, purpose: String) throws -> T {

@@ -28,6 +28,10 @@ public struct PagerDutyError: Error, Sendable, Hashable, CustomStringConvertible
         case invalidResponse
         /// A schedule Handoff cannot write overrides to (shift-based v3 schedules).
         case unsupportedSchedule
+        /// A request for one kind of schedule sent to the other kind's API (a v2 route on a
+        /// shift-based schedule, a v3 route on a layer-based one), as PagerDuty's 400 says;
+        /// `scheduleKind` is what the schedule is.
+        case wrongScheduleKind
         /// An address other than https://, or http:// to a loopback address.
         case insecureURL
         /// A key with characters no PagerDuty key has (a line break, a control character): it is
@@ -45,13 +49,28 @@ public struct PagerDutyError: Error, Sendable, Hashable, CustomStringConvertible
     /// PagerDuty's own error code and details, when the body had them.
     public let apiCode: Int?
     public let apiErrors: [String]
+    /// PagerDuty's own message (`error.message`), redacted and escaped, when the body had one:
+    /// v3 puts a generic one there ("Invalid Input Provided") and the substance in `apiErrors`.
+    public let apiMessage: String?
+    /// The kind the schedule really is, when PagerDuty's answer said so (`wrongScheduleKind`).
+    public let scheduleKind: ScheduleKind?
 
-    init(_ kind: Kind, _ message: String, status: Int? = nil, apiCode: Int? = nil, apiErrors: [String] = []) {
+    init(
+        _ kind: Kind,
+        _ message: String,
+        status: Int? = nil,
+        apiCode: Int? = nil,
+        apiErrors: [String] = [],
+        apiMessage: String? = nil,
+        scheduleKind: ScheduleKind? = nil
+    ) {
         self.kind = kind
         self.message = message
         self.status = status
         self.apiCode = apiCode
         self.apiErrors = apiErrors
+        self.apiMessage = apiMessage
+        self.scheduleKind = scheduleKind
     }
 
     public var description: String { message }

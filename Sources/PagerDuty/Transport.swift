@@ -10,9 +10,10 @@ import Synchronization
 /// One HTTP request to the API, described independently of AsyncHTTPClient.
 struct APIRequest: Sendable {
     enum Method: String, Sendable {
-        case get = "GET", post = "POST", delete = "DELETE"
+        case get = "GET", post = "POST", put = "PUT", delete = "DELETE"
 
-        /// GET and DELETE may be repeated safely; POST creates a new override every time.
+        /// GET, PUT (which sets the same fields to the same values again) and DELETE may be
+        /// repeated safely; POST creates a new object every time.
         var isIdempotent: Bool { self != .post }
     }
 
@@ -32,7 +33,7 @@ struct APIResponse: Sendable {
 
 /// Sends requests with PagerDuty's headers, within the rate and concurrency limits, and retries
 /// what may be retried: 429 on every method after the reset PagerDuty names; 5xx, 408, timeouts
-/// and dropped connections on GET and DELETE with bounded exponential backoff and jitter. A POST
+/// and dropped connections on GET, PUT and DELETE with bounded exponential backoff and jitter. A POST
 /// is repeated only when it certainly never left (connection refused); any other failure of a
 /// POST is reported as an unknown outcome for the caller to resolve by listing.
 ///
@@ -251,14 +252,16 @@ final class Transport: Sendable {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.1f", value)
     }
 
-    func failure(_ kind: PagerDutyError.Kind, _ message: String, response: APIResponse) -> PagerDutyError {
+    func failure(_ kind: PagerDutyError.Kind, _ message: String, response: APIResponse, scheduleKind: ScheduleKind? = nil) -> PagerDutyError {
         let body = ErrorBody(bytes: response.body, key: configuration.key)
         return PagerDutyError(
             kind,
             configuration.key.redacted(message),
             status: response.status,
             apiCode: body.code,
-            apiErrors: body.errors.map(configuration.key.redacted)
+            apiErrors: body.errors.map(configuration.key.redacted),
+            apiMessage: body.message,
+            scheduleKind: scheduleKind
         )
     }
 

@@ -67,6 +67,7 @@ extension SandboxAPI {
 
     func getSchedule(_ id: String, _ query: QueryParameters) async -> SandboxReply {
         guard let schedule = await store.schedule(id: id) else { return notFound() }
+        if schedule.isV3 { return v3Refusal() }
         let scheduleZone = Zone(identifier: schedule.timeZone) ?? .utc
         let zone: Zone
         switch requestedZone(query, default: scheduleZone) {

@@ -26,6 +26,7 @@ struct SandboxAPI {
         case ("POST", .overrides(let schedule)): return await createOverrides(schedule, body: body, contentType: contentType)
         case ("DELETE", .override(let schedule, let id)): return await deleteOverride(schedule, id)
         case ("GET", .oncalls): return await listOnCalls(query)
+        case (_, .v3(let route)): return await handleV3(method: method, route: route, query: query, body: body, contentType: contentType)
         default: return notFound()
         }
     }
@@ -141,8 +142,10 @@ struct SandboxAPI {
         .error(404, "Not Found", code: 2100, quirks: quirks)
     }
 
+    /// A v2 route's answer for a shift-based schedule: 400 naming the v3 API, or (quirk) 404.
     func v3Refusal() -> SandboxReply {
-        .error(400, "Invalid Schedule", code: 3001, errors: ["This schedule is shift-based; use the v3 schedules API"], quirks: quirks)
+        if quirks.v3.wrongKindOnV2Status == 404 { return notFound() }
+        return .error(400, "Invalid Schedule", code: 3001, errors: ["This schedule is shift-based; use the v3 schedules API"], quirks: quirks)
     }
 
     /// `since` and `until`, each nil when absent; nil as a whole when one is present but not a time.

@@ -40,6 +40,9 @@ public struct SandboxSchedule: Sendable, Codable, Hashable {
     /// `schedule`, or `schedule_v3` for a shift-based schedule (which the v2 endpoints refuse).
     public var type: String
     public var layers: [SandboxLayer]
+    /// Rotations, custom shifts and overrides of a shift-based schedule; nil for a layered one
+    /// (and in data files written before shift-based schedules existed).
+    public var v3: SandboxV3Details?
 
     public init(id: String, name: String, timeZone: String, description: String? = nil, type: String = "schedule", layers: [SandboxLayer] = []) {
         self.id = id

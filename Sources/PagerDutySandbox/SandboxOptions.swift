@@ -116,6 +116,8 @@ public struct SandboxQuirks: Sendable, Hashable {
     /// The body and code for writes with a read-only key (403).
     public var readOnlyMessage = "Access Denied"
     public var readOnlyCode = 2010
+    /// Choices for shift-based (v3) schedules, one block (`SandboxV3Quirks`).
+    public var v3 = SandboxV3Quirks()
 
     public init() {}
 }
@@ -132,6 +134,80 @@ public struct SandboxOptions: Sendable {
     public var clock = SandboxClock()
     public var faults = SandboxFaults()
     public var quirks = SandboxQuirks()
+
+    public init() {}
+}
+
+// MARK: - Shift-based (v3) schedules
+
+/// Choices for the points of PagerDuty's shift-based (`/v3/schedules`) API that no primary source
+/// settles (the v3 reference, section 11: the row each switch answers is named). Defaults are the
+/// checklist's; a test flips one with `server.updateQuirks { $0.v3.… = … }` or starts with
+/// `SandboxOptions.quirks.v3`.
+public struct SandboxV3Quirks: Sendable, Hashable {
+    /// Row 4: `GET /v3/schedules?total=true` carries `total` (default); false never does.
+    public var totalWhenAsked = true
+    /// Row 5: a `limit` out of range is clamped (default) or answered 400.
+    public var rejectOutOfRangeLimit = false
+    /// Row 6: what v2 routes answer for a shift-based schedule id: 400 naming the v3 API
+    /// (default) or 404 code 2100.
+    public var wrongKindOnV2Status = 400
+    /// Row 8: an empty `rotations: []` on schedule create or update is tolerated (default).
+    public var tolerateEmptyRotations = true
+    /// Row 9: `PUT /v3/schedules/{id}` is a partial update (default); true wants `name` and
+    /// `time_zone` on every PUT (400 naming the time zone otherwise).
+    public var requireNameAndTimeZoneOnUpdate = false
+    /// Row 10: the status refusing to delete a schedule an escalation policy references.
+    public var deleteReferencedStatus = 400
+    /// Row 12: an `effective_since` more than 12 months ahead is refused (default).
+    public var rejectEffectiveSinceBeyondYear = true
+    /// Row 13: events expand on the wall clock of their time zone (default); true steps in fixed
+    /// UTC periods from the first occurrence.
+    public var expandInFixedUTC = false
+    /// Row 15: an override batch with an invalid item is refused whole (default); true creates
+    /// the valid items and still answers 201 with them.
+    public var partialOverrideBatches = false
+    /// Row 16 (a): an override that ends in the past is refused (default).
+    public var rejectOverrideEndingInPast = true
+    /// Row 16 (b): the overridden member must be assigned by the source within the window.
+    public var requireOverriddenMemberAssigned = false
+    /// Row 16 (c): the source must produce a shift within the window.
+    public var requireSourceShiftInWindow = false
+    /// Row 16 (d): overlapping overrides on the same source and member are refused; false
+    /// (default) lets the newest win.
+    public var rejectOverlappingOverrides = false
+    /// Row 16 (e): `empty_member` is allowed as overridden or overriding member (default).
+    public var allowEmptyMemberInOverrides = true
+    /// Row 17: with `overflow=false`, listed overrides crossing the window are clipped to it
+    /// (default) or left out.
+    public var dropCrossingOverrides = false
+    /// Row 17: override and custom-shift times are rendered in the requested or schedule zone
+    /// (default) or always in UTC (`Z`).
+    public var listTimesInUTC = false
+    /// Row 18: `overridden_member`, `rotation_id` or `custom_shift_id` in an override PUT are
+    /// ignored (default) or refused with 400.
+    public var rejectImmutableOverrideFields = false
+    /// Row 18: once an override has started only its `end_time` may change (default).
+    public var onlyEndTimeAfterOverrideStart = true
+    /// Row 18: deleting an override in progress answers 204 (default) or 200 (as v2); either
+    /// way it ends now.
+    public var inProgressOverrideDeleteStatus = 204
+    /// Row 18: deleting an override that has ended answers 400 (default) or 404.
+    public var endedOverrideDeleteStatus = 400
+    /// Row 19 (section 6.6): whether `empty_member` time counts as covered.
+    public var emptyMemberCountsAsCovered = false
+    /// Section 6.1: `include[]=final_schedule` without `since`/`until` is ignored (default) or 400.
+    public var rejectIncludeWithoutWindow = false
+    /// Row 20: 400s carry `errors` as a map of field paths to messages (default); true gives
+    /// a list of strings with the message "Invalid Input Provided".
+    public var errorsAsList = false
+    /// Row 21: v3 requests take tokens from the key's v2 bucket (default) or their own.
+    public var sharedRateLimitBucket = true
+    /// Row 22: scoped OAuth tokens get 403 on every v3 route ("not supported yet").
+    public var scopedTokensUnsupported = false
+    /// Row 23: on an in-place upgrade, the schedule's v2 overrides are dropped (default) or
+    /// become overrides of its first rotation.
+    public var convertOverridesOnUpgrade = false
 
     public init() {}
 }

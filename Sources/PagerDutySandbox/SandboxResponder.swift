@@ -36,8 +36,9 @@ struct SandboxResponder: HTTPResponder {
         var rateHeaders: TokenBucket.Outcome?
 
         if let token = Self.token(request.headers[.authorization]), let key = await server.store.token(token) {
-            rateHeaders = server.takeToken(for: token)
-            let missingScope = key.scopes.flatMap { scopes in route.requiredScope(method: method).flatMap { scopes.contains($0) ? nil : $0 } }
+            rateHeaders = server.takeToken(for: route.isV3 && !quirks.v3.sharedRateLimitBucket ? "v3 \(token)" : token)
+            var missingScope = key.scopes.flatMap { scopes in route.requiredScope(method: method).flatMap { scopes.contains($0) ? nil : $0 } }
+            if route.isV3, key.scopes != nil, quirks.v3.scopedTokensUnsupported { missingScope = route.requiredScope(method: method) }
             if decision.rateLimited {
                 reply = SandboxReply.rateLimited(resetSeconds: server.faults.rateLimitResetSeconds, headers: server.faults.rateLimitHeaders, quirks: quirks)
             } else if let bucket = rateHeaders, !bucket.allowed {
@@ -185,10 +186,16 @@ enum SandboxRoute: Equatable {
     case overrides(schedule: String)
     case override(schedule: String, id: String)
     case oncalls
+    /// Shift-based schedules under `/v3/schedules`.
+    case v3(V3Route)
     case unknown(String)
 
     init(path: String) {
         let parts = path.split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
+        if parts.first == "v3", let route = V3Route(parts: Array(parts.dropFirst())) {
+            self = .v3(route)
+            return
+        }
         switch parts.count {
         case 1 where parts[0] == "users": self = .users
         case 2 where parts[0] == "users": self = .user(parts[1])
@@ -201,6 +208,11 @@ enum SandboxRoute: Equatable {
         }
     }
 
+    var isV3: Bool {
+        if case .v3 = self { return true }
+        return false
+    }
+
     /// The OAuth scope PagerDuty requires for this route and method.
     func requiredScope(method: String) -> String? {
         switch self {
@@ -209,6 +221,7 @@ enum SandboxRoute: Equatable {
         case .overrides: return method == "GET" ? "schedules.read" : "schedules.write"
         case .override: return "schedules.write"
         case .oncalls: return "oncalls.read"
+        case .v3: return method == "GET" ? "schedules.read" : "schedules.write"
         case .unknown: return nil
         }
     }
@@ -223,6 +236,7 @@ enum SandboxRoute: Equatable {
         case .overrides: return "/schedules/{id}/overrides"
         case .override: return "/schedules/{id}/overrides/{override_id}"
         case .oncalls: return "/oncalls"
+        case .v3(let route): return route.template
         case .unknown(let path): return path
         }
     }

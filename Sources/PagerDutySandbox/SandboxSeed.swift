@@ -88,14 +88,20 @@ public struct SandboxSeed: Sendable, Decodable, Hashable {
         public var description: String?
         public var type: String?
         public var layers: [Layer]?
+        /// Rotations of a shift-based schedule (`type: schedule_v3`); see `SandboxSeed.Rotation`.
+        public var rotations: [Rotation]?
 
-        public init(name: String, timeZone: String, id: String? = nil, description: String? = nil, type: String? = nil, layers: [Layer]? = nil) {
+        public init(
+            name: String, timeZone: String, id: String? = nil, description: String? = nil, type: String? = nil, layers: [Layer]? = nil,
+            rotations: [Rotation]? = nil
+        ) {
             self.name = name
             self.timeZone = timeZone
             self.id = id
             self.description = description
             self.type = type
             self.layers = layers
+            self.rotations = rotations
         }
     }
 

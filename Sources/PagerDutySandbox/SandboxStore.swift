@@ -141,6 +141,31 @@ public actor SandboxStore {
         try DurableFile.write(Array(try encoder.encode(snapshot())), to: dataPath)
     }
 
+    // MARK: - Shift-based (v3) schedules
+
+    /// Changes one schedule under the actor (so a request's read and write are one step), with a
+    /// source of fresh ids; writes the data file when `change` says it changed something. Nil
+    /// when the account has no schedule with this id.
+    func updateSchedule<T: Sendable>(
+        id: String, _ change: @Sendable (inout SandboxSchedule, inout V3IDSource) -> (result: T, changed: Bool)
+    ) throws -> T? {
+        guard let index = scheduleIndex[id] else { return nil }
+        var ids = V3IDSource(counter: counter)
+        let outcome = change(&schedules[index], &ids)
+        counter = ids.counter
+        if outcome.changed { try persistNow() }
+        return outcome.result
+    }
+
+    /// Removes a schedule with everything it holds.
+    func removeSchedule(id: String) throws {
+        guard scheduleIndex[id] != nil else { return }
+        schedules.removeAll { $0.id == id }
+        scheduleIndex = Dictionary(uniqueKeysWithValues: schedules.enumerated().map { ($1.id, $0) })
+        overridesBySchedule[id] = nil
+        try persistNow()
+    }
+
     // MARK: - Internals
 
     @discardableResult
@@ -196,9 +221,13 @@ public actor SandboxStore {
                 )
             }
             let id = seeded.id ?? nextID()
-            addScheduleInMemory(
-                SandboxSchedule(id: id, name: seeded.name, timeZone: seeded.timeZone, description: seeded.description, type: seeded.type ?? "schedule", layers: layers)
-            )
+            var schedule = SandboxSchedule(id: id, name: seeded.name, timeZone: seeded.timeZone, description: seeded.description, type: seeded.type ?? "schedule", layers: layers)
+            if schedule.isV3 {
+                var ids = V3IDSource(counter: counter)
+                schedule.v3 = try seeded.v3Details(ids: &ids) { try resolveUser($0, context: $1) }
+                counter = ids.counter
+            }
+            addScheduleInMemory(schedule)
         }
         guard includeOverrides else { return }
         for seeded in seed.overrides {

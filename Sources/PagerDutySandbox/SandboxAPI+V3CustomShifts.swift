@@ -1,0 +1,182 @@
+import Foundation
+import HandoffTime
+import OrderedJSON
+
+/// Custom shifts under `/v3/schedules/{id}/custom_shifts` (reference section 6.4, checklist
+/// row 14): one-off coverage that adds one person.
+extension SandboxAPI {
+
+    func listV3CustomShifts(_ id: String, _ query: QueryParameters) async -> SandboxReply {
+        let schedule: SandboxSchedule
+        switch await v3Schedule(id) {
+        case .success(let found): schedule = found
+        case .failure(let refusal): return refusal.reply
+        }
+        let zone: Zone
+        switch requestedZone(query, default: Zone(identifier: schedule.timeZone) ?? .utc) {
+        case .success(let requested): zone = requested
+        case .failure: return v3Invalid("time_zone", "must be an IANA time zone")
+        }
+        let window: InstantRange
+        switch v3Window(query, zone: zone) {
+        case .success(let found): window = found
+        case .failure(let refusal): return refusal.reply
+        }
+        let overflow = query.flag("overflow")
+        let shifts = (schedule.v3?.customShifts ?? [])
+            .filter { $0.start < window.end && window.start < $0.end }
+            .sorted { ($0.start, $0.id) < ($1.start, $1.id) }
+            .map { shift -> SandboxV3CustomShift in
+                guard !overflow else { return shift }
+                var clipped = shift
+                clipped.start = max(shift.start, window.start)
+                clipped.end = min(shift.end, window.end)
+                return clipped
+            }
+        return v3Page(shifts.map { v3CustomShiftJSON(id, $0, zone: zone) }, query, key: "custom_shifts", defaultLimit: 25, maximumLimit: 100)
+    }
+
+    /// All or nothing: one invalid item refuses the batch.
+    func createV3CustomShifts(_ id: String, _ body: [UInt8]) async -> SandboxReply {
+        let schedule: SandboxSchedule
+        switch await v3Schedule(id) {
+        case .success(let found): schedule = found
+        case .failure(let refusal): return refusal.reply
+        }
+        guard let items = v3Body(body)?["custom_shifts"]?.arrayValue, !items.isEmpty else {
+            return v3Invalid("custom_shifts", "must be a non-empty list")
+        }
+        guard items.count <= Self.v3MaximumBatch else { return v3Invalid("custom_shifts", "must hold at most \(Self.v3MaximumBatch) items") }
+        let users = await v3UserIDs()
+        var problems = V3Problems()
+        var drafts: [(start: Instant, end: Instant, member: SandboxV3Member)] = []
+        for (index, item) in items.enumerated() {
+            let field = "custom_shifts[\(index)]"
+            if let type = item["type"], type.stringValue != "custom_shift" { problems.add("\(field).type", "must be custom_shift") }
+            let start = v3Time(item["start_time"])
+            let end = v3Time(item["end_time"])
+            if start == nil { problems.add("\(field).start_time", "must be a date-time") }
+            if end == nil { problems.add("\(field).end_time", "must be a date-time") }
+            if let start, let end, end <= start { problems.add("\(field).end_time", "must be after start_time") }
+            let assignments = item["assignments"]?.arrayValue ?? []
+            guard assignments.count == 1 else {
+                problems.add("\(field).assignments", "must hold exactly one assignment")
+                continue
+            }
+            if let type = assignments[0]["type"], type.stringValue != "shift_assignment" {
+                problems.add("\(field).assignments[0].type", "must be shift_assignment")
+            }
+            let member = v3Member(assignments[0]["member"], field: "\(field).assignments[0].member", users: users, problems: &problems)
+            if let start, let end, let member { drafts.append((start, end, member)) }
+        }
+        guard problems.isEmpty else { return v3Invalid(problems) }
+        let toCreate = drafts.map { SandboxV3CustomShift(id: "", assignmentID: "", start: $0.start, end: $0.end, member: $0.member) }
+        let created: [SandboxV3CustomShift]?
+        do {
+            created = try await store.updateSchedule(id: id) { schedule, ids in
+                var made: [SandboxV3CustomShift] = []
+                for draft in toCreate {
+                    var shift = draft
+                    shift.id = ids.next()
+                    shift.assignmentID = ids.next()
+                    made.append(shift)
+                }
+                schedule.v3 = schedule.v3 ?? SandboxV3Details()
+                schedule.v3?.customShifts += made
+                return (made, true)
+            }
+        } catch { return v3StoreFailure() }
+        let zone = Zone(identifier: schedule.timeZone) ?? .utc
+        return .json(201, .object([("custom_shifts", .array((created ?? []).map { v3CustomShiftJSON(id, $0, zone: zone) }))]))
+    }
+
+    func getV3CustomShift(_ id: String, _ shiftID: String) async -> SandboxReply {
+        switch await v3Schedule(id) {
+        case .success(let schedule):
+            guard let shift = schedule.v3?.customShifts.first(where: { $0.id == shiftID }) else { return notFound() }
+            return .json(200, .object([("custom_shift", v3CustomShiftJSON(id, shift, zone: Zone(identifier: schedule.timeZone) ?? .utc))]))
+        case .failure(let refusal): return refusal.reply
+        }
+    }
+
+    /// Before the shift starts every field may change; once it has, only `end_time`.
+    func updateV3CustomShift(_ id: String, _ shiftID: String, _ body: [UInt8]) async -> SandboxReply {
+        let schedule: SandboxSchedule
+        switch await v3Schedule(id) {
+        case .success(let found): schedule = found
+        case .failure(let refusal): return refusal.reply
+        }
+        guard var shift = schedule.v3?.customShifts.first(where: { $0.id == shiftID }) else { return notFound() }
+        guard let fields = v3Body(body)?["custom_shift"], let pairs = fields.objectValue else { return v3Invalid("custom_shift", "is required") }
+        var problems = V3Problems()
+        let started = shift.start <= now
+        if started {
+            for (key, _) in pairs where key != "end_time" && key != "id" && key != "type" {
+                problems.add("custom_shift.\(key)", "cannot change once the shift has started; only end_time can")
+            }
+        }
+        if let value = fields["start_time"], !started {
+            if let start = v3Time(value) { shift.start = start } else { problems.add("custom_shift.start_time", "must be a date-time") }
+        }
+        if let value = fields["end_time"] {
+            if let end = v3Time(value) { shift.end = end } else { problems.add("custom_shift.end_time", "must be a date-time") }
+        }
+        if let value = fields["assignments"], !started {
+            let list = value.arrayValue ?? []
+            if list.count == 1 {
+                if let member = v3Member(list[0]["member"], field: "custom_shift.assignments[0].member", users: await v3UserIDs(), problems: &problems) {
+                    shift.member = member
+                }
+            } else {
+                problems.add("custom_shift.assignments", "must hold exactly one assignment")
+            }
+        }
+        if shift.end <= shift.start { problems.add("custom_shift.end_time", "must be after start_time") }
+        guard problems.isEmpty else { return v3Invalid(problems) }
+        let final = shift
+        do {
+            _ = try await store.updateSchedule(id: id) { schedule, _ in
+                guard let index = schedule.v3?.customShifts.firstIndex(where: { $0.id == shiftID }) else { return (false, false) }
+                schedule.v3?.customShifts[index] = final
+                return (true, true)
+            }
+        } catch { return v3StoreFailure() }
+        return .json(200, .object([("custom_shift", v3CustomShiftJSON(id, final, zone: Zone(identifier: schedule.timeZone) ?? .utc))]))
+    }
+
+    /// Not started: removed (204). Started: ends now (204). Ended: 400.
+    func deleteV3CustomShift(_ id: String, _ shiftID: String) async -> SandboxReply {
+        let schedule: SandboxSchedule
+        switch await v3Schedule(id) {
+        case .success(let found): schedule = found
+        case .failure(let refusal): return refusal.reply
+        }
+        guard let shift = schedule.v3?.customShifts.first(where: { $0.id == shiftID }) else { return notFound() }
+        if shift.end <= now { return v3Invalid("custom_shift", "has already ended and cannot be deleted") }
+        let now = self.now
+        do {
+            _ = try await store.updateSchedule(id: id) { schedule, _ in
+                guard let index = schedule.v3?.customShifts.firstIndex(where: { $0.id == shiftID }) else { return (false, false) }
+                if shift.start > now {
+                    schedule.v3?.customShifts.remove(at: index)
+                } else {
+                    schedule.v3?.customShifts[index].end = now
+                }
+                return (true, true)
+            }
+        } catch { return v3StoreFailure() }
+        return SandboxReply(status: 204, body: nil)
+    }
+
+    func v3CustomShiftJSON(_ scheduleID: String, _ shift: SandboxV3CustomShift, zone: Zone) -> JSONValue {
+        .object([
+            ("id", .string(shift.id)),
+            ("type", .string("custom_shift")),
+            ("start_time", v3ListTime(shift.start, zone)),
+            ("end_time", v3ListTime(shift.end, zone)),
+            ("assignments", .array([.object([("id", .string(shift.assignmentID)), ("type", .string("shift_assignment")), ("member", v3MemberJSON(shift.member))])])),
+            ("self", v3Self(scheduleID, "/custom_shifts/\(shift.id)")),
+            ("html_url", .string("\(Self.webBase)/schedules/\(scheduleID)")),
+        ])
+    }
+}
