@@ -47,6 +47,9 @@ extension SandboxAPI {
             return v3Invalid("custom_shifts", "must be a non-empty list")
         }
         guard items.count <= Self.v3MaximumBatch else { return v3Invalid("custom_shifts", "must hold at most \(Self.v3MaximumBatch) items") }
+        guard (schedule.v3?.customShifts.count ?? 0) + items.count <= Self.v3MaximumPerSchedule else {
+            return v3Invalid("custom_shifts", "would make more than \(Self.v3MaximumPerSchedule) custom shifts on this schedule")
+        }
         let users = await v3UserIDs()
         var problems = V3Problems()
         var drafts: [(start: Instant, end: Instant, member: SandboxV3Member)] = []
@@ -108,6 +111,8 @@ extension SandboxAPI {
         }
         guard var shift = schedule.v3?.customShifts.first(where: { $0.id == shiftID }) else { return notFound() }
         guard let fields = v3Body(body)?["custom_shift"], let pairs = fields.objectValue else { return v3Invalid("custom_shift", "is required") }
+        // Like an override (checklist row 18), an ended shift is history: neither revived nor rewritten.
+        if shift.end <= now { return v3Invalid("custom_shift", "has ended and cannot be changed") }
         var problems = V3Problems()
         let started = shift.start <= now
         if started {
@@ -159,6 +164,8 @@ extension SandboxAPI {
                 guard let index = schedule.v3?.customShifts.firstIndex(where: { $0.id == shiftID }) else { return (false, false) }
                 if shift.start > now {
                     schedule.v3?.customShifts.remove(at: index)
+                    // Its overrides have nothing left to override.
+                    schedule.v3?.overrides.removeAll { $0.customShiftID == shiftID }
                 } else {
                     schedule.v3?.customShifts[index].end = now
                 }

@@ -48,6 +48,9 @@ extension SandboxAPI {
         }
         guard let items = v3Body(body)?["overrides"]?.arrayValue, !items.isEmpty else { return v3Invalid("overrides", "must be a non-empty list") }
         guard items.count <= Self.v3MaximumBatch else { return v3Invalid("overrides", "must hold at most \(Self.v3MaximumBatch) items") }
+        guard (schedule.v3?.overrides.count ?? 0) + items.count <= Self.v3MaximumPerSchedule else {
+            return v3Invalid("overrides", "would make more than \(Self.v3MaximumPerSchedule) overrides on this schedule")
+        }
         let details = schedule.v3 ?? SandboxV3Details()
         let users = await v3UserIDs()
         var problems = V3Problems()
@@ -134,7 +137,8 @@ extension SandboxAPI {
         }
         if quirks.v3.rejectOverlappingOverrides,
             others.contains(where: {
-                $0.id != override.id && $0.rotationID == override.rotationID && $0.customShiftID == override.customShiftID
+                // A new override (id not given yet) meets every other, those earlier in its batch too.
+                (override.id.isEmpty || $0.id != override.id) && $0.rotationID == override.rotationID && $0.customShiftID == override.customShiftID
                     && $0.overridden == override.overridden && $0.start < override.end && override.start < $0.end
             })
         {

@@ -21,16 +21,18 @@ extension SandboxAPI {
     func createV3Rotation(_ id: String, _ body: [UInt8]) async -> SandboxReply {
         if case .failure(let refusal) = await v3Schedule(id) { return refusal.reply }
         if !body.isEmpty, v3Body(body) == nil { return v3Invalid("rotation", "the body must be empty or a JSON object") }
-        let rotation: SandboxV3Rotation?
+        let created: SandboxV3Rotation??
         do {
-            rotation = try await store.updateSchedule(id: id) { schedule, ids in
+            created = try await store.updateSchedule(id: id) { schedule, ids -> (result: SandboxV3Rotation?, changed: Bool) in
+                guard (schedule.v3?.rotations.count ?? 0) < Self.v3MaximumRotations else { return (nil, false) }
                 let rotation = SandboxV3Rotation(id: ids.next())
                 schedule.v3 = schedule.v3 ?? SandboxV3Details()
                 schedule.v3?.rotations.append(rotation)
                 return (rotation, true)
             }
         } catch { return v3StoreFailure() }
-        guard let rotation else { return notFound() }
+        guard let found = created else { return notFound() }
+        guard let rotation = found else { return v3Invalid("rotation", "cannot be added: a schedule holds at most \(Self.v3MaximumRotations) rotations") }
         return .json(201, .object([("rotation", v3RotationJSON(id, rotation))]))
     }
 

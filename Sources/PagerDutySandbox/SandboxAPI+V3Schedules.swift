@@ -10,6 +10,13 @@ extension SandboxAPI {
         if method == "POST" || method == "PUT", !v3ContentTypeOK(contentType, body: body) {
             return v3Invalid("content_type", "must be application/json")
         }
+        guard method == "GET" else {
+            return await server.v3Writes.run { await dispatchV3(method: method, route: route, query: query, body: body) }
+        }
+        return await dispatchV3(method: method, route: route, query: query, body: body)
+    }
+
+    private func dispatchV3(method: String, route: V3Route, query: QueryParameters, body: [UInt8]) async -> SandboxReply {
         switch (method, route) {
         case ("GET", .schedules): return await listV3Schedules(query)
         case ("POST", .schedules): return await createV3Schedule(body)

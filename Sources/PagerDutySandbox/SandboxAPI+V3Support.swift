@@ -224,4 +224,9 @@ extension SandboxAPI {
     static let v3MaximumDescription = 1024
     /// The most items one bulk create takes (the specification names no maximum).
     static let v3MaximumBatch = 1000
+    /// The most custom shifts, and the most overrides, one schedule holds, and the most rotations:
+    /// the simulator's own bounds (PagerDuty publishes none), so that the final schedule's work
+    /// stays bounded whatever is sent.
+    static let v3MaximumPerSchedule = 20_000
+    static let v3MaximumRotations = 50
 }

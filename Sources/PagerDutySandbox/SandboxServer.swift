@@ -13,6 +13,8 @@ public final class SandboxServer: Sendable {
     public let store: SandboxStore
     public let clock: SandboxClock
     public let log = RequestLog()
+    /// v3 writes (and the upgrade) one at a time, each a read, a check and a write of one schedule.
+    let v3Writes = SerialGate()
     let options: SandboxOptions
     private let faultState: Mutex<FaultState>
     private let quirkState: Mutex<SandboxQuirks>

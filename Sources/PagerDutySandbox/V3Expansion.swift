@@ -40,11 +40,12 @@ struct V3Recurrence: Sendable, Hashable {
             let upper = line.uppercased()
             if upper.hasPrefix("RRULE:") {
                 rules.append(String(upper.dropFirst(6)))
-            } else if upper.hasPrefix("EXDATE") {
+            } else if upper.hasPrefix("EXDATE:") || upper.hasPrefix("EXDATE;") {
                 switch exdateValues(String(line.dropFirst(6)), zone: zone) {
                 case .success(let values):
+                    let before = exdates.count
                     exdates.formUnion(values)
-                    if exdates.count > maximumExdates { problems.append("has more than \(maximumExdates) EXDATE values") }
+                    if exdates.count > maximumExdates, before <= maximumExdates { problems.append("has more than \(maximumExdates) EXDATE values") }
                 case .failure(let problem): problems += problem.messages
                 }
             } else {
@@ -125,7 +126,9 @@ struct V3Recurrence: Sendable, Hashable {
         }
         var values: [Instant] = []
         for text in rest[rest.index(after: colon)...].split(separator: ",") {
-            guard values.count < maximumExdates, let instant = basicTime(String(text), zone: valueZone) else {
+            // A date alone (VALUE=DATE) would match no occurrence that starts at another time of
+            // day, so it is refused rather than ignored.
+            guard values.count < maximumExdates, text.utf8.count > 8, let instant = basicTime(String(text), zone: valueZone) else {
                 return .failure(V3RuleProblems(messages: ["an EXDATE value is not a date-time (YYYYMMDDTHHMMSS, optionally with Z)"]))
             }
             values.append(instant)

@@ -15,6 +15,14 @@ extension SandboxServer {
     /// schedule with this id.
     @discardableResult
     public func upgradeScheduleToV3(id: String) async throws -> Bool {
+        // One step with respect to v3 writes: none reads the schedule half upgraded.
+        let outcome: Result<Bool, any Error> = await v3Writes.run {
+            do { return .success(try await upgrade(id: id)) } catch { return .failure(error) }
+        }
+        return try outcome.get()
+    }
+
+    private func upgrade(id: String) async throws -> Bool {
         guard let schedule = await store.schedule(id: id), !schedule.isV3 else { return false }
         let convert = quirks.v3.convertOverridesOnUpgrade
         let overrides = await store.overrides(scheduleID: id)
