@@ -99,6 +99,22 @@ struct V3ClientSandboxErrorTests {
         }
     }
 
+    @Test("an in-place upgrade keeps the id: the kind remembered as layered is found shift-based, and the v2 override routes say so")
+    func inPlaceUpgrade() async throws {
+        try await Base.withSchedule { (fixture: V3ClientSandboxTests.Fixture) async throws in
+            try await fixture.sandbox.withClient { (client: PagerDutyClient) async throws in
+                #expect(try await client.detectScheduleKind(id: "PPLAT01", expected: .layerBased).kind == .layerBased)
+                #expect(try await fixture.sandbox.server.upgradeScheduleToV3(id: "PPLAT01"))
+                #expect(try await client.detectScheduleKind(id: "PPLAT01", expected: .layerBased) == .shiftBased(nil))
+                #expect(try await client.detectScheduleKind(id: "PPLAT01").kind == .shiftBased)
+                let v2 = await #expect(throws: PagerDutyError.self) { try await client.overrides(scheduleID: "PPLAT01", overlapping: Base.fortnight) }
+                #expect(v2?.kind == .wrongScheduleKind && v2?.scheduleKind == .shiftBased)
+                #expect(try await client.v3Schedule(id: "PPLAT01").id == "PPLAT01")
+            }
+            #expect(fixture.sandbox.server.log.counts == ["GET /schedules/{id}": 2, "GET /v3/schedules/{id}": 2, "GET /schedules/{id}/overrides": 1])
+        }
+    }
+
     @Test("a request for one kind sent to the other is wrongScheduleKind, naming what the schedule is")
     func wrongKind() async throws {
         try await Base.withSchedule { (fixture: V3ClientSandboxTests.Fixture) async throws in
