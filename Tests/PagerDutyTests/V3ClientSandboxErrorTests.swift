@@ -7,7 +7,7 @@ import Testing
 
 /// The v3 client's errors, kind detection and faults against the simulated PagerDuty, with the
 /// switches of the unconfirmed points it meets in both positions.
-@Suite("PagerDuty v3 client against the simulated PagerDuty: errors, kinds and faults")
+@Suite("PagerDuty v3 client against the simulated PagerDuty: errors, kinds and faults", .serialized)
 struct V3ClientSandboxErrorTests {
     typealias Base = V3ClientSandboxTests
     static let at = V3AnswerTests.at
