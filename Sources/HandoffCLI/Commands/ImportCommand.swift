@@ -39,7 +39,7 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: "The connection to read PagerDuty through.")
     var connection: String
 
-    @Flag(help: "List the PagerDuty schedules the key can see instead.")
+    @Flag(help: "List the PagerDuty schedules the key can see instead, layer-based and shift-based, each with its kind.")
     var list = false
 
     @Option(name: .customLong("schedule"), help: "Import this PagerDuty schedule (id; repeatable).")
@@ -89,7 +89,7 @@ struct ImportCommand: AsyncParsableCommand {
 
     private func run(_ configuration: Configuration, client: PagerDutyClient, now: Instant) async throws {
         if list {
-            let found = try await client.listSchedules(includeLayers: true)
+            let found = try await Self.listSchedules(client)
             Terminal.standardOutput.write(format == .json ? Self.listJSON(found) : Self.listText(found))
             return
         }
@@ -152,33 +152,5 @@ struct ImportCommand: AsyncParsableCommand {
     private static func isFolder(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
         return path.hasSuffix("/") || (FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue)
-    }
-
-    static func listText(_ schedules: [PagerDutySchedule]) -> String {
-        guard !schedules.isEmpty else { return "No schedules: the key sees none.\n" }
-        // What PagerDuty sent, escaped for the terminal (no raw line breaks or ANSI escapes).
-        let rows = schedules.map { ($0, YAMLText.scalar($0.id), YAMLText.comment($0.name), YAMLText.scalar($0.timeZone)) }
-        let idWidth = rows.map(\.1.count).max() ?? 0
-        let nameWidth = rows.map(\.2.count).max() ?? 0
-        let zoneWidth = rows.map(\.3.count).max() ?? 0
-        return rows.map { schedule, shownID, shownName, shownZone in
-            let id = shownID.padding(toLength: idWidth, withPad: " ", startingAt: 0)
-            let name = shownName.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-            let zone = shownZone.padding(toLength: zoneWidth, withPad: " ", startingAt: 0)
-            return "\(id)  \(name)  \(zone)  \(plural(schedule.scheduleLayers.count, "layer")), \(plural(schedule.layerMemberIDs.count, "member"))\n"
-        }.joined()
-    }
-
-    static func listJSON(_ schedules: [PagerDutySchedule]) -> String {
-        let items: [JSONValue] = schedules.map { schedule in
-            .object([
-                ("id", .string(schedule.id)),
-                ("name", .string(schedule.name)),
-                ("time_zone", .string(schedule.timeZone)),
-                ("layers", .int(schedule.scheduleLayers.count)),
-                ("members", .int(schedule.layerMemberIDs.count)),
-            ])
-        }
-        return JSONValue.object([("schedules", .array(items))]).serialized() + "\n"
     }
 }

@@ -7,23 +7,32 @@ import OrderedJSON
 import SafeText
 
 /// `handoff who`: who is on call now (or at a given time) and who is next, straight from the
-/// configuration; no PagerDuty needed.
+/// configuration (no PagerDuty needed), or as PagerDuty shows it (`--source pagerduty`).
 struct WhoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "who",
         abstract: "Show who is on call and the next handoffs, per schedule.",
         discussion: """
-            Computed from the configuration alone (PagerDuty is not asked): the person on call at \
+            By default computed from the configuration alone (PagerDuty is not asked): the person on call at \
             TIME (default now) since and until when, and the next handoffs. Times are shown in each \
             schedule's time zone. Each entry is a handoff: one person's consecutive shifts are one \
             entry, also when coverage leaves hours between them (then marked "in coverage hours \
             only"); the export still keeps one override per shift. With --report, a fairness summary instead: shifts, hours, \
             weekend hours and hours covering others' time off, per person.
 
+            With --source pagerduty, PagerDuty is asked instead, through each destination's \
+            connection (a read-only key is enough): who its own final schedule shows on call at \
+            TIME and next, for every destination (or those of --destination, or of --schedule), \
+            from two weeks before TIME to the schedule's horizon after it (at most 13 weeks). A \
+            shift-based schedule can have several people on call at once: each is listed, with \
+            what puts them there (a rotation, an override, a custom shift). Names and e-mails \
+            are PagerDuty's.
+
             Examples:
               handoff who
               handoff who --at 2026-12-24T20:00:00+01:00 --schedule platform-primary --next 5
               handoff who --report --from 2026-12-01 --until 2027-01-01
+              handoff who --source pagerduty --destination platform-primary-pd --format json
             """
     )
 
@@ -34,6 +43,12 @@ struct WhoCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("schedule"), help: "Only this schedule (repeatable).")
     var schedules: [String] = []
+
+    @Option(help: "Where to look: configuration (computed, no PagerDuty needed) or pagerduty (what PagerDuty shows for each destination).")
+    var source: Source = .configuration
+
+    @Option(name: .customLong("destination"), help: "With --source pagerduty: only this destination (repeatable).")
+    var destinations: [String] = []
 
     @Option(help: "How many handoffs to show after the current shift.")
     var next: Int = 3
@@ -79,12 +94,18 @@ struct WhoCommand: AsyncParsableCommand {
         }
         if !report, from != nil || until != nil { throw ValidationError("--from and --until go with --report") }
         if days.count == 2 { try Self.checkReportRange(from: days[0], until: days[1]) }
+        if source == .pagerduty, report { throw ValidationError("--report goes with --source configuration: the fairness report is computed from the configuration") }
+        if source != .pagerduty, !destinations.isEmpty { throw ValidationError("--destination goes with --source pagerduty") }
     }
 
     func run() async throws {
         let configuration = try configurationOptions.configuration()
-        let selected = try selectSchedules(configuration)
         let instant = try at.map { try parseInstantOption("--at", $0, example: "2026-12-24T20:00:00Z") } ?? Instant.now.flooredToMinute
+        if source == .pagerduty {
+            try await runPagerDuty(configuration, at: instant)
+            return
+        }
+        let selected = try selectSchedules(configuration)
         if report {
             try runReport(configuration, selected, now: instant)
         } else {
@@ -92,7 +113,7 @@ struct WhoCommand: AsyncParsableCommand {
         }
     }
 
-    private func selectSchedules(_ configuration: Configuration) throws -> [Schedule] {
+    func selectSchedules(_ configuration: Configuration) throws -> [Schedule] {
         guard !schedules.isEmpty else { return configuration.schedules }
         return try schedules.map { name in
             guard let schedule = configuration.schedule(named: name) else {
