@@ -88,7 +88,7 @@ let package = Package(
         .target(
             name: "PagerDuty",
             dependencies: [
-                "HandoffTime", "SafeText", "NetworkFailures", "HostRules", "OrderedJSON",
+                "HandoffDestination", "HandoffTime", "SafeText", "NetworkFailures", "HostRules", "OrderedJSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -15,7 +15,7 @@ extension ConnectionKinds {
     public mutating func registerSandbox(configure: @escaping @Sendable (inout PagerDutyClient.Configuration) -> Void = { _ in }) {
         register("sandbox") { request in
             guard case .sandbox(let dataPath, let seedPath) = request.connection.kind else {
-                throw ConnectionProblem("connection \"\(request.connection.name)\" is not a sandbox connection (\(request.connection.location))")
+                throw SyncError("connection \"\(request.connection.name)\" is not a sandbox connection (\(request.connection.location))")
             }
             let server = try await Self.startSandbox(request, dataPath: dataPath, seedPath: seedPath)
             let destination: PagerDutyDestination

@@ -143,9 +143,11 @@ public struct DestinationError: Error, Sendable, Hashable, CustomStringConvertib
     public var description: String { message }
 }
 
-/// Sentences that say why a connection could not be opened, shown as they are (they name the
-/// connection and where it is configured): a missing key, a host keys may not go to.
-public struct ConnectionProblem: Error, Sendable, CustomStringConvertible {
+/// A failure reported as sentences shown as they are, several at once: each names what it is about
+/// and where it is configured (a connection without its key, a host keys may not go to, every
+/// person without a destination user, every unreadable schedule). Connection openers throw it for
+/// problems shown as they are; the planner and applier for everything they report together.
+public struct SyncError: Error, Sendable, CustomStringConvertible {
     public var messages: [String]
 
     public init(_ messages: [String]) {

@@ -21,7 +21,7 @@ public enum PagerDutyConnection {
     }
 
     /// Opens `connection`, whose kind must be `.pagerDuty`. Every problem a person fixes in the
-    /// configuration or the environment is a `ConnectionProblem` with its location; a failure to
+    /// configuration or the environment is a `SyncError` with its location; a failure to
     /// make the client names the connection, with the key redacted from it.
     public static func open(
         _ connection: Connection,
@@ -31,20 +31,20 @@ public enum PagerDutyConnection {
     ) throws -> PagerDutyDestination {
         let name = connection.name
         guard case .pagerDuty(let variable, let apiURL) = connection.kind else {
-            throw ConnectionProblem("connection \"\(name)\" is not a PagerDuty connection (\(connection.location))")
+            throw SyncError("connection \"\(name)\" is not a PagerDuty connection (\(connection.location))")
         }
         if let problem = apiHosts.problem(connection) {
-            throw ConnectionProblem("\(problem) (\(connection.apiURLLocation ?? connection.location))")
+            throw SyncError("\(problem) (\(connection.apiURLLocation ?? connection.location))")
         }
         guard let text = environment[variable], !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw ConnectionProblem(
+            throw SyncError(
                 "connection \"\(name)\" reads its PagerDuty key from the environment variable \(variable), which is not set (\(connection.location))"
             )
         }
         // Known once read, so that no error quoting it can show it.
         let key = APIKey(text)
         guard key.isWellFormed else {
-            throw ConnectionProblem("\(PagerDutyError.malformedKey(connection: name, keySource: variable)) (\(connection.location))")
+            throw SyncError("\(PagerDutyError.malformedKey(connection: name, keySource: variable)) (\(connection.location))")
         }
         return try open(name: name, baseURL: apiURL, key: key, keySource: variable, settings: settings)
     }
@@ -58,7 +58,7 @@ public enum PagerDutyConnection {
         do {
             return PagerDutyDestination(client: try PagerDutyClient(configuration: client))
         } catch {
-            throw ConnectionProblem("connection \"\(name)\" cannot be opened: \(key.redacted("\(error)"))")
+            throw SyncError("connection \"\(name)\" cannot be opened: \(key.redacted("\(error)"))")
         }
     }
 }

@@ -36,15 +36,13 @@ public final class PagerDutyDestination: OverrideDestination {
     }
 
     public func createOverrides(schedule: String, _ overrides: [PlannedOverride]) async throws -> [OverrideCreationResult] {
-        let requested = overrides.map { NewOverride(start: $0.start, end: $0.end, userID: $0.userID) }
-        return try await translated { try await client.createOverrides(scheduleID: schedule, requested) }.map { result in
+        try await translated { try await client.createOverrides(scheduleID: schedule, overrides) }.map { result in
             switch result {
             case .created(let override):
                 return .created(Self.record(override))
             case .rejected(let override, let status, let errors):
-                let planned = PlannedOverride(start: override.start, end: override.end, userID: override.userID)
                 return .rejected(
-                    planned,
+                    override,
                     reason: "PagerDuty refused the override \(override.start) → \(override.end) for user \(override.userID) (\(status)): "
                         + (errors.isEmpty ? "no reason given" : errors.joined(separator: "; "))
                 )

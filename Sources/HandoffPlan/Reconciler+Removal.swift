@@ -8,27 +8,15 @@ import HandoffTime
 extension Reconciler {
     static func planRemoval(_ name: String, state: DestinationState, observed: ObservedSchedule?, input: Input) -> DestinationPlan {
         // Let go of with its overrides kept: only the state's record goes, and PagerDuty is not asked.
-        if input.keepOverrides.contains(name) {
-            return DestinationPlan(
-                name: name,
-                connection: state.connection,
-                destinationSchedule: state.destinationSchedule,
-                timeZone: "UTC",
-                watermarkBefore: state.watermark,
-                watermarkAfter: nil,
-                actions: [],
-                removed: true,
-                liveFingerprint: fingerprint([]),
-                keepsOverrides: true
-            )
-        }
-        let allLive = observed?.overrides ?? []
+        let keepsOverrides = input.keepOverrides.contains(name)
+        let allLive = keepsOverrides ? [] : observed?.overrides ?? []
         let owned = Set(state.overrides.filter { $0.end > input.now }.map(\.id))
-        var actions: [PlanAction] = []
         let going = allLive.filter { owned.contains($0.id) && $0.end > input.now }
-        for override in going.sorted(by: { ($0.start, $0.id) < ($1.start, $1.id) }) {
-            let reason = PlanAction.Reason.destinationRemoved(inProgress: override.start < input.now)
-            actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: reason))
+        let actions = going.sorted(by: { ($0.start, $0.id) < ($1.start, $1.id) }).map { override in
+            action(
+                .delete, override.start, override.end, override.userID, input, id: override.id,
+                reason: .destinationRemoved(inProgress: override.start < input.now)
+            )
         }
         let handovers = handovers(
             live: going.map { ($0, .deletedOwned) },
@@ -44,8 +32,9 @@ extension Reconciler {
             watermarkAfter: nil,
             actions: ordered(actions),
             removed: true,
-            observedWindow: observed?.window,
+            observedWindow: keepsOverrides ? nil : observed?.window,
             liveFingerprint: fingerprint(allLive),
+            keepsOverrides: keepsOverrides,
             handovers: handovers
         )
     }

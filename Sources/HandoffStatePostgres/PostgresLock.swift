@@ -2,6 +2,7 @@ import Foundation
 public import HandoffState
 import Logging
 import PostgresNIO
+import Synchronization
 
 // MARK: - Locking
 // The advisory lock on a dedicated connection, and the lock row that tells waiters who holds it.
@@ -30,7 +31,8 @@ extension PostgresStateStore {
                     ?? "another session\(waited)"
                 throw StateError(.locked, "the \(description) is locked by \(who)", holder: current)
             }
-            try await Task.sleep(for: .milliseconds(250))
+            let pause = pauseHook.withLock { $0 }
+            try await pause(.milliseconds(250))
         }
         try await connection.query(
             """

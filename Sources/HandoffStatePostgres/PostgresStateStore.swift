@@ -33,6 +33,10 @@ public final class PostgresStateStore: StateHistory {
     /// Whether this store has seen its schema at `schemaVersion`: later connections skip the check.
     let schemaChecked = Mutex(false)
 
+    /// How a waiting `acquire` pauses between tries of the lock (`Task.sleep`); a test replaces it
+    /// to learn that a run is waiting, instead of sleeping.
+    let pauseHook = Mutex<@Sendable (Duration) async throws -> Void>({ try await Task.sleep(for: $0) })
+
     public init(location: PostgresLocation, schema: String, workspace: String, historyRetentionDays: Int = 90) {
         self.location = location
         self.schema = schema

@@ -3,22 +3,6 @@ public import HandoffConfig
 public import HandoffDestination
 public import HandoffTime
 
-/// A failure of planning or applying, as sentences: several can be reported at once (every person
-/// without a PagerDuty user, every unreadable schedule).
-public struct SyncError: Error, Sendable, CustomStringConvertible {
-    public var messages: [String]
-
-    public init(_ messages: [String]) {
-        self.messages = messages
-    }
-
-    public init(_ message: String) {
-        self.messages = [message]
-    }
-
-    public var description: String { messages.joined(separator: "\n") }
-}
-
 /// Options for talking to destinations during one run.
 public struct ConnectionOptions: Sendable {
     /// Requests in flight at once per connection.
@@ -66,7 +50,7 @@ public struct ConnectionKinds: Sendable {
         }
     }
 
-    /// Opens one connection. Throws `ConnectionProblem` for sentences shown as they are; any other
+    /// Opens one connection. Throws `SyncError` for sentences shown as they are; any other
     /// error is shown as the reason the connection cannot be opened (it must hold no secret).
     public typealias Opener = @Sendable (Request) async throws -> Opened
 
@@ -120,7 +104,7 @@ public final class ConnectionHub: Sendable {
             }
             do {
                 opened[name] = try await opener(ConnectionKinds.Request(connection: connection, configuration: configuration, options: options))
-            } catch let problem as ConnectionProblem {
+            } catch let problem as SyncError {
                 problems += problem.messages
             } catch {
                 problems.append("connection \"\(name)\" cannot be opened: \(error)")

@@ -1,3 +1,4 @@
+public import HandoffDestination
 public import HandoffTime
 
 /// A PagerDuty user: only what Handoff reads and keeps (no contact methods, no roles).
@@ -50,24 +51,11 @@ public struct PagerDutyOverride: Sendable, Hashable, Decodable {
     public var range: InstantRange { InstantRange(start: start, end: end) }
 }
 
-/// An override to create.
-public struct NewOverride: Sendable, Hashable {
-    public var start: Instant
-    public var end: Instant
-    public var userID: String
-
-    public init(start: Instant, end: Instant, userID: String) {
-        self.start = start
-        self.end = end
-        self.userID = userID
-    }
-}
-
 /// What PagerDuty did with one override of a bulk create.
 public enum OverrideCreation: Sendable, Hashable {
     case created(PagerDutyOverride)
     /// Refused with the item's status and PagerDuty's reasons ("Override must end in the future").
-    case rejected(NewOverride, status: Int, errors: [String])
+    case rejected(PlannedOverride, status: Int, errors: [String])
 }
 
 /// What a delete did, as PagerDuty tells the cases apart.

@@ -1,4 +1,5 @@
 import Foundation
+public import HandoffDestination
 public import HandoffTime
 import OrderedJSON
 
@@ -25,7 +26,7 @@ extension PagerDutyClient {
     ///
     /// Throws `outcomeUnknown` when the response was lost or cannot be matched to the request:
     /// some overrides may exist; list and match before creating them again.
-    public func createOverrides(scheduleID: String, _ overrides: [NewOverride]) async throws -> [OverrideCreation] {
+    public func createOverrides(scheduleID: String, _ overrides: [PlannedOverride]) async throws -> [OverrideCreation] {
         guard !overrides.isEmpty else { return [] }
         let purpose = "create \(overrides.count == 1 ? "1 override" : "\(overrides.count) overrides") on schedule \(scheduleID)"
         let items: [[String: Any]] = overrides.map {
@@ -61,7 +62,7 @@ extension PagerDutyClient {
     /// specification documents, and an object holding `overrides` (statuses or plain overrides).
     /// A status that is not a whole number, and anything else unexpected, is nil: unknown.
     /// An item's reasons are redacted, escaped, cut and at most 20, as any error text.
-    static func creationResults(_ body: [UInt8], requested: [NewOverride], key: APIKey) -> [OverrideCreation]? {
+    static func creationResults(_ body: [UInt8], requested: [PlannedOverride], key: APIKey) -> [OverrideCreation]? {
         guard let object = try? JSONValue.parse(body) else { return nil }
         let items: [JSONValue]
         if let array = object.arrayValue {

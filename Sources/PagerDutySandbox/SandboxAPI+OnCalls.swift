@@ -15,9 +15,10 @@ extension SandboxAPI {
             return .error(400, "Invalid time values in 'since' and/or 'until' parameters", code: 2004, quirks: quirks)
         }
         let since = times.since ?? now
-        let until = times.until ?? since
-        guard since <= until, until - since <= 90 * 86_400 else {
-            return .error(400, "Invalid Query Date Range", code: 2005, errors: ["On-call shifts are limited to 90 days"], quirks: quirks)
+        let until: Instant
+        switch onCallWindowEnd(since: since, until: times.until ?? since) {
+        case .success(let end): until = end
+        case .failure(let refusal): return refusal.reply
         }
         let scheduleFilter = Set(query.all("schedule_ids"))
         let userFilter = Set(query.all("user_ids"))
@@ -53,6 +54,27 @@ extension SandboxAPI {
         items.sort { ($0.0, $0.1) < ($1.0, $1.1) }
         return paginate(items.map(\.2), query, key: "oncalls") { $0 }
     }
+
+    /// The end on-calls are selected up to, after the 90-day rule of the `onCallLimit` quirk; a
+    /// refusal when the window breaks it. Every position refuses an end before the start, and a
+    /// window longer than the longest rendering (the horizon rules bound only its far end).
+    func onCallWindowEnd(since: Instant, until: Instant) -> Result<Instant, Refusal> {
+        let refusal = Refusal(reply: .error(400, "Invalid Query Date Range", code: 2005, errors: ["On-call shifts are limited to 90 days"], quirks: quirks))
+        guard since <= until else { return .failure(refusal) }
+        let horizon = now.adding(seconds: Self.onCallHorizonSeconds)
+        switch quirks.onCallLimit {
+        case .windowLength:
+            return until - since <= Self.onCallHorizonSeconds ? .success(until) : .failure(refusal)
+        case .horizon, .horizonStrict:
+            guard since <= horizon else { return .failure(refusal) }
+            if until > horizon, quirks.onCallLimit == .horizonStrict { return .failure(refusal) }
+            let end = min(until, horizon)
+            return end - since <= Self.maximumRenderSeconds ? .success(end) : .failure(refusal)
+        }
+    }
+
+    /// 90 days: how far ahead PagerDuty computes on-call shifts.
+    static let onCallHorizonSeconds: Int64 = 90 * 86_400
 
     /// On-call periods are continuous stretches of one person, whatever turns or overrides make them.
     static func joinSameUser(_ entries: [ScheduleRenderer.Entry]) -> [ScheduleRenderer.Entry] {

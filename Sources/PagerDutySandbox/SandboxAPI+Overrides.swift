@@ -48,10 +48,17 @@ extension SandboxAPI {
         if schedule.type != "schedule" { return v3Refusal() }
         let zone = Zone(identifier: schedule.timeZone) ?? .utc
         let dictionary = (try? JSONValue.parse(body)).flatMap { $0.objectValue == nil ? nil : $0 }
+        // The deprecated single form, as the `singleOverrideForm` quirk has it (`.removed` falls
+        // through to the refusal of a body without `overrides`).
+        var bulk = dictionary?["overrides"]?.arrayValue
         if let single = dictionary?["override"], single.objectValue != nil {
-            return await createSingle(single, schedule: schedule, zone: zone)
+            switch quirks.singleOverrideForm {
+            case .legacyObject: return await createSingle(single, schedule: schedule, zone: zone)
+            case .asBulk: bulk = [single]
+            case .removed: bulk = nil
+            }
         }
-        guard let items = dictionary?["overrides"]?.arrayValue, !items.isEmpty else {
+        guard let items = bulk, !items.isEmpty else {
             return .error(400, "Invalid Input Provided", code: 2001, errors: ["overrides must be a non-empty list"], quirks: quirks)
         }
         guard items.count <= quirks.maxOverridesPerRequest else {
@@ -99,13 +106,11 @@ extension SandboxAPI {
             }
             return .json(201, .object([("override", await overrideJSON(override, zone: zone, includeID: true))]))
         case .invalid(let errors, _):
-            // The deprecated form answers with `errors` as one comma-joined string (go-pagerduty #339).
-            return .json(
-                400,
-                .object([
-                    ("error", .object([("message", .string("Invalid Override")), ("code", .int(2001)), ("errors", .string(errors.joined(separator: ", ")))]))
-                ])
-            )
+            // `errors` is the declared list of strings, or one comma-joined string as seen in 2021
+            // (go-pagerduty #339) under `singleOverrideErrorsAsString`; every error quirk applies.
+            var shape = quirks
+            shape.errorsAsString = quirks.errorsAsString || quirks.singleOverrideErrorsAsString
+            return .error(400, "Invalid Override", code: 2001, errors: errors, quirks: shape)
         }
     }
 

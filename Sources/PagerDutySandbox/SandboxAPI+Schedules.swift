@@ -5,30 +5,62 @@ import OrderedJSON
 /// `GET /schedules` and `GET /schedules/{id}`: layers, restrictions and the rendered final schedule.
 extension SandboxAPI {
 
+    /// The parts of a schedule object beyond its plain fields.
+    struct ScheduleParts: OptionSet {
+        let rawValue: Int
+        static let layers = ScheduleParts(rawValue: 1)
+        static let overrides = ScheduleParts(rawValue: 2)
+        static let final = ScheduleParts(rawValue: 4)
+        static let all: ScheduleParts = [.layers, .overrides, .final]
+    }
+
+    /// `GET /schedules`: layer-based schedules only (PagerDuty lists shift-based ones under
+    /// `/v3/schedules`). `include[]=schedule_layers` renders layers; the two subschedule includes
+    /// only under `listIncludesSubschedules`; other `include[]` values are ignored (what PagerDuty
+    /// does with them is not known). The sandbox has no teams, so any `team_ids[]` finds nothing.
     func listSchedules(_ query: QueryParameters) async -> SandboxReply {
         var schedules = await store.allSchedules().filter { $0.type == "schedule" }
         if let text = query["query"]?.lowercased(), !text.isEmpty {
             schedules = schedules.filter { $0.name.lowercased().contains(text) }
         }
-        let includeLayers = query.all("include").contains("schedule_layers")
-        var rendered: [String: JSONValue] = [:]
-        if includeLayers {
-            let window = renderWindow(query, zone: Zone.utc)
-            if let window, window.end < window.start || window.end - window.start > Self.maximumRenderSeconds {
-                return .error(400, "Invalid Query Date Range", code: 2005, quirks: quirks)
+        if query.all("team_ids").contains(where: { !$0.isEmpty }) { schedules = [] }
+        let includes = Set(query.all("include"))
+        var parts: ScheduleParts = includes.contains("schedule_layers") ? [.layers] : []
+        if quirks.listIncludesSubschedules {
+            if includes.contains("overrides_subschedule") { parts.insert(.overrides) }
+            if includes.contains("final_schedule") { parts.insert(.final) }
+        }
+        let requested: Zone?
+        if query["time_zone"] == nil {
+            requested = nil
+        } else {
+            switch requestedZone(query, default: .utc) {
+            case .success(let zone): requested = zone
+            case .failure(let refusal): return refusal.reply
             }
-            for schedule in schedules {
-                let zone = (query["time_zone"].flatMap(Zone.init(identifier:))) ?? Zone(identifier: schedule.timeZone) ?? .utc
-                rendered[schedule.id] = await scheduleJSON(schedule, window: window, zone: zone, overflow: query.flag("overflow"), full: false, layers: true)
-            }
+        }
+        let account = quirks.accountTimeZone.flatMap(Zone.init(identifier:))
+        // The window is read in the zone the answer is rendered in (the account's without one).
+        guard let times = parseWindowParameters(query, zone: requested ?? account ?? .utc) else {
+            return .error(400, "Invalid time values in 'since' and/or 'until' parameters", code: 2004, quirks: quirks)
+        }
+        let window = Self.window(times)
+        if let window, window.end < window.start || window.end - window.start > Self.maximumRenderSeconds {
+            return .error(400, "Invalid Query Date Range", code: 2005, quirks: quirks)
         }
         var items: [JSONValue] = []
         for schedule in schedules {
-            if let json = rendered[schedule.id] {
-                items.append(json)
-            } else {
-                items.append(await scheduleJSON(schedule, window: nil, zone: .utc, overflow: false, full: false, layers: false))
+            let own = Zone(identifier: schedule.timeZone) ?? .utc
+            guard !parts.isEmpty else {
+                items.append(await scheduleJSON(schedule, window: nil, zone: .utc, parts: []))
+                continue
             }
+            items.append(
+                await scheduleJSON(
+                    schedule, window: window, zone: requested ?? account ?? own, restrictionZone: restrictionZone(requested, own),
+                    overflow: query.flag("overflow"), parts: parts
+                )
+            )
         }
         return paginate(items, query, key: "schedules") { $0 }
     }
@@ -45,22 +77,37 @@ extension SandboxAPI {
         guard let times = parseWindowParameters(query, zone: zone) else {
             return .error(400, "Invalid time values in 'since' and/or 'until' parameters", code: 2004, quirks: quirks)
         }
-        var window: InstantRange?
-        switch times {
-        case (let since?, let until?): window = InstantRange(start: since, end: until)
-        case (let since?, nil): window = InstantRange(start: since, end: since.adding(seconds: 14 * 86_400))
-        case (nil, let until?): window = InstantRange(start: until.adding(seconds: -14 * 86_400), end: until)
-        case (nil, nil): window = nil
-        }
+        let window = Self.window(times)
         if let window, window.end < window.start || window.end - window.start > Self.maximumRenderSeconds {
             return .error(400, "Invalid Query Date Range", code: 2005, quirks: quirks)
         }
-        let json = await scheduleJSON(schedule, window: window, zone: zone, overflow: query.flag("overflow"), full: true, layers: true)
+        let json = await scheduleJSON(
+            schedule, window: window, zone: zone, restrictionZone: restrictionZone(query["time_zone"] == nil ? nil : zone, scheduleZone),
+            overflow: query.flag("overflow"), parts: .all
+        )
         return .json(200, .object([("schedule", json)]))
     }
 
+    /// The rendering window of `since`/`until`: a missing end is two weeks from the other.
+    static func window(_ times: (since: Instant?, until: Instant?)) -> InstantRange? {
+        switch times {
+        case (let since?, let until?): return InstantRange(start: since, end: until)
+        case (let since?, nil): return InstantRange(start: since, end: since.adding(seconds: 14 * 86_400))
+        case (nil, let until?): return InstantRange(start: until.adding(seconds: -14 * 86_400), end: until)
+        case (nil, nil): return nil
+        }
+    }
+
+    /// The zone restrictions are read in: the one the request names (`restrictionZone` quirk
+    /// `.request`), else the schedule's own.
+    func restrictionZone(_ requested: Zone?, _ scheduleZone: Zone) -> Zone {
+        quirks.restrictionZone == .request ? requested ?? scheduleZone : scheduleZone
+    }
+
     /// A schedule object; layers and the rendered schedules when asked.
-    func scheduleJSON(_ schedule: SandboxSchedule, window: InstantRange?, zone: Zone, overflow: Bool, full: Bool, layers includeLayers: Bool) async -> JSONValue {
+    func scheduleJSON(
+        _ schedule: SandboxSchedule, window: InstantRange?, zone: Zone, restrictionZone: Zone? = nil, overflow: Bool = false, parts: ScheduleParts
+    ) async -> JSONValue {
         let scheduleZone = Zone(identifier: schedule.timeZone) ?? .utc
         var memberIDs: [String] = []
         for layer in schedule.layers { for id in layer.userIDs where !memberIDs.contains(id) { memberIDs.append(id) } }
@@ -76,12 +123,14 @@ extension SandboxAPI {
             ("html_url", .string("\(Self.webBase)/schedules/\(schedule.id)")),
             ("name", .string(schedule.name)),
             ("time_zone", .string(schedule.timeZone)),
-            ("description", schedule.description.map(JSONValue.string) ?? .null),
+        ]
+        pairs += optionalString("description", schedule.description)
+        pairs += [
             ("escalation_policies", .array([escalationPolicyReference(schedule)])),
             ("users", .array(userRefs)),
             ("teams", .array([])),
         ]
-        guard includeLayers else { return .object(pairs) }
+        guard !parts.isEmpty else { return .object(pairs) }
 
         // Render a little beyond the window so that entries crossing its edges are whole when
         // `overflow=true`, then clip unless asked not to.
@@ -93,7 +142,9 @@ extension SandboxAPI {
             let margin = max(8 * 86_400, longest + 86_400)
             let wide = InstantRange(start: window.start.adding(seconds: -margin), end: window.end.adding(seconds: margin))
             for (index, layer) in schedule.layers.enumerated() {
-                renderedLayers.append(ScheduleRenderer.layerEntries(layer, index: index, zone: scheduleZone, window: wide))
+                renderedLayers.append(
+                    ScheduleRenderer.layerEntries(layer, index: index, zone: scheduleZone, restrictionZone: restrictionZone ?? scheduleZone, window: wide)
+                )
             }
             overrideEntries = ScheduleRenderer.overrideEntries(await store.overrides(scheduleID: schedule.id), window: wide)
             finalEntries = ScheduleRenderer.finalEntries(layers: renderedLayers, overrides: overrideEntries, window: wide)
@@ -113,7 +164,7 @@ extension SandboxAPI {
         }
 
         var layerObjects: [JSONValue] = []
-        for (index, layer) in schedule.layers.enumerated() {
+        for (index, layer) in schedule.layers.enumerated() where parts.contains(.layers) {
             var members: [JSONValue] = []
             for id in layer.userIDs {
                 if let user = await store.user(id: id) { members.append(.object([("user", userReference(user))])) }
@@ -135,10 +186,11 @@ extension SandboxAPI {
             )
         }
         if !quirks.layersInPostOrder { layerObjects.reverse() }
-        pairs.append(("schedule_layers", .array(layerObjects)))
-        guard full else { return .object(pairs) }
-        pairs.append(("overrides_subschedule", await subSchedule("Overrides", overrideEntries, window: window, zone: zone)))
-        pairs.append(("final_schedule", await subSchedule("Final Schedule", finalEntries, window: window, zone: zone)))
+        if parts.contains(.layers) { pairs.append(("schedule_layers", .array(layerObjects))) }
+        if parts.contains(.overrides) {
+            pairs.append(("overrides_subschedule", await subSchedule("Overrides", overrideEntries, window: window, zone: zone)))
+        }
+        if parts.contains(.final) { pairs.append(("final_schedule", await subSchedule("Final Schedule", finalEntries, window: window, zone: zone))) }
         return .object(pairs)
     }
 

@@ -75,7 +75,7 @@ struct SandboxAPI {
     }
 
     func userJSON(_ user: SandboxUser) -> JSONValue {
-        .object([
+        var pairs: [(String, JSONValue)] = [
             ("id", .string(user.id)),
             ("type", .string("user")),
             ("summary", .string(user.name)),
@@ -89,12 +89,22 @@ struct SandboxAPI {
             ("avatar_url", .string("https://secure.gravatar.com/avatar/\(user.id.lowercased()).png?d=mm&r=PG")),
             ("description", .null),
             ("invitation_sent", .bool(false)),
-            ("job_title", .null),
+        ]
+        pairs += optionalString("job_title", user.jobTitle)
+        pairs += [
             ("created_via_sso", .bool(false)),
             ("teams", .array([])),
             ("contact_methods", .array([])),
             ("notification_rules", .array([])),
-        ])
+        ]
+        return .object(pairs)
+    }
+
+    /// An optional string field: the string, else null when `nullForUnsetStrings` asks, else
+    /// nothing (the description declares these fields strings, not nullable).
+    func optionalString(_ key: String, _ value: String?) -> [(String, JSONValue)] {
+        if let value { return [(key, .string(value))] }
+        return quirks.nullForUnsetStrings ? [(key, .null)] : []
     }
 
     func userReference(_ user: SandboxUser) -> JSONValue {

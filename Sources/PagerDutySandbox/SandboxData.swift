@@ -18,12 +18,15 @@ public struct SandboxUser: Sendable, Codable, Hashable {
     public var name: String
     public var email: String
     public var timeZone: String
+    /// Shown as `job_title` when set (optional, so older data files read unchanged).
+    public var jobTitle: String?
 
-    public init(id: String, name: String, email: String, timeZone: String = "UTC") {
+    public init(id: String, name: String, email: String, timeZone: String = "UTC", jobTitle: String? = nil) {
         self.id = id
         self.name = name
         self.email = email
         self.timeZone = timeZone
+        self.jobTitle = jobTitle
     }
 }
 

@@ -37,6 +37,56 @@ public struct SandboxFaults: Sendable, Hashable {
 /// Choices for the points of PagerDuty's behaviour that no public source confirms (reference
 /// section 12), so tests can run the client against each plausible answer.
 public struct SandboxQuirks: Sendable, Hashable {
+    // MARK: - Where PagerDuty's published description and its behaviour part (docs/pagerduty-fidelity.md)
+
+    /// Send `null` for an unset `users[].job_title` and `schedules[].description`. The published
+    /// description declares both plain strings (absent, never null), so the default leaves them
+    /// out; the developer docs say any field may be null, which this position keeps tested.
+    public var nullForUnsetStrings = false
+    /// Honour `include[]=overrides_subschedule` and `final_schedule` on `GET /schedules`. The
+    /// description lists them; the real list is reported not to return them (so off by default).
+    public var listIncludesSubschedules = false
+    /// The zone `GET /schedules` renders times in when the request names none: the account's, as
+    /// the description says; nil renders each schedule in its own zone (the sandbox before).
+    public var accountTimeZone: String? = "UTC"
+
+    /// The zone a layer's restrictions (`09:00 for 8 hours`) are read in on a schedule read.
+    public enum RestrictionZone: Sendable, Hashable {
+        /// The request's `time_zone`, when it names one: the description's sentence, read literally.
+        case request
+        /// Always the schedule's own zone, whatever the request asks to render in.
+        case schedule
+    }
+    public var restrictionZone = RestrictionZone.request
+
+    /// How `GET /oncalls` limits `since` and `until`.
+    public enum OnCallLimit: Sendable, Hashable {
+        /// The current description: nothing beyond 90 days from now. A window starting past that
+        /// horizon is refused; one ending past it is answered up to the horizon.
+        case horizon
+        /// As `horizon`, but a window ending past the horizon is refused too.
+        case horizonStrict
+        /// The description before March 2023: a window longer than 90 days is refused.
+        case windowLength
+    }
+    public var onCallLimit = OnCallLimit.horizon
+
+    /// What the deprecated single-override create (`{"override": {...}}`) does.
+    public enum SingleOverrideForm: Sendable, Hashable {
+        /// 201 with `{"override": {...}}`: the 2021 description and PagerDuty's Go client.
+        case legacyObject
+        /// Handled as a bulk create of one, answered with the bulk form's array.
+        case asBulk
+        /// Refused as a body without `overrides`: the removal the description announces.
+        case removed
+    }
+    public var singleOverrideForm = SingleOverrideForm.legacyObject
+    /// The single form's 400 carries `errors` as one comma-joined string, as seen in 2021
+    /// (go-pagerduty #339), instead of the list of strings the description declares.
+    public var singleOverrideErrorsAsString = false
+
+    // MARK: - Points no public source settles
+
     /// Bulk POST answer: the specification's bare array (default), or `{"overrides": [...]}`.
     public var wrapBulkResponse = false
     /// Status of a bulk POST in which every item failed: 201 with per-item statuses (default) or

@@ -7,7 +7,7 @@ import YAMLNodes
 /// Accounts, people and schedules to start a simulated PagerDuty with, from YAML or JSON:
 ///
 /// ```yaml
-/// users: [{ name: Alice Archer, email: alice@example.com, time_zone: Europe/Berlin }]
+/// users: [{ name: Alice Archer, email: alice@example.com, time_zone: Europe/Berlin, job_title: SRE }]
 /// schedules:
 ///   - name: Platform
 ///     id: PABC123                 # optional
@@ -27,12 +27,14 @@ public struct SandboxSeed: Sendable, Decodable, Hashable {
         public var email: String
         public var timeZone: String?
         public var id: String?
+        public var jobTitle: String?
 
-        public init(name: String, email: String, timeZone: String? = nil, id: String? = nil) {
+        public init(name: String, email: String, timeZone: String? = nil, id: String? = nil, jobTitle: String? = nil) {
             self.name = name
             self.email = email
             self.timeZone = timeZone
             self.id = id
+            self.jobTitle = jobTitle
         }
     }
 

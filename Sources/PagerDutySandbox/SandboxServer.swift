@@ -271,32 +271,46 @@ public final class RequestLog: Sendable {
 
     private let entries = Mutex<[Entry]>([])
 
-    /// Tasks waiting in `waitForTotal(_:)`: the count each waits for. Taken before `entries`
-    /// whenever both are held, so a request logged while a waiter registers is never missed.
+    /// Tasks waiting in `waitFor(_:of:)`: the request each counts (nil: all) and how many it waits
+    /// for. Taken before `entries` whenever both are held, so a request logged while a waiter
+    /// registers is never missed.
     private let waiters = Mutex<Waiters>(Waiters())
 
     private struct Waiters {
         var next = 0
-        var pending: [(id: Int, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var pending: [(id: Int, request: String?, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
     public init() {}
 
     func record(_ entry: Entry) {
         entries.withLock { $0.append(entry) }
-        let ready = waiters.withLock { waiters in
-            let total = self.total
-            let ready = waiters.pending.filter { $0.count <= total }
-            waiters.pending.removeAll { $0.count <= total }
+        let ready = waiters.withLock { waiters -> [(id: Int, request: String?, count: Int, continuation: CheckedContinuation<Void, Never>)] in
+            guard !waiters.pending.isEmpty else { return [] }
+            let logged = all
+            let ready = waiters.pending.filter { Self.count($0.request, in: logged) >= $0.count }
+            waiters.pending.removeAll { Self.count($0.request, in: logged) >= $0.count }
             return ready
         }
         for waiter in ready { waiter.continuation.resume() }
+    }
+
+    /// How many of `entries` are `request` (`METHOD route`), or all of them when nil.
+    private static func count(_ request: String?, in entries: [Entry]) -> Int {
+        guard let request else { return entries.count }
+        return entries.lazy.filter { "\($0.method) \($0.route)" == request }.count
     }
 
     /// Returns once `count` requests are in the log (at once when they already are), or when the
     /// waiting task is cancelled: a signal for tests that must act after the n-th request,
     /// instead of polling `total`.
     public func waitForTotal(_ count: Int) async {
+        await waitFor(count, of: nil)
+    }
+
+    /// Returns once `count` requests `request` (`METHOD route`, as `counts` names them:
+    /// `POST /schedules/{id}/overrides`) are in the log, or when the waiting task is cancelled.
+    public func waitFor(_ count: Int, of request: String?) async {
         let id = waiters.withLock { waiters in
             defer { waiters.next += 1 }
             return waiters.next
@@ -306,8 +320,8 @@ public final class RequestLog: Sendable {
                 let ready = waiters.withLock { waiters in
                     // A cancellation before this registration finds nothing to resume; it has set
                     // the task's flag already, which is read here.
-                    if total >= count || Task.isCancelled { return true }
-                    waiters.pending.append((id, count, continuation))
+                    if Self.count(request, in: all) >= count || Task.isCancelled { return true }
+                    waiters.pending.append((id, request, count, continuation))
                     return false
                 }
                 if ready { continuation.resume() }

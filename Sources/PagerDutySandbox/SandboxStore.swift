@@ -169,10 +169,12 @@ public actor SandboxStore {
     // MARK: - Internals
 
     @discardableResult
-    private func addUserInMemory(name: String, email: String, timeZone: String, id: String?) -> SandboxUser {
+    private func addUserInMemory(name: String, email: String, timeZone: String, id: String?, jobTitle: String? = nil) -> SandboxUser {
         if let existing = user(email: email) { return existing }
         counter += 1
-        let user = SandboxUser(id: id ?? SandboxID.make(prefix: "P", counter: counter, length: 6), name: name, email: email, timeZone: timeZone)
+        let user = SandboxUser(
+            id: id ?? SandboxID.make(prefix: "P", counter: counter, length: 6), name: name, email: email, timeZone: timeZone, jobTitle: jobTitle
+        )
         Self.insert(user, users: &users, index: &userIndex, emails: &emailIndex)
         return user
     }
@@ -193,7 +195,7 @@ public actor SandboxStore {
 
     private func applySeedNow(_ seed: SandboxSeed, includeOverrides: Bool) throws {
         for user in seed.users {
-            addUserInMemory(name: user.name, email: user.email, timeZone: user.timeZone ?? "UTC", id: user.id)
+            addUserInMemory(name: user.name, email: user.email, timeZone: user.timeZone ?? "UTC", id: user.id, jobTitle: user.jobTitle)
         }
         for token in seed.tokens where tokens[token.token] == nil {
             tokens[token.token] = SandboxToken(token: token.token, readOnly: token.readOnly)

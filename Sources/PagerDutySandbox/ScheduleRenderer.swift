@@ -8,7 +8,9 @@ import HandoffTime
 /// The rules it picks where PagerDuty documents none (reference section 8): a turn length that is
 /// a whole number of days keeps its wall-clock handoff in the schedule's time zone across
 /// daylight-saving changes (other lengths are fixed spans of real time), and a restriction is a
-/// wall-clock span (08:00 for 9 hours ends at 17:00 local time on every day).
+/// wall-clock span (08:00 for 9 hours ends at 17:00 local time on every day). Turns follow the
+/// schedule's zone; restrictions follow the zone a request names when the `restrictionZone` quirk
+/// says so (the published description's sentence, docs/pagerduty-fidelity.md), else the schedule's.
 enum ScheduleRenderer {
     struct Entry: Hashable {
         enum Source: Hashable {
@@ -24,12 +26,15 @@ enum ScheduleRenderer {
 
     // MARK: Layers
 
-    static func layerEntries(_ layer: SandboxLayer, index: Int, zone: Zone, window: InstantRange) -> [Entry] {
+    /// The turns of `layer` over `window`, cut to its restrictions; turns are counted in `zone`,
+    /// restrictions read in `restrictionZone` (the same zone when nil).
+    static func layerEntries(_ layer: SandboxLayer, index: Int, zone: Zone, restrictionZone: Zone? = nil, window: InstantRange) -> [Entry] {
         let bounded = InstantRange(start: max(window.start, layer.start), end: min(window.end, layer.end ?? window.end))
         guard !bounded.isEmpty, !layer.userIDs.isEmpty, layer.rotationTurnLengthSeconds > 0 else { return [] }
-        let offsets = zone.timeline(covering: InstantRange(start: bounded.start.adding(seconds: -8 * 86_400), end: bounded.end.adding(seconds: 8 * 86_400)))
+        let margin = InstantRange(start: bounded.start.adding(seconds: -8 * 86_400), end: bounded.end.adding(seconds: 8 * 86_400))
+        let offsets = zone.timeline(covering: margin)
         let turns = LayerTurns(layer: layer, zone: offsets)
-        let allowed = restrictionWindows(layer.restrictions, zone: offsets, window: bounded)
+        let allowed = restrictionWindows(layer.restrictions, zone: (restrictionZone ?? zone).timeline(covering: margin), window: bounded)
         var entries: [Entry] = []
         var k = turns.index(containing: bounded.start)
         while true {

@@ -44,11 +44,11 @@ extension PostgresStateStoreTests {
     func concurrentProcesses() async throws {
         try await withSetup(latency: 150) { server, directory, schema, environment in
             let first = try HandoffProcess.start(["apply", ".", "--auto-approve", "--batch-size", "1", "--now", Self.now], in: directory, environment: environment)
-            // Wait until the first holds the lock.
-            let deadline = Date().addingTimeInterval(30)
-            while first.isRunning, Date() < deadline, (try? await store(schema).currentLock()) == nil {
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            // An apply takes the lock before it asks PagerDuty anything: its first request is the
+            // signal that it holds the lock (or its exit, when it failed before).
+            let holding = await FirstEvent.first(of: [{ @Sendable in await server.log.waitForTotal(1); return true }, { @Sendable in _ = await first.wait(); return false }], within: .seconds(30))
+            #expect(holding == true)
+            #expect(try await store(schema).currentLock() != nil)
             let refused = try await HandoffProcess.run(["apply", ".", "--auto-approve", "--now", Self.now], in: directory, environment: environment)
             #expect(refused.exitCode == 1)
             #expect(refused.standardError.hasPrefix("error: the postgres state (workspace default, schema \(schema), "))
@@ -103,10 +103,14 @@ extension PostgresStateStoreTests {
             let running = try HandoffProcess.start(
                 ["apply", ".", "--auto-approve", "--batch-size", "1", "--parallelism", "1", "--now", Self.now], in: directory, environment: environment
             )
-            let deadline = Date().addingTimeInterval(30)
-            while running.isRunning, Date() < deadline, server.log.counts["POST /schedules/{id}/overrides"] ?? 0 < 5 {
-                try await Task.sleep(for: .milliseconds(5))
-            }
+            let fifth = await FirstEvent.first(
+                of: [
+                    { @Sendable in await server.log.waitFor(5, of: "POST /schedules/{id}/overrides"); return true },
+                    { @Sendable in _ = await running.wait(); return false },
+                ],
+                within: .seconds(30)
+            )
+            #expect(fifth == true, "the apply ended before its fifth create")
             try await HandoffProcess.offPool { try cluster.stop() }
             let postsAtStop = server.log.counts["POST /schedules/{id}/overrides"] ?? 0
             #expect(await running.wait() == 1)

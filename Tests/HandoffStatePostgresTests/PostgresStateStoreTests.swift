@@ -220,9 +220,21 @@ struct PostgresStateStoreTests {
         #expect(error?.message.contains("is locked by apply by") == true)
         #expect(error?.message.contains("handoff state unlock FIRST") == true)
         #expect(try await store.currentLock()?.id == "FIRST")
+        // The waiter says when it first finds the lock taken, and its pause lasts until the first
+        // holder has let go: no sleep decides the order.
+        let (waiting, nowWaiting) = AsyncStream<Void>.makeStream()
+        let (released, release) = AsyncStream<Void>.makeStream()
+        store.pauseHook.withLock {
+            $0 = { _ in
+                nowWaiting.yield()
+                for await _ in released {}
+            }
+        }
         let waiter = Task { try await store.acquire(holder("SECOND"), timeout: 10) }
-        try await Task.sleep(for: .milliseconds(400))
+        for await _ in waiting { break }
+        #expect(try await store.currentLock()?.id == "FIRST")
         await first.release()
+        release.finish()
         let second = try await waiter.value
         await second.release()
         #expect(try await store.currentLock() == nil)
@@ -261,9 +273,8 @@ struct PostgresStateStoreTests {
         let (store, session) = try await sessionOvertaken(owning: "Q0")
         // Ten records at once: the first meets the conflict, the nine waiting are refused with it.
         // A record left waiting would hang, so the test watches the clock instead of awaiting it.
-        let finished = Mutex<[String?]?>(nil)
-        Task {
-            let messages = await withTaskGroup(of: String?.self) { records in
+        let records = Task {
+            await withTaskGroup(of: String?.self) { records in
                 for index in 1...10 {
                     records.addTask {
                         do {
@@ -278,13 +289,9 @@ struct PostgresStateStoreTests {
                 }
                 return await records.reduce(into: [String?]()) { $0.append($1) }
             }
-            finished.withLock { $0 = messages }
         }
-        let deadline = ContinuousClock.now + .seconds(30)
-        while finished.withLock({ $0 }) == nil, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        let outcomes = try #require(finished.withLock { $0 }, "records still waiting for their turn after 30 seconds")
+        let finished = await FirstEvent.first(of: [{ @Sendable in await records.value }], within: .seconds(30))
+        let outcomes = try #require(finished, "records still waiting for their turn after 30 seconds")
         await session.release()
         #expect(outcomes.count == 10)
         #expect(outcomes.allSatisfy { $0?.contains("changed under this run (it expected serial 1)") == true }, "\(outcomes)")

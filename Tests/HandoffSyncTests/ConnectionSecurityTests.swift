@@ -1,5 +1,6 @@
 import HandoffConfig
 import HandoffConnectionKinds
+import HandoffDestination
 import HandoffPlan
 import HandoffState
 import HandoffSync

@@ -1,4 +1,5 @@
 import Foundation
+import HandoffDestination
 import HandoffPlan
 import HandoffState
 import HandoffSync

@@ -1,5 +1,6 @@
 import Foundation
 import HandoffConnectionKinds
+import HandoffDestination
 import PagerDuty
 import HandoffPlan
 import HandoffState

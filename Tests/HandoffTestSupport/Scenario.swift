@@ -1,6 +1,7 @@
 import Foundation
 public import HandoffConfig
 import HandoffConnectionKinds
+import HandoffDestination
 public import HandoffPlan
 public import HandoffState
 public import HandoffSync

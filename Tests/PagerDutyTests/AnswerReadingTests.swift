@@ -1,3 +1,4 @@
+import HandoffDestination
 import HandoffTime
 @testable import PagerDuty
 import Testing
@@ -7,7 +8,7 @@ import Testing
 @Suite("PagerDuty answers through the strict JSON reader")
 struct AnswerReadingTests {
     private let key = APIKey("u+abcdefghijklmnopqrst")
-    private let request = NewOverride(start: Instant(secondsSinceEpoch: 1_795_348_800), end: Instant(secondsSinceEpoch: 1_795_352_400), userID: "PU1")
+    private let request = PlannedOverride(start: Instant(secondsSinceEpoch: 1_795_348_800), end: Instant(secondsSinceEpoch: 1_795_352_400), userID: "PU1")
 
     private func results(_ body: String) -> [OverrideCreation]? {
         PagerDutyClient.creationResults(Array(body.utf8), requested: [request], key: key)

@@ -1,5 +1,6 @@
 import Foundation
 import HandoffTestSupport
+import HandoffDestination
 import HandoffTime
 import NIOHTTP1
 import PagerDuty
@@ -31,7 +32,7 @@ struct HostileAnswerTests {
         (try? JSONSerialization.data(withJSONObject: object)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 
-    static let override = NewOverride(
+    static let override = PlannedOverride(
         start: Instant(rfc3339: "2026-12-01T09:00:00Z")!,
         end: Instant(rfc3339: "2026-12-01T17:00:00Z")!,
         userID: "PUSER01"

@@ -1,5 +1,6 @@
 import Foundation
 import HandoffTestSupport
+import HandoffDestination
 import HandoffTime
 import PagerDuty
 import PagerDutySandbox
@@ -64,10 +65,10 @@ struct PagerDutyClientTests {
         try await SandboxHarness.with(seed: SandboxSeed(users: seedUsers(2), schedules: [scheduleSeed])) { (sandbox: SandboxHarness) async throws in
             let user = try #require(await sandbox.server.store.snapshot().users.first)
             let requested = [
-                NewOverride(start: at("2026-11-23T09:00:00Z"), end: at("2026-11-24T09:00:00Z"), userID: user.id),
-                NewOverride(start: at("2026-11-25T09:00:00Z"), end: at("2026-11-25T09:00:00Z"), userID: user.id),
-                NewOverride(start: at("2026-11-20T09:00:00Z"), end: at("2026-11-21T09:00:00Z"), userID: user.id),
-                NewOverride(start: at("2026-11-26T09:00:00Z"), end: at("2026-11-27T09:00:00Z"), userID: "PNOBODY"),
+                PlannedOverride(start: at("2026-11-23T09:00:00Z"), end: at("2026-11-24T09:00:00Z"), userID: user.id),
+                PlannedOverride(start: at("2026-11-25T09:00:00Z"), end: at("2026-11-25T09:00:00Z"), userID: user.id),
+                PlannedOverride(start: at("2026-11-20T09:00:00Z"), end: at("2026-11-21T09:00:00Z"), userID: user.id),
+                PlannedOverride(start: at("2026-11-26T09:00:00Z"), end: at("2026-11-27T09:00:00Z"), userID: "PNOBODY"),
             ]
             let results = try await sandbox.withClient { try await $0.createOverrides(scheduleID: "PPLAT01", requested) }
             #expect(results.count == 4)
@@ -88,8 +89,8 @@ struct PagerDutyClientTests {
     func bulkCreateShapes() async throws {
         try await SandboxHarness.with(seed: SandboxSeed(users: seedUsers(1), schedules: [scheduleSeed])) { (sandbox: SandboxHarness) async throws in
             let user = try #require(await sandbox.server.store.snapshot().users.first)
-            let good = NewOverride(start: at("2026-11-23T09:00:00Z"), end: at("2026-11-24T09:00:00Z"), userID: user.id)
-            let bad = NewOverride(start: at("2026-11-23T09:00:00Z"), end: at("2026-11-22T09:00:00Z"), userID: user.id)
+            let good = PlannedOverride(start: at("2026-11-23T09:00:00Z"), end: at("2026-11-24T09:00:00Z"), userID: user.id)
+            let bad = PlannedOverride(start: at("2026-11-23T09:00:00Z"), end: at("2026-11-22T09:00:00Z"), userID: user.id)
             sandbox.server.updateQuirks { $0.wrapBulkResponse = true }
             let wrapped = try await sandbox.withClient { try await $0.createOverrides(scheduleID: "PPLAT01", [good]) }
             guard case .created = wrapped.first else {
@@ -192,7 +193,7 @@ struct PagerDutyClientTests {
             let user = try #require(await sandbox.server.store.snapshot().users.first)
             let post = await #expect(throws: PagerDutyError.self) {
                 try await sandbox.withClient {
-                    try await $0.createOverrides(scheduleID: "PPLAT01", [NewOverride(start: at("2026-11-23T09:00:00Z"), end: at("2026-11-24T09:00:00Z"), userID: user.id)])
+                    try await $0.createOverrides(scheduleID: "PPLAT01", [PlannedOverride(start: at("2026-11-23T09:00:00Z"), end: at("2026-11-24T09:00:00Z"), userID: user.id)])
                 }
             }
             #expect(post?.kind == .outcomeUnknown)
@@ -209,7 +210,7 @@ struct PagerDutyClientTests {
             let user = try #require(await sandbox.server.store.snapshot().users.first)
             let failure = await #expect(throws: PagerDutyError.self) {
                 try await sandbox.withClient {
-                    try await $0.createOverrides(scheduleID: "PPLAT01", [NewOverride(start: at("2026-11-23T09:00:00Z"), end: at("2026-11-24T09:00:00Z"), userID: user.id)])
+                    try await $0.createOverrides(scheduleID: "PPLAT01", [PlannedOverride(start: at("2026-11-23T09:00:00Z"), end: at("2026-11-24T09:00:00Z"), userID: user.id)])
                 }
             }
             #expect(failure?.kind == .outcomeUnknown)
@@ -295,7 +296,7 @@ struct PagerDutyClientTests {
             let attempts: [@Sendable (PagerDutyClient) async throws -> Void] = [
                 { _ = try await $0.deleteOverride(scheduleID: "PPLAT01", overrideID: "Q1") },
                 { _ = try await $0.schedule(id: "PMISSING") },
-                { _ = try await $0.createOverrides(scheduleID: "PPLAT01", [NewOverride(start: now, end: now.adding(seconds: 60), userID: "P")]) },
+                { _ = try await $0.createOverrides(scheduleID: "PPLAT01", [PlannedOverride(start: now, end: now.adding(seconds: 60), userID: "P")]) },
             ]
             for attempt in attempts {
                 do {

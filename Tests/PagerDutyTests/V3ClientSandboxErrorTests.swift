@@ -7,7 +7,7 @@ import Testing
 
 /// The v3 client's errors, kind detection and faults against the simulated PagerDuty, with the
 /// switches of the unconfirmed points it meets in both positions.
-@Suite("PagerDuty v3 client against the simulated PagerDuty: errors, kinds and faults")
+@Suite("PagerDuty v3 client against the simulated PagerDuty: errors, kinds and faults", .serialized)
 struct V3ClientSandboxErrorTests {
     typealias Base = V3ClientSandboxTests
     static let at = V3AnswerTests.at
@@ -96,6 +96,22 @@ struct V3ClientSandboxErrorTests {
             // 400 names the v3 API: settled in one request; 404 could be a missing schedule: v3 is asked.
             let expected = wrongKindStatus == 400 ? ["GET /schedules/{id}": 1] : ["GET /schedules/{id}": 1, "GET /v3/schedules/{id}": 1]
             #expect(fixture.sandbox.server.log.counts == expected)
+        }
+    }
+
+    @Test("an in-place upgrade keeps the id: the kind remembered as layered is found shift-based, and the v2 override routes say so")
+    func inPlaceUpgrade() async throws {
+        try await Base.withSchedule { (fixture: V3ClientSandboxTests.Fixture) async throws in
+            try await fixture.sandbox.withClient { (client: PagerDutyClient) async throws in
+                #expect(try await client.detectScheduleKind(id: "PPLAT01", expected: .layerBased).kind == .layerBased)
+                #expect(try await fixture.sandbox.server.upgradeScheduleToV3(id: "PPLAT01"))
+                #expect(try await client.detectScheduleKind(id: "PPLAT01", expected: .layerBased) == .shiftBased(nil))
+                #expect(try await client.detectScheduleKind(id: "PPLAT01").kind == .shiftBased)
+                let v2 = await #expect(throws: PagerDutyError.self) { try await client.overrides(scheduleID: "PPLAT01", overlapping: Base.fortnight) }
+                #expect(v2?.kind == .wrongScheduleKind && v2?.scheduleKind == .shiftBased)
+                #expect(try await client.v3Schedule(id: "PPLAT01").id == "PPLAT01")
+            }
+            #expect(fixture.sandbox.server.log.counts == ["GET /schedules/{id}": 2, "GET /v3/schedules/{id}": 2, "GET /schedules/{id}/overrides": 1])
         }
     }
 

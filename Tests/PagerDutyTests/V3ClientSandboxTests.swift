@@ -9,7 +9,7 @@ import Testing
 /// the public routes (one rotation, a weekly event handing over Mondays 09:00 Berlin between Alice
 /// and Bob), then every request of the client, the switches of the unconfirmed points it meets
 /// in both positions, and the faults.
-@Suite("PagerDuty v3 client against the simulated PagerDuty")
+@Suite("PagerDuty v3 client against the simulated PagerDuty", .serialized)
 struct V3ClientSandboxTests {
     static let at = V3AnswerTests.at
     static let alice = PagerDutyShiftMember.user(id: "PALICE1")

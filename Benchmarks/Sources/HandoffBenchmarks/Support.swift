@@ -1,6 +1,7 @@
 import Foundation
 import HandoffConfig
 import HandoffConnectionKinds
+import HandoffDestination
 import HandoffSync
 import HandoffTime
 import PagerDutySandbox

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HandoffConfig
 import HandoffConnectionKinds
+import HandoffDestination
 import HandoffState
 import HandoffSync
 import HandoffTime

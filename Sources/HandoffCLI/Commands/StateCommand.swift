@@ -215,12 +215,10 @@ struct StateCommand: AsyncParsableCommand {
 
         @OptionGroup var configurationOptions: ConfigurationOptions
 
-        @Option(help: "Wait this long (30s, 5m) for another run's lock.")
-        var lockTimeout: String = "0"
+        @OptionGroup var lock: StateLockOptions
 
         func validate() throws {
             try checkRange("the serial", serial, 0...(HandoffState.maximumSerial - 1))
-            _ = try parseLockTimeout(lockTimeout)
         }
 
         func run() async throws {
@@ -232,7 +230,7 @@ struct StateCommand: AsyncParsableCommand {
                 let restored = try await store.restore(
                     serial: serial,
                     holder: LockHolder.current(operation: "state restore", now: Instant.now),
-                    timeout: try parseLockTimeout(lockTimeout)
+                    timeout: try lock.seconds()
                 )
                 Terminal.standardOutput.write("Restored the state of serial \(serial) as serial \(restored.serial).\n")
             } catch {

@@ -31,12 +31,7 @@ struct StateMove: AsyncParsableCommand {
 
     @OptionGroup var configurationOptions: ConfigurationOptions
 
-    @Option(help: "Wait this long (30s, 5m) for another run's lock.")
-    var lockTimeout: String = "0"
-
-    func validate() throws {
-        _ = try parseLockTimeout(lockTimeout)
-    }
+    @OptionGroup var lock: StateLockOptions
 
     func run() async throws {
         let configuration = try configurationOptions.configuration()
@@ -47,13 +42,7 @@ struct StateMove: AsyncParsableCommand {
         }
         guard old != new else { throw CommandFailure("the old and the new name are both \"\(SafeText.excerpt(new))\"; nothing to move") }
         let store = try stateStore(for: configuration)
-        let session: any StateSession
-        do {
-            session = try await store.acquire(LockHolder.current(operation: "state mv", now: Instant.now), timeout: try parseLockTimeout(lockTimeout))
-        } catch {
-            throw commandFailure(error)
-        }
-        do {
+        try await lock.withSession(store, operation: "state mv") { session in
             let state = await session.currentState
             guard let record = state.destinations[old] else {
                 let done = state.destinations[new] != nil ? "; the state holds \"\(new)\" already, so it may have been moved before" : ""
@@ -82,14 +71,10 @@ struct StateMove: AsyncParsableCommand {
                 StateChange(destination: old, connection: record.connection, destinationSchedule: record.destinationSchedule, movedTo: new)
             )
             let after = try await session.finish()
-            await session.release()
             Terminal.standardOutput.write(
                 "Moved destination \(SafeText.line(old)) to \(new) in the \(store.description) (serial \(after.serial)): its watermark and "
                     + "\(plural(record.overrides.count, "owned override")) carry over. PagerDuty is unchanged.\n"
             )
-        } catch {
-            await session.release()
-            throw commandFailure(error)
         }
     }
 }
@@ -114,22 +99,11 @@ struct StateRemove: AsyncParsableCommand {
 
     @OptionGroup var configurationOptions: ConfigurationOptions
 
-    @Option(help: "Wait this long (30s, 5m) for another run's lock.")
-    var lockTimeout: String = "0"
-
-    func validate() throws {
-        _ = try parseLockTimeout(lockTimeout)
-    }
+    @OptionGroup var lock: StateLockOptions
 
     func run() async throws {
         let (configuration, store) = try configurationOptions.load()
-        let session: any StateSession
-        do {
-            session = try await store.acquire(LockHolder.current(operation: "state rm", now: Instant.now), timeout: try parseLockTimeout(lockTimeout))
-        } catch {
-            throw commandFailure(error)
-        }
-        do {
+        try await lock.withSession(store, operation: "state rm") { session in
             let state = await session.currentState
             guard let record = state.destinations[destination] else {
                 throw CommandFailure(
@@ -145,15 +119,11 @@ struct StateRemove: AsyncParsableCommand {
             change.removeDestination = true
             try await session.record(change)
             let after = try await session.finish()
-            await session.release()
             let count = record.overrides.count
             Terminal.standardOutput.write(
                 "Removed destination \(SafeText.line(destination)) from the \(store.description) (serial \(after.serial)). "
                     + "\(count == 1 ? "Its override stays" : "Its \(count) overrides stay") in PagerDuty, and Handoff no longer manages \(count == 1 ? "it" : "them").\n"
             )
-        } catch {
-            await session.release()
-            throw commandFailure(error)
         }
     }
 }

@@ -1,3 +1,4 @@
+import HandoffDestination
 import HandoffPagerDuty
 import HandoffSync
 import PagerDuty
