@@ -51,6 +51,7 @@ extension SandboxAPI {
                 items.append((entry.start, schedule.id, json))
             }
         }
+        items += await v3OnCalls(since: since, until: until, zone: zone, query: query, earliestSeen: &earliestSeen)
         items.sort { ($0.0, $0.1) < ($1.0, $1.1) }
         return paginate(items.map(\.2), query, key: "oncalls") { $0 }
     }

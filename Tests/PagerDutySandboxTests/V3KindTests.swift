@@ -84,6 +84,25 @@ struct V3KindTests {
         }
     }
 
+    @Test("/oncalls lists who a shift-based schedule used by a policy puts on call, with a schedule_v3_reference; one without a policy is absent")
+    func onCalls() async throws {
+        let layer = SandboxSeed.Layer(
+            start: at("2026-11-02T08:00:00Z"), rotationVirtualStart: at("2026-11-02T08:00:00Z"), rotationTurnLengthSeconds: 604_800,
+            users: ["alice@example.com", "bob@example.com"])
+        try await V3Sandbox.run(layers: [layer]) { sandbox in
+            try await sandbox.server.upgradeScheduleToV3(id: "PPLAT01")
+            let free = try await sandbox.createSchedule()
+            let rotation = try await sandbox.createRotation(free)
+            _ = try await sandbox.createEvent(free, rotation, V3Sandbox.event(start: "2026-11-23T09:00:00+01:00", end: "2026-11-30T09:00:00+01:00"))
+            let answer = try await sandbox.call(.get, "/oncalls?since=2026-11-23T12:00:00Z&until=2026-11-23T13:00:00Z&time_zone=UTC")
+            let items = answer["oncalls"]?.arrayValue ?? []
+            #expect(items.map { $0["schedule"]?["id"]?.stringValue } == ["PPLAT01"])
+            #expect(items.first?["schedule"]?["type"]?.stringValue == "schedule_v3_reference")
+            #expect(items.first?["user"]?["id"]?.stringValue == "PBOB001")
+            #expect(items.first?["start"]?.stringValue == "2026-11-23T08:00:00Z" && items.first?["end"]?.stringValue == "2026-11-30T08:00:00Z")
+        }
+    }
+
     @Test("v3 requests share the key's rate-limit bucket with v2, or have their own by switch")
     func sharedRateLimit() async throws {
         for shared in [true, false] {
