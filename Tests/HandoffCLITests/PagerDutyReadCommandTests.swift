@@ -1,6 +1,11 @@
 import Foundation
+@testable import HandoffCLI
+import HandoffConfig
+import HandoffDestination
 import HandoffTestSupport
+import HandoffTime
 import Testing
+import YAMLNodes
 
 /// `handoff who --source pagerduty` and `handoff import --list` end to end: the built binary
 /// against a simulated PagerDuty in this process holding a layer-based and a shift-based schedule
@@ -111,5 +116,36 @@ struct PagerDutyReadCommandTests {
                     && $0["name"] as? String == ShiftBasedFixture.shiftBasedName && $0["time_zone"] as? String == "Europe/Berlin"
             })
         }
+    }
+}
+
+/// The text of `who --source pagerduty` for what the simulated schedules above do not show.
+@Suite("who --source pagerduty, text")
+struct PagerDutyWhoTextTests {
+    @Test("nobody on call, a vacant seat, a user PagerDuty no longer has and one not looked up are each said in words; ids escaped")
+    func words() throws {
+        let destination = Destination(
+            name: "shifts-pd", schedule: "shifts", connection: "acme", pagerDutySchedule: "PSHIFT1", location: SourceLocation(path: "handoff.yaml", line: 1, column: 1)
+        )
+        let start = Instant(secondsSinceEpoch: 1_795_348_800)
+        func entry(_ user: String?, _ source: OnCallSource) -> OnCallEntry {
+            OnCallEntry(start: start, end: start.adding(seconds: 3600), userID: user, source: source)
+        }
+        let view = PagerDutyView(
+            destination: destination, kind: "shift-based", zone: .utc, current: [],
+            upcoming: [
+                ShownEntry(entry: entry(nil, .rotation(id: "R1")), user: nil),
+                ShownEntry(entry: entry("PGONE\u{1B}", .customShift(id: "C\n1")), user: .some(nil)),
+                ShownEntry(entry: entry("PLATER1", .other("shadow")), user: nil),
+            ]
+        )
+        #expect(WhoCommand.pagerDutyText([view]) == """
+            shifts-pd (PagerDuty schedule PSHIFT1, shift-based, UTC)
+              on call  nobody
+              next     nobody (unassigned)                  Sun 2026-11-22 12:00 → Sun 2026-11-22 13:00 +00:00  rotation R1
+                       user PGONE\\u{1B} (not in PagerDuty)  Sun 2026-11-22 12:00 → Sun 2026-11-22 13:00 +00:00  custom shift C\\u{A}1
+                       user PLATER1                         Sun 2026-11-22 12:00 → Sun 2026-11-22 13:00 +00:00  source shadow
+
+            """)
     }
 }
