@@ -33,7 +33,12 @@ public enum PagerDutyShiftMember: Sendable, Hashable, Codable {
             }
             self = .user(id: userID)
         case "empty_member"?: self = .empty
-        case nil: self = userID.map { .user(id: $0) } ?? .empty
+        case nil:
+            // A member that says neither what it is nor whom is not taken for a vacant seat.
+            guard let userID else {
+                throw DecodingError.keyNotFound(CodingKeys.type, .init(codingPath: container.codingPath, debugDescription: "a member without a type or a user_id"))
+            }
+            self = .user(id: userID)
         case let other?: self = .unknown(type: other)
         }
     }
@@ -251,8 +256,10 @@ public struct PagerDutyComputedShift: Sendable, Hashable, Decodable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         start = try container.decode(Instant.self, forKey: .start)
         end = try container.decode(Instant.self, forKey: .end)
-        member = try container.decodeIfPresent(PagerDutyShiftMember.self, forKey: .member) ?? .empty
-        source = try container.decodeIfPresent(PagerDutyShiftSource.self, forKey: .source) ?? PagerDutyShiftSource(kind: .unknown(""))
+        // An entry without its member or its source is refused, not filled in: a made-up vacant
+        // seat or gap would have the exporter add someone next to whoever is really on call.
+        member = try container.decode(PagerDutyShiftMember.self, forKey: .member)
+        source = try container.decode(PagerDutyShiftSource.self, forKey: .source)
     }
 
     public var range: InstantRange { InstantRange(start: start, end: end) }

@@ -85,12 +85,15 @@ extension PagerDutyClient {
     }
 
     /// Deletes a custom shift: 204 removed (not started) or cut to end now (started), 404 already
-    /// gone, 400 already ended (documented), each an outcome.
-    public func deleteV3CustomShift(scheduleID: String, customShiftID: String) async throws -> ShiftDeletion {
+    /// gone, 400 already ended (documented) when a read shows it ended by `now`; any other 400 is
+    /// a refusal, thrown.
+    public func deleteV3CustomShift(scheduleID: String, customShiftID: String, now: Instant) async throws -> ShiftDeletion {
         try await deleteV3Item(
             path: Self.v3CustomShiftPath(scheduleID, customShiftID),
             purpose: "delete custom shift \(customShiftID) of shift-based schedule \(scheduleID)",
-            scheduleID: scheduleID
+            scheduleID: scheduleID,
+            now: now,
+            end: { try await self.v3CustomShift(scheduleID: scheduleID, customShiftID: customShiftID)?.end }
         )
     }
 

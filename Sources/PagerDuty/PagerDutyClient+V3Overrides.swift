@@ -102,13 +102,17 @@ extension PagerDutyClient {
 
     /// Deletes an override. Every answer that leaves no override in the future is an outcome,
     /// not an error: 204 (removed, or cut to end now if it had started), 200 (cut, as v2 says
-    /// it), 404 (already gone), 400 (already ended). A 400 naming the layered API is
-    /// `wrongScheduleKind`, thrown.
-    public func deleteV3Override(scheduleID: String, overrideID: String) async throws -> ShiftDeletion {
+    /// it), 404 (already gone). A 400 is "already ended" only when a read of the override shows
+    /// that it ended by `now` (the run's time); any other 400 is a refusal, thrown, since taking it
+    /// for an outcome would leave someone on call that nobody chose. A 400 naming the layered API
+    /// is `wrongScheduleKind`, thrown.
+    public func deleteV3Override(scheduleID: String, overrideID: String, now: Instant) async throws -> ShiftDeletion {
         try await deleteV3Item(
             path: Self.v3OverridePath(scheduleID, overrideID),
             purpose: "delete override \(overrideID) of shift-based schedule \(scheduleID)",
-            scheduleID: scheduleID
+            scheduleID: scheduleID,
+            now: now,
+            end: { try await self.v3Override(scheduleID: scheduleID, overrideID: overrideID)?.end }
         )
     }
 
@@ -139,7 +143,11 @@ extension PagerDutyClient {
         )
     }
 
-    func deleteV3Item(path: String, purpose: String, scheduleID: String) async throws -> ShiftDeletion {
+    /// `end` reads the item's end again (nil: it is gone), to tell an item that ended from a
+    /// refusal of another kind when PagerDuty answers 400.
+    func deleteV3Item(
+        path: String, purpose: String, scheduleID: String, now: Instant, end: @Sendable () async throws -> Instant?
+    ) async throws -> ShiftDeletion {
         let response = try await transport.send(APIRequest(method: .delete, path: path, purpose: purpose))
         switch response.status {
         case 204: return .deleted
@@ -148,6 +156,11 @@ extension PagerDutyClient {
         case 400:
             if let wrong = wrongKind(response, purpose: purpose, scheduleID: scheduleID, api: .shiftBased) { throw wrong }
             let body = ErrorBody(bytes: response.body, key: configuration.key)
+            let refusal = (try? refusal(response, purpose: purpose, scheduleID: scheduleID)) ?? nil
+            guard let itemEnd = try await end() else { return .notFound }
+            guard itemEnd <= now else {
+                throw refusal ?? PagerDutyError(.rejected, "PagerDuty refused to \(purpose) on \(connection) (400)", status: 400)
+            }
             return .alreadyEnded(body.errors.isEmpty ? [body.message].compactMap { $0 } : body.errors)
         default:
             try checkV3(response, purpose: purpose, write: true, scheduleID: scheduleID, itemRequest: true)

@@ -69,8 +69,9 @@ extension PagerDutyClient {
     /// sent only when the first answer does not say: a bare 400, a 404 (v2 routes have answered
     /// 404 code 2100 for shift-based ids, and a v3 404 is not proof that no layered schedule has
     /// the id), or a 200 of the wrong type. Missing therefore costs two requests: both APIs must
-    /// say 404 (or the first 404 and the other a bare refusal). Answers that contradict each other
-    /// are an error, never a guess.
+    /// say 404. A refusal of the request itself (a 400 with other reasons) is an error that gives
+    /// PagerDuty's reasons, with the kind when the other API named it; answers that contradict
+    /// each other are an error, never a guess.
     public func detectScheduleKind(id: String, expected: ScheduleKind? = nil, rendering range: InstantRange? = nil) async throws -> DetectedSchedule {
         let first = expected ?? .shiftBased
         let second: ScheduleKind = first == .shiftBased ? .layerBased : .shiftBased
@@ -80,11 +81,22 @@ extension PagerDutyClient {
         switch (firstAnswer, secondAnswer) {
         case (_, .found(let detected)):
             return detected
-        case (.notFound, .notFound), (.notFound, .refused), (.refused, .notFound):
+        case (.notFound, .notFound):
+            // Only both APIs saying 404 means that no schedule has the id (reference 9.1): a 400
+            // on one side may be about the request (a window too long), not about the id.
             return .missing
+        case (.refused(let reasons), .namesOther(let kind)) where kind == first:
+            // The other API says the schedule is of the kind asked first, which refused the
+            // request itself (a window it does not take, say): its reasons are the news.
+            throw PagerDutyError(
+                .rejected,
+                "schedule \(id) on \(connection) is \(kind.displayName), but PagerDuty refused to read it: "
+                    + (reasons.isEmpty ? "no reason given" : reasons.prefix(5).joined(separator: "; ")),
+                status: 400
+            )
         default:
             // Among them: the second API naming the first as the right one, which did not know
-            // the id; or two bare refusals.
+            // the id; a 404 and a bare refusal; or two bare refusals.
             throw PagerDutyError(
                 .invalidResponse,
                 "PagerDuty's answers about schedule \(id) on \(connection) contradict each other "
@@ -100,7 +112,8 @@ extension PagerDutyClient {
         /// 400 naming the other API.
         case namesOther(ScheduleKind)
         /// 400 saying nothing about the kind.
-        case refused
+        /// Its reasons, as PagerDuty gave them (escaped, no key).
+        case refused([String])
         case notFound
 
         var settled: DetectedSchedule? {
@@ -116,7 +129,7 @@ extension PagerDutyClient {
             switch self {
             case .found(let detected): "found \(detected.kind?.displayName ?? "nothing")"
             case .namesOther(let kind): "400 naming the \(kind.displayName) API"
-            case .refused: "400"
+            case .refused(let reasons): reasons.isEmpty ? "400" : "400: \(reasons.prefix(3).joined(separator: "; "))"
             case .notFound: "404"
             }
         }
@@ -150,7 +163,8 @@ extension PagerDutyClient {
         case 400:
             let body = ErrorBody(bytes: response.body, key: configuration.key)
             let other: ScheduleKind = kind == .shiftBased ? .layerBased : .shiftBased
-            return other.isNamed(in: [body.message ?? ""] + body.errors) ? .namesOther(other) : .refused
+            let reasons = [body.message].compactMap { $0 } + body.errors
+            return other.isNamed(in: reasons) ? .namesOther(other) : .refused(reasons)
         case 404:
             return .notFound
         default:

@@ -102,17 +102,25 @@ struct V3AnswerTests {
         #expect(try missing.result.get() == .missing)
         #expect(missing.paths == ["/v3/schedules/PSCHED1", "/schedules/PSCHED1"])
 
-        let contradiction = try await Self.detect(v3: Self.bare400, v2: Self.namesV3)
-        guard case .failure(let error) = contradiction.result else {
-            Issue.record("a contradiction was decided: \(contradiction.result)")
+        // A 404 on one side and a refusal of the request on the other is not "missing": the
+        // refusal may be about the request (a window too long), not the id.
+        let halfMissing = try await Self.detect(v3: Self.notFound, v2: Self.bare400)
+        guard case .failure(let undecided) = halfMissing.result else {
+            Issue.record("a 404 and a 400 were decided: \(halfMissing.result)")
             return
         }
-        #expect(error.kind == .invalidResponse)
-        #expect(
-            error.message
-                == "PagerDuty's answers about schedule PSCHED1 on connection \"acme\" contradict each other (400 from the shift-based API, "
-                + "400 naming the shift-based API from the layer-based API); Handoff cannot tell which kind of schedule it is"
-        )
+        #expect(undecided.kind == .invalidResponse)
+        #expect(undecided.message.contains("contradict each other (404 from the shift-based API, 400: Invalid Request from the layer-based API)"), "\(undecided.message)")
+
+        // The v3 API refuses the request and the v2 one says the schedule is shift-based: the
+        // kind is known, and the refusal's reasons are what to act on.
+        let refusedRead = try await Self.detect(v3: Self.bare400, v2: Self.namesV3)
+        guard case .failure(let error) = refusedRead.result else {
+            Issue.record("a refused read was decided: \(refusedRead.result)")
+            return
+        }
+        #expect(error.kind == .rejected)
+        #expect(error.message == "schedule PSCHED1 on connection \"acme\" is shift-based, but PagerDuty refused to read it: Invalid Request")
     }
 
     @Test("401 and 5xx during detection are errors as for any read, not a kind")

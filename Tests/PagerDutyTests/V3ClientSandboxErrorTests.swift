@@ -128,7 +128,7 @@ struct V3ClientSandboxErrorTests {
                     try await client.createV3CustomShifts(scheduleID: "PPLAT01", [NewCustomShift(start: Self.at("2026-11-24T08:00:00Z"), end: Self.at("2026-11-24T09:00:00Z"), member: Base.bob)])
                 }
                 #expect(write?.kind == .wrongScheduleKind)
-                let delete = await #expect(throws: PagerDutyError.self) { try await client.deleteV3Override(scheduleID: "PPLAT01", overrideID: "AGOX") }
+                let delete = await #expect(throws: PagerDutyError.self) { try await client.deleteV3Override(scheduleID: "PPLAT01", overrideID: "AGOX", now: SandboxHarness.defaultNow) }
                 #expect(delete?.kind == .wrongScheduleKind)
             }
         }

@@ -173,12 +173,12 @@ struct V3ClientSandboxTests {
                     )
                 )
                 let (future, running) = (created[0].id, created[1].id)
-                #expect(try await client.deleteV3Override(scheduleID: fixture.schedule, overrideID: future) == .deleted)
-                #expect(try await client.deleteV3Override(scheduleID: fixture.schedule, overrideID: future) == .notFound)
-                #expect(try await client.deleteV3Override(scheduleID: fixture.schedule, overrideID: running) == (inProgressStatus == 200 ? .truncated : .deleted))
+                #expect(try await client.deleteV3Override(scheduleID: fixture.schedule, overrideID: future, now: SandboxHarness.defaultNow) == .deleted)
+                #expect(try await client.deleteV3Override(scheduleID: fixture.schedule, overrideID: future, now: SandboxHarness.defaultNow) == .notFound)
+                #expect(try await client.deleteV3Override(scheduleID: fixture.schedule, overrideID: running, now: SandboxHarness.defaultNow) == (inProgressStatus == 200 ? .truncated : .deleted))
                 let cut = try #require(try await client.v3Override(scheduleID: fixture.schedule, overrideID: running))
                 #expect(cut.end == SandboxHarness.defaultNow)
-                let ended = try await client.deleteV3Override(scheduleID: fixture.schedule, overrideID: running)
+                let ended = try await client.deleteV3Override(scheduleID: fixture.schedule, overrideID: running, now: SandboxHarness.defaultNow)
                 if endedStatus == 404 {
                     #expect(ended == .notFound)
                 } else {
@@ -222,10 +222,10 @@ struct V3ClientSandboxTests {
                 }
                 #expect(refused?.kind == .rejected && refused?.status == 400 && refused?.apiErrors.isEmpty == false)
 
-                #expect(try await client.deleteV3CustomShift(scheduleID: fixture.schedule, customShiftID: created[1].id) == .deleted)
-                #expect(try await client.deleteV3CustomShift(scheduleID: fixture.schedule, customShiftID: created[1].id) == .notFound)
-                #expect(try await client.deleteV3CustomShift(scheduleID: fixture.schedule, customShiftID: created[0].id) == .deleted)
-                let ended = try await client.deleteV3CustomShift(scheduleID: fixture.schedule, customShiftID: created[0].id)
+                #expect(try await client.deleteV3CustomShift(scheduleID: fixture.schedule, customShiftID: created[1].id, now: SandboxHarness.defaultNow) == .deleted)
+                #expect(try await client.deleteV3CustomShift(scheduleID: fixture.schedule, customShiftID: created[1].id, now: SandboxHarness.defaultNow) == .notFound)
+                #expect(try await client.deleteV3CustomShift(scheduleID: fixture.schedule, customShiftID: created[0].id, now: SandboxHarness.defaultNow) == .deleted)
+                let ended = try await client.deleteV3CustomShift(scheduleID: fixture.schedule, customShiftID: created[0].id, now: SandboxHarness.defaultNow)
                 guard case .alreadyEnded = ended else {
                     Issue.record("an ended custom shift's delete: \(ended)")
                     return

@@ -33,7 +33,7 @@ struct V3ReadingTests {
                  "source": {"type": "schedule_rotation_override", "rotation_id": "AGOROT", "override_id": "AGOOV"}},
                 {"start_time": "2026-11-24T12:00:00Z", "end_time": "2026-11-24T14:00:00Z", "member": {"type": "empty_member"},
                  "source": {"type": "custom_shift", "shift_id": "AGOCS"}},
-                {"start_time": "2026-11-24T12:00:00Z", "end_time": "2026-11-24T14:00:00Z", "source": {"type": "tomorrow_s_kind"}}]}}}
+                {"start_time": "2026-11-24T12:00:00Z", "end_time": "2026-11-24T14:00:00Z", "member": {"type": "empty_member"}, "source": {"type": "tomorrow_s_kind"}}]}}}
             """#
         let schedule = try JSONDecoder().decode(V3Single<PagerDutyV3Schedule>.self, from: Data(body.utf8)).value
         #expect(schedule.rotations.map(\.id) == ["AGOROT"])
@@ -50,6 +50,18 @@ struct V3ReadingTests {
         #expect(shifts[1].source.overrideID == "AGOOV" && shifts[2].source.shiftID == "AGOCS")
         #expect(shifts[2].member == .empty && shifts[3].member == .empty)
         #expect(schedule.finalSchedule?.renderedCoveragePercentage == 87.5)
+    }
+
+    @Test("a final-schedule entry without its member or source, or a member with neither type nor user, is refused, not taken for a vacant seat or a gap")
+    func malformedEntriesRefused() throws {
+        let entries = [
+            #"{"start_time": "2026-11-24T12:00:00Z", "end_time": "2026-11-24T14:00:00Z", "source": {"type": "schedule_rotation", "rotation_id": "R"}}"#,
+            #"{"start_time": "2026-11-24T12:00:00Z", "end_time": "2026-11-24T14:00:00Z", "member": {"type": "user_member", "user_id": "PA"}}"#,
+            #"{"start_time": "2026-11-24T12:00:00Z", "end_time": "2026-11-24T14:00:00Z", "member": {}, "source": {"type": "schedule_rotation", "rotation_id": "R"}}"#,
+        ]
+        for entry in entries {
+            #expect(throws: DecodingError.self, "\(entry)") { try JSONDecoder().decode(PagerDutyComputedShift.self, from: Data(entry.utf8)) }
+        }
     }
 
     @Test("an abridged override (PagerDuty's own examples), a bare object and a custom shift are read")
@@ -213,20 +225,39 @@ struct V3ReadingTests {
         try await server.stop()
     }
 
-    @Test("delete outcomes: 204 deleted, 200 truncated, 404 not found, 400 already ended")
+    @Test("delete outcomes: 204 deleted, 200 truncated, 404 not found, 400 already ended only when a read shows it ended, otherwise a refusal")
     func deleteOutcomes() async throws {
-        let statuses: [(HTTPResponseStatus, String, ShiftDeletion)] = [
-            (.noContent, "", .deleted),
-            (.ok, "{}", .truncated),
-            (.notFound, #"{"error": {"message": "Not Found", "code": 2100}}"#, .notFound),
-            (.badRequest, #"{"error": {"message": "Invalid Request", "code": 2001, "errors": {"custom_shift.end_time": ["has already passed"]}}}"#, .alreadyEnded(["custom_shift.end_time: has already passed"])),
+        let now = Instant(secondsSinceEpoch: 1_795_348_800)  // 2026-11-22T12:00:00Z
+        let ended = #"{"custom_shift": {"id": "AGOCS", "type": "custom_shift", "start_time": "2026-11-20T09:00:00Z", "end_time": "2026-11-21T09:00:00Z", "assignments": []}}"#
+        let future = #"{"custom_shift": {"id": "AGOCS", "type": "custom_shift", "start_time": "2026-11-30T09:00:00Z", "end_time": "2026-12-01T09:00:00Z", "assignments": []}}"#
+        let refusal = #"{"error": {"message": "Invalid Request", "code": 2001, "errors": {"custom_shift.end_time": ["has already passed"]}}}"#
+        let statuses: [(HTTPResponseStatus, String, read: String?, ShiftDeletion?)] = [
+            (.noContent, "", nil, .deleted),
+            (.ok, "{}", nil, .truncated),
+            (.notFound, #"{"error": {"message": "Not Found", "code": 2100}}"#, nil, .notFound),
+            (.badRequest, refusal, ended, .alreadyEnded(["custom_shift.end_time: has already passed"])),
+            // A 400 on a shift that has not ended is a refusal, never taken for done.
+            (.badRequest, refusal, future, nil),
         ]
-        for (status, body, expected) in statuses {
-            let server = try await RecordingHTTPServer.start { _ in V3AnswerTests.reply(status, body) }
-            let outcome = try await PagerDutyClient.withClient(configuration: HostileAnswerTests.configuration(server)) {
-                try await $0.deleteV3CustomShift(scheduleID: "PSHIFT1", customShiftID: "AGOCS")
+        for (status, body, read, expected) in statuses {
+            let server = try await RecordingHTTPServer.start { request in
+                if request.method == "GET", let read { return V3AnswerTests.reply(.ok, read) }
+                return V3AnswerTests.reply(status, body)
             }
-            #expect(outcome == expected)
+            let configuration = HostileAnswerTests.configuration(server)
+            if let expected {
+                let outcome = try await PagerDutyClient.withClient(configuration: configuration) {
+                    try await $0.deleteV3CustomShift(scheduleID: "PSHIFT1", customShiftID: "AGOCS", now: now)
+                }
+                #expect(outcome == expected)
+            } else {
+                let error = await #expect(throws: PagerDutyError.self) {
+                    try await PagerDutyClient.withClient(configuration: configuration) {
+                        try await $0.deleteV3CustomShift(scheduleID: "PSHIFT1", customShiftID: "AGOCS", now: now)
+                    }
+                }
+                #expect(error?.kind == .rejected && error?.message.contains("has already passed") == true, "\(String(describing: error))")
+            }
             try await server.stop()
         }
     }
