@@ -86,7 +86,7 @@ struct CIPipelineTests {
         merged["FAKE_LOG"] = directory.appendingPathComponent("calls.log").path
         for (key, value) in environment { merged[key] = value }
         process.environment = merged
-        let error = Pipe()
+        let error = Pipe.privateToChild()
         process.standardOutput = FileHandle.nullDevice
         process.standardError = error
         try process.run()

@@ -51,9 +51,9 @@ public struct HandoffProcess: Sendable {
         merged["NO_COLOR"] = "1"
         for (key, value) in environment { merged[key] = value }
         process.environment = merged
-        let output = Pipe()
-        let error = Pipe()
-        let stdin = Pipe()
+        let output = Pipe.privateToChild()
+        let error = Pipe.privateToChild()
+        let stdin = Pipe.privateToChild()
         process.standardOutput = output
         process.standardError = error
         process.standardInput = stdin
