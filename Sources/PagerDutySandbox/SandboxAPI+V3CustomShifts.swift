@@ -6,34 +6,13 @@ import OrderedJSON
 /// row 14): one-off coverage that adds one person.
 extension SandboxAPI {
 
+    /// Crossing shifts are always cut to the window without `overflow=true` (no switch: only the
+    /// override list's behaviour is in question, checklist row 17).
     func listV3CustomShifts(_ id: String, _ query: QueryParameters) async -> SandboxReply {
-        let schedule: SandboxSchedule
-        switch await v3Schedule(id) {
-        case .success(let found): schedule = found
-        case .failure(let refusal): return refusal.reply
-        }
-        let zone: Zone
-        switch requestedZone(query, default: Zone(identifier: schedule.timeZone) ?? .utc) {
-        case .success(let requested): zone = requested
-        case .failure: return v3Invalid("time_zone", "must be an IANA time zone")
-        }
-        let window: InstantRange
-        switch v3Window(query, zone: zone) {
-        case .success(let found): window = found
-        case .failure(let refusal): return refusal.reply
-        }
-        let overflow = query.flag("overflow")
-        let shifts = (schedule.v3?.customShifts ?? [])
-            .filter { $0.start < window.end && window.start < $0.end }
-            .sorted { ($0.start, $0.id) < ($1.start, $1.id) }
-            .map { shift -> SandboxV3CustomShift in
-                guard !overflow else { return shift }
-                var clipped = shift
-                clipped.start = max(shift.start, window.start)
-                clipped.end = min(shift.end, window.end)
-                return clipped
-            }
-        return v3Page(shifts.map { v3CustomShiftJSON(id, $0, zone: zone) }, query, key: "custom_shifts", defaultLimit: 25, maximumLimit: 100)
+        await v3List(
+            id, query, in: \.customShifts, key: "custom_shifts", dropCrossing: false,
+            order: { ($0.start, $0.id) < ($1.start, $1.id) }, json: v3CustomShiftJSON
+        )
     }
 
     /// All or nothing: one invalid item refuses the batch.
@@ -74,42 +53,30 @@ extension SandboxAPI {
         }
         guard problems.isEmpty else { return v3Invalid(problems) }
         let toCreate = drafts.map { SandboxV3CustomShift(id: "", assignmentID: "", start: $0.start, end: $0.end, member: $0.member) }
-        let created: [SandboxV3CustomShift]?
-        do {
-            created = try await store.updateSchedule(id: id) { schedule, ids in
-                var made: [SandboxV3CustomShift] = []
-                for draft in toCreate {
-                    var shift = draft
-                    shift.id = ids.next()
-                    shift.assignmentID = ids.next()
-                    made.append(shift)
-                }
-                schedule.v3 = schedule.v3 ?? SandboxV3Details()
-                schedule.v3?.customShifts += made
-                return (made, true)
-            }
-        } catch { return v3StoreFailure() }
+        let created: [SandboxV3CustomShift]
+        switch await v3Append(toCreate, in: \.customShifts, of: id, naming: { shift, ids in
+            shift.id = ids.next()
+            shift.assignmentID = ids.next()
+        }) {
+        case .success(let made): created = made
+        case .failure(let refusal): return refusal.reply
+        }
         let zone = Zone(identifier: schedule.timeZone) ?? .utc
-        return .json(201, .object([("custom_shifts", .array((created ?? []).map { v3CustomShiftJSON(id, $0, zone: zone) }))]))
+        return .json(201, .object([("custom_shifts", .array(created.map { v3CustomShiftJSON(id, $0, zone: zone) }))]))
     }
 
     func getV3CustomShift(_ id: String, _ shiftID: String) async -> SandboxReply {
-        switch await v3Schedule(id) {
-        case .success(let schedule):
-            guard let shift = schedule.v3?.customShifts.first(where: { $0.id == shiftID }) else { return notFound() }
-            return .json(200, .object([("custom_shift", v3CustomShiftJSON(id, shift, zone: Zone(identifier: schedule.timeZone) ?? .utc))]))
-        case .failure(let refusal): return refusal.reply
-        }
+        await v3Get(id, shiftID, in: \.customShifts, key: "custom_shift", json: v3CustomShiftJSON)
     }
 
     /// Before the shift starts every field may change; once it has, only `end_time`.
     func updateV3CustomShift(_ id: String, _ shiftID: String, _ body: [UInt8]) async -> SandboxReply {
         let schedule: SandboxSchedule
-        switch await v3Schedule(id) {
-        case .success(let found): schedule = found
+        var shift: SandboxV3CustomShift
+        switch await v3Item(id, shiftID, in: \.customShifts) {
+        case .success(let found): (schedule, shift) = found
         case .failure(let refusal): return refusal.reply
         }
-        guard var shift = schedule.v3?.customShifts.first(where: { $0.id == shiftID }) else { return notFound() }
         guard let fields = v3Body(body)?["custom_shift"], let pairs = fields.objectValue else { return v3Invalid("custom_shift", "is required") }
         // Like an override (checklist row 18), an ended shift is history: neither revived nor rewritten.
         if shift.end <= now { return v3Invalid("custom_shift", "has ended and cannot be changed") }
@@ -138,25 +105,18 @@ extension SandboxAPI {
         }
         if shift.end <= shift.start { problems.add("custom_shift.end_time", "must be after start_time") }
         guard problems.isEmpty else { return v3Invalid(problems) }
-        let final = shift
-        do {
-            _ = try await store.updateSchedule(id: id) { schedule, _ in
-                guard let index = schedule.v3?.customShifts.firstIndex(where: { $0.id == shiftID }) else { return (false, false) }
-                schedule.v3?.customShifts[index] = final
-                return (true, true)
-            }
-        } catch { return v3StoreFailure() }
-        return .json(200, .object([("custom_shift", v3CustomShiftJSON(id, final, zone: Zone(identifier: schedule.timeZone) ?? .utc))]))
+        if let failure = await v3Store(shift, in: \.customShifts, of: id) { return failure }
+        return .json(200, .object([("custom_shift", v3CustomShiftJSON(id, shift, zone: Zone(identifier: schedule.timeZone) ?? .utc))]))
     }
 
     /// Not started: removed (204). Started: ends now (204). Ended: 400.
     func deleteV3CustomShift(_ id: String, _ shiftID: String) async -> SandboxReply {
         let schedule: SandboxSchedule
-        switch await v3Schedule(id) {
-        case .success(let found): schedule = found
+        let shift: SandboxV3CustomShift
+        switch await v3Item(id, shiftID, in: \.customShifts) {
+        case .success(let found): (schedule, shift) = found
         case .failure(let refusal): return refusal.reply
         }
-        guard let shift = schedule.v3?.customShifts.first(where: { $0.id == shiftID }) else { return notFound() }
         if shift.end <= now { return v3Invalid("custom_shift", "has already ended and cannot be deleted") }
         let now = self.now
         do {

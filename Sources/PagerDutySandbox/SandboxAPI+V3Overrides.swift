@@ -7,37 +7,10 @@ import OrderedJSON
 extension SandboxAPI {
 
     func listV3Overrides(_ id: String, _ query: QueryParameters) async -> SandboxReply {
-        let schedule: SandboxSchedule
-        switch await v3Schedule(id) {
-        case .success(let found): schedule = found
-        case .failure(let refusal): return refusal.reply
-        }
-        let zone: Zone
-        switch requestedZone(query, default: Zone(identifier: schedule.timeZone) ?? .utc) {
-        case .success(let requested): zone = requested
-        case .failure: return v3Invalid("time_zone", "must be an IANA time zone")
-        }
-        let window: InstantRange
-        switch v3Window(query, zone: zone) {
-        case .success(let found): window = found
-        case .failure(let refusal): return refusal.reply
-        }
-        let overflow = query.flag("overflow")
-        var overrides = (schedule.v3?.overrides ?? []).filter { $0.start < window.end && window.start < $0.end }
-        if !overflow {
-            if quirks.v3.dropCrossingOverrides {
-                overrides = overrides.filter { window.start <= $0.start && $0.end <= window.end }
-            } else {
-                overrides = overrides.map { override in
-                    var clipped = override
-                    clipped.start = max(override.start, window.start)
-                    clipped.end = min(override.end, window.end)
-                    return clipped
-                }
-            }
-        }
-        overrides.sort { ($0.start, $0.sequence) < ($1.start, $1.sequence) }
-        return v3Page(overrides.map { v3OverrideJSON(id, $0, zone: zone) }, query, key: "overrides", defaultLimit: 25, maximumLimit: 100)
+        await v3List(
+            id, query, in: \.overrides, key: "overrides", dropCrossing: quirks.v3.dropCrossingOverrides,
+            order: { ($0.start, $0.sequence) < ($1.start, $1.sequence) }, json: v3OverrideJSON
+        )
     }
 
     func createV3Overrides(_ id: String, _ body: [UInt8]) async -> SandboxReply {
@@ -63,23 +36,16 @@ extension SandboxAPI {
         }
         guard !accepted.isEmpty, problems.isEmpty || quirks.v3.partialOverrideBatches else { return v3Invalid(problems) }
         let toCreate = accepted
-        let created: [SandboxV3Override]?
-        do {
-            created = try await store.updateSchedule(id: id) { schedule, ids in
-                var made: [SandboxV3Override] = []
-                for draft in toCreate {
-                    var override = draft
-                    override.id = ids.next()
-                    override.sequence = ids.sequence()
-                    made.append(override)
-                }
-                schedule.v3 = schedule.v3 ?? SandboxV3Details()
-                schedule.v3?.overrides += made
-                return (made, true)
-            }
-        } catch { return v3StoreFailure() }
+        let created: [SandboxV3Override]
+        switch await v3Append(toCreate, in: \.overrides, of: id, naming: { override, ids in
+            override.id = ids.next()
+            override.sequence = ids.sequence()
+        }) {
+        case .success(let made): created = made
+        case .failure(let refusal): return refusal.reply
+        }
         let zone = Zone(identifier: schedule.timeZone) ?? .utc
-        return .json(201, .object([("overrides", .array((created ?? []).map { v3OverrideJSON(id, $0, zone: zone) }))]))
+        return .json(201, .object([("overrides", .array(created.map { v3OverrideJSON(id, $0, zone: zone) }))]))
     }
 
     /// One requested override checked against the schedule and the overrides before it in the
@@ -147,24 +113,19 @@ extension SandboxAPI {
     }
 
     func getV3Override(_ id: String, _ overrideID: String) async -> SandboxReply {
-        switch await v3Schedule(id) {
-        case .success(let schedule):
-            guard let override = schedule.v3?.overrides.first(where: { $0.id == overrideID }) else { return notFound() }
-            return .json(200, .object([("override", v3OverrideJSON(id, override, zone: Zone(identifier: schedule.timeZone) ?? .utc))]))
-        case .failure(let refusal): return refusal.reply
-        }
+        await v3Get(id, overrideID, in: \.overrides, key: "override", json: v3OverrideJSON)
     }
 
     /// `start_time`, `end_time` and `overriding_member` change in place; the source and the
     /// overridden member do not.
     func updateV3Override(_ id: String, _ overrideID: String, _ body: [UInt8]) async -> SandboxReply {
         let schedule: SandboxSchedule
-        switch await v3Schedule(id) {
-        case .success(let found): schedule = found
+        var override: SandboxV3Override
+        switch await v3Item(id, overrideID, in: \.overrides) {
+        case .success(let found): (schedule, override) = found
         case .failure(let refusal): return refusal.reply
         }
         let details = schedule.v3 ?? SandboxV3Details()
-        guard var override = details.overrides.first(where: { $0.id == overrideID }) else { return notFound() }
         guard let fields = v3Body(body)?["override"], fields.objectValue != nil else { return v3Invalid("override", "is required") }
         if override.end <= now { return v3Invalid("override", "has ended and cannot be changed") }
         var problems = V3Problems()
@@ -192,25 +153,18 @@ extension SandboxAPI {
         if quirks.v3.rejectOverrideEndingInPast, override.end <= now { problems.add("override.end_time", "must be in the future") }
         if problems.isEmpty { v3CheckAgainstSource(override, field: "override", details: details, others: details.overrides, problems: &problems) }
         guard problems.isEmpty else { return v3Invalid(problems) }
-        let final = override
-        do {
-            _ = try await store.updateSchedule(id: id) { schedule, _ in
-                guard let index = schedule.v3?.overrides.firstIndex(where: { $0.id == overrideID }) else { return (false, false) }
-                schedule.v3?.overrides[index] = final
-                return (true, true)
-            }
-        } catch { return v3StoreFailure() }
-        return .json(200, .object([("override", v3OverrideJSON(id, final, zone: Zone(identifier: schedule.timeZone) ?? .utc))]))
+        if let failure = await v3Store(override, in: \.overrides, of: id) { return failure }
+        return .json(200, .object([("override", v3OverrideJSON(id, override, zone: Zone(identifier: schedule.timeZone) ?? .utc))]))
     }
 
     /// Future: removed (204). In progress: ends now (204, or 200 as v2). Ended: 400 or 404.
     func deleteV3Override(_ id: String, _ overrideID: String) async -> SandboxReply {
         let schedule: SandboxSchedule
-        switch await v3Schedule(id) {
-        case .success(let found): schedule = found
+        let override: SandboxV3Override
+        switch await v3Item(id, overrideID, in: \.overrides) {
+        case .success(let found): (schedule, override) = found
         case .failure(let refusal): return refusal.reply
         }
-        guard let override = schedule.v3?.overrides.first(where: { $0.id == overrideID }) else { return notFound() }
         if override.end <= now {
             return quirks.v3.endedOverrideDeleteStatus == 404 ? notFound() : v3Invalid("override", "has already ended and cannot be deleted")
         }

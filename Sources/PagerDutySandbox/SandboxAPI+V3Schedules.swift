@@ -127,15 +127,10 @@ extension SandboxAPI {
     }
 
     func getV3Schedule(_ id: String, _ query: QueryParameters) async -> SandboxReply {
-        let schedule: SandboxSchedule
-        switch await v3Schedule(id) {
-        case .success(let found): schedule = found
+        let (schedule, zone): (SandboxSchedule, Zone)
+        switch await v3ScheduleInZone(id, query) {
+        case .success(let found): (schedule, zone) = found
         case .failure(let refusal): return refusal.reply
-        }
-        let zone: Zone
-        switch requestedZone(query, default: Zone(identifier: schedule.timeZone) ?? .utc) {
-        case .success(let requested): zone = requested
-        case .failure: return v3Invalid("time_zone", "must be an IANA time zone")
         }
         var finalSchedule: JSONValue?
         if query.all("include").contains("final_schedule") {

@@ -102,6 +102,117 @@ extension SandboxAPI {
         return .success(schedule)
     }
 
+    /// A shift-based schedule and the zone a read renders it in (`time_zone`, by default the
+    /// schedule's own): how every v3 read that renders times begins.
+    func v3ScheduleInZone(_ id: String, _ query: QueryParameters) async -> Result<(schedule: SandboxSchedule, zone: Zone), Refusal> {
+        let schedule: SandboxSchedule
+        switch await v3Schedule(id) {
+        case .success(let found): schedule = found
+        case .failure(let refusal): return .failure(refusal)
+        }
+        guard case .success(let zone) = requestedZone(query, default: Zone(identifier: schedule.timeZone) ?? .utc) else {
+            return .failure(Refusal(reply: v3Invalid("time_zone", "must be an IANA time zone")))
+        }
+        return .success((schedule, zone))
+    }
+
+    /// A shift-based schedule and one of its custom shifts or overrides (404 when either is unknown):
+    /// how every change of one item begins.
+    func v3Item<Item: V3Item>(_ id: String, _ itemID: String, in list: KeyPath<SandboxV3Details, [Item]> & Sendable) async -> Result<(schedule: SandboxSchedule, item: Item), Refusal> {
+        switch await v3Schedule(id) {
+        case .success(let schedule):
+            guard let item = schedule.v3?[keyPath: list].first(where: { $0.id == itemID }) else { return .failure(Refusal(reply: notFound())) }
+            return .success((schedule, item))
+        case .failure(let refusal):
+            return .failure(refusal)
+        }
+    }
+
+    /// Gives each of `drafts` its ids (`naming`) and appends them to the list at `list`, in one
+    /// store step: the items made, or the answer to give when the store failed.
+    func v3Append<Item: V3Item>(
+        _ drafts: [Item], in list: WritableKeyPath<SandboxV3Details, [Item]> & Sendable, of id: String,
+        naming: @escaping @Sendable (inout Item, inout V3IDSource) -> Void
+    ) async -> Result<[Item], Refusal> {
+        do {
+            let made = try await store.updateSchedule(id: id) { schedule, ids -> (result: [Item], changed: Bool) in
+                var details = schedule.v3 ?? SandboxV3Details()
+                var made: [Item] = []
+                for draft in drafts {
+                    var item = draft
+                    naming(&item, &ids)
+                    made.append(item)
+                }
+                details[keyPath: list] += made
+                schedule.v3 = details
+                return (made, true)
+            }
+            return .success(made ?? [])
+        } catch {
+            return .failure(Refusal(reply: v3StoreFailure()))
+        }
+    }
+
+    /// The list of custom shifts or overrides over `since`–`until` (both required), a page of
+    /// 25 by default and 100 at most. Without `overflow=true` an item crossing the window is cut
+    /// to it, or (`dropCrossing`) left out.
+    func v3List<Item: V3Item>(
+        _ id: String, _ query: QueryParameters, in list: KeyPath<SandboxV3Details, [Item]> & Sendable, key: String, dropCrossing: Bool,
+        order: (Item, Item) -> Bool, json: (String, Item, Zone) -> JSONValue
+    ) async -> SandboxReply {
+        let (schedule, zone): (SandboxSchedule, Zone)
+        switch await v3ScheduleInZone(id, query) {
+        case .success(let found): (schedule, zone) = found
+        case .failure(let refusal): return refusal.reply
+        }
+        let window: InstantRange
+        switch v3Window(query, zone: zone) {
+        case .success(let found): window = found
+        case .failure(let refusal): return refusal.reply
+        }
+        var items = (schedule.v3?[keyPath: list] ?? []).filter { $0.start < window.end && window.start < $0.end }
+        if !query.flag("overflow") {
+            if dropCrossing {
+                items = items.filter { window.start <= $0.start && $0.end <= window.end }
+            } else {
+                items = items.map { item in
+                    var clipped = item
+                    clipped.start = max(item.start, window.start)
+                    clipped.end = min(item.end, window.end)
+                    return clipped
+                }
+            }
+        }
+        return v3Page(items.sorted(by: order).map { json(id, $0, zone) }, query, key: key, defaultLimit: 25, maximumLimit: 100)
+    }
+
+    /// `GET` of one custom shift or override: `{key: item}` in the schedule's zone.
+    func v3Get<Item: V3Item>(
+        _ id: String, _ itemID: String, in list: KeyPath<SandboxV3Details, [Item]> & Sendable, key: String,
+        json: (String, Item, Zone) -> JSONValue
+    ) async -> SandboxReply {
+        switch await v3Item(id, itemID, in: list) {
+        case .success(let found): return .json(200, .object([(key, json(id, found.item, Zone(identifier: found.schedule.timeZone) ?? .utc))]))
+        case .failure(let refusal): return refusal.reply
+        }
+    }
+
+    /// Puts `item` back in place of the one with its id, in one store step; nil when done, the
+    /// answer to give when the store failed.
+    func v3Store<Item: V3Item>(_ item: Item, in list: WritableKeyPath<SandboxV3Details, [Item]> & Sendable, of id: String) async -> SandboxReply? {
+        do {
+            _ = try await store.updateSchedule(id: id) { schedule, _ in
+                guard var details = schedule.v3, let index = details[keyPath: list].firstIndex(where: { $0.id == item.id }) else { return (false, false) }
+                details[keyPath: list][index] = item
+                schedule.v3 = details
+                return (true, true)
+            }
+            return nil
+        } catch {
+            return v3StoreFailure()
+        }
+    }
+
     /// Offset pagination with v3's limits: `{key, limit, offset, more}`; `total` only when
     /// `totalAllowed` and asked.
     func v3Page(_ items: [JSONValue], _ query: QueryParameters, key: String, defaultLimit: Int, maximumLimit: Int, totalAllowed: Bool = false) -> SandboxReply {

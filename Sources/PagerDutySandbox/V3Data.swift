@@ -83,7 +83,7 @@ public struct SandboxV3Event: Sendable, Codable, Hashable {
 }
 
 /// A one-off shift that adds one person (or a vacant seat) to the schedule.
-public struct SandboxV3CustomShift: Sendable, Codable, Hashable {
+public struct SandboxV3CustomShift: V3Item, Codable, Hashable {
     public var id: String
     public var assignmentID: String
     public var start: Instant
@@ -101,7 +101,7 @@ public struct SandboxV3CustomShift: Sendable, Codable, Hashable {
 
 /// An override scoped to one rotation or one custom shift: `overriding` replaces `overridden`
 /// for that source only, within `[start, end)`.
-public struct SandboxV3Override: Sendable, Codable, Hashable {
+public struct SandboxV3Override: V3Item, Codable, Hashable {
     public var id: String
     public var rotationID: String?
     public var customShiftID: String?
@@ -156,4 +156,11 @@ struct V3IDSource: Sendable {
         counter += 1
         return counter
     }
+}
+
+/// What the simulator changes one at a time under a shift-based schedule, known by its id.
+public protocol V3Item: Sendable {
+    var id: String { get }
+    var start: Instant { get set }
+    var end: Instant { get set }
 }
