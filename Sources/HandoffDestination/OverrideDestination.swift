@@ -36,13 +36,24 @@ public protocol OverrideDestination: Sendable {
     /// A key that may read but not write throws `.readOnlyKey`.
     func createOverrides(schedule: String, _ overrides: [PlannedOverride]) async throws -> [OverrideCreationResult]
 
-    /// Deletes the override `id` of `schedule`: one in the future goes, one in progress is cut to
-    /// end now, and one already gone is `.alreadyGone`, not an error (deleting is idempotent).
-    func deleteOverride(schedule: String, id: String) async throws -> OverrideDeletionResult
+    /// Deletes the override `id` of `schedule` (an object of kind `target`: a destination with
+    /// several kinds of object tells them apart by it): one in the future goes, one in progress is
+    /// cut to end now, and one already gone is `.alreadyGone`, not an error (deleting is
+    /// idempotent).
+    func deleteOverride(schedule: String, id: String, target: OverrideTarget) async throws -> OverrideDeletionResult
 
-    /// Changes the override `id` in place to `override`, where `capabilities.updatesInPlace` says
-    /// the destination can; the default throws `DestinationError` of kind `.unsupported`.
+    /// Changes the override `id` in place to `override` (same target, new start, end or person),
+    /// where the schedule's `DestinationLayout.updatesInPlace` says it can; the default throws
+    /// `DestinationError` of kind `.unsupported`. An answer lost after the request may have
+    /// reached the destination throws `.outcomeUnknown` (a PUT is idempotent: sending it again is
+    /// safe).
     func updateOverride(schedule: String, id: String, to override: PlannedOverride) async throws -> OverrideRecord
+
+    /// What writing `request.shifts` onto its schedule takes (see `DestinationLayout`); reads only.
+    /// Also where a destination finds the schedule's kind and refuses, with `.kindChanged`, one
+    /// whose kind is no longer the remembered one. The default (`Layout.swift`) writes every
+    /// shift whole on the whole schedule.
+    func layout(_ request: LayoutRequest) async throws -> DestinationLayout
 
     /// Who the destination itself shows on call on `schedule` over `window` (its own rendering,
     /// every entry that overlaps the window, concurrent ones included), for `handoff who
@@ -88,11 +99,14 @@ public struct PlannedOverride: Sendable, Hashable {
     public var start: Instant
     public var end: Instant
     public var userID: String
+    /// Where it acts; `.schedule` on a layer-based schedule.
+    public var target: OverrideTarget
 
-    public init(start: Instant, end: Instant, userID: String) {
+    public init(start: Instant, end: Instant, userID: String, target: OverrideTarget = .schedule) {
         self.start = start
         self.end = end
         self.userID = userID
+        self.target = target
     }
 }
 
@@ -127,6 +141,9 @@ public struct DestinationError: Error, Sendable, Hashable, CustomStringConvertib
         case rateLimited
         /// The destination cannot do this (`updateOverride` where it has no such call).
         case unsupported
+        /// The schedule is no longer of the kind Handoff last wrote it as (upgraded in place):
+        /// what the state records of it means nothing there; the destination stops until re-adopted.
+        case kindChanged
         /// Anything else: unreachable, unauthorised, a refusal, an answer not understood.
         case other
     }

@@ -13,12 +13,16 @@ public struct OverrideRecord: Sendable, Hashable {
     /// confirmation and the record of it leaves a record the next plan resolves by listing (gone:
     /// Handoff deleted it; present: still Handoff's), never one that looks like a person deleted it.
     public var deletePending: Bool
+    /// Where it acts (`.schedule` on a layer-based schedule): part of what makes a listed object
+    /// equal to a desired one.
+    public var target: OverrideTarget
 
-    public init(id: String, start: Instant, end: Instant, userID: String, deletePending: Bool = false) {
+    public init(id: String, start: Instant, end: Instant, userID: String, deletePending: Bool = false, target: OverrideTarget = .schedule) {
         self.id = id
         self.start = start
         self.end = end
         self.userID = userID
         self.deletePending = deletePending
+        self.target = target
     }
 }

@@ -50,7 +50,7 @@ public final class PagerDutyDestination: OverrideDestination {
         }
     }
 
-    public func deleteOverride(schedule: String, id: String) async throws -> OverrideDeletionResult {
+    public func deleteOverride(schedule: String, id: String, target: OverrideTarget) async throws -> OverrideDeletionResult {
         switch try await translated({ try await client.deleteOverride(scheduleID: schedule, overrideID: id) }) {
         case .deleted: .deleted
         case .truncated: .truncated

@@ -221,7 +221,7 @@ public enum Applier {
                     for id in deletions {
                         group.addTask {
                             try shared.checkNotStopped()
-                            _ = try await target.deleteOverride(schedule: destination.destinationSchedule, id: id)
+                            _ = try await target.deleteOverride(schedule: destination.destinationSchedule, id: id, target: .schedule)
                             shared.step()
                             // Deleted, cut to end now, or already gone: either way no longer Handoff's to manage.
                             try await session.record(change(deleted: [id]))

@@ -126,7 +126,7 @@ public final class InMemoryDestination: OverrideDestination {
         }
     }
 
-    public func deleteOverride(schedule: String, id: String) async throws -> OverrideDeletionResult {
+    public func deleteOverride(schedule: String, id: String, target: OverrideTarget) async throws -> OverrideDeletionResult {
         try held.withLock { held in
             held.calls.delete += 1
             if held.faults.readOnly { throw DestinationError(.readOnlyKey, Self.readOnlyMessage) }

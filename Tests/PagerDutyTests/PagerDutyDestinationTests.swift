@@ -41,8 +41,8 @@ struct PagerDutyDestinationTests {
                 #expect(record.userID == alice.id && record.start == planned.start && record.end == planned.end && !record.deletePending)
                 let window = InstantRange(start: at("2026-11-24T08:00:00Z"), end: at("2026-11-25T00:00:00Z"))
                 #expect(try await destination.overrides(schedule: "PPLAT01", overlapping: window) == [record])
-                #expect(try await destination.deleteOverride(schedule: "PPLAT01", id: record.id) == .deleted)
-                #expect(try await destination.deleteOverride(schedule: "PPLAT01", id: record.id) == .alreadyGone)
+                #expect(try await destination.deleteOverride(schedule: "PPLAT01", id: record.id, target: .schedule) == .deleted)
+                #expect(try await destination.deleteOverride(schedule: "PPLAT01", id: record.id, target: .schedule) == .alreadyGone)
             }
         }
     }
@@ -54,7 +54,7 @@ struct PagerDutyDestinationTests {
             let planned = PlannedOverride(start: at("2026-11-23T09:00:00Z"), end: at("2026-11-24T09:00:00Z"), userID: user.id)
             try await sandbox.withClient(key: SandboxHarness.readOnlyKey) { client in
                 let readOnly = await #expect(throws: DestinationError.self) {
-                    try await PagerDutyDestination(client: client).deleteOverride(schedule: "PPLAT01", id: "Q1")
+                    try await PagerDutyDestination(client: client).deleteOverride(schedule: "PPLAT01", id: "Q1", target: .schedule)
                 }
                 #expect(readOnly?.kind == .readOnlyKey)
                 #expect(readOnly?.message == "the API key of connection \"sandbox\" is read-only: PagerDuty refused to delete override Q1 of schedule PPLAT01 (403); apply needs a read-write key")
