@@ -1,3 +1,4 @@
+public import HandoffDestination
 public import HandoffTime
 
 /// What a plan will do, per destination: the reviewed artefact of `handoff plan` and the exact
@@ -44,6 +45,7 @@ public struct Plan: Sendable, Hashable {
                 case .adopt: summary.adopt += 1
                 case .keep: summary.kept += 1
                 case .drift: summary.drift += 1
+                case .move: summary.move += 1
                 }
             }
             if destination.watermarkMoves { summary.watermarks += 1 }
@@ -65,6 +67,8 @@ public struct PlanSummary: Sendable, Hashable {
     public var adopt = 0
     public var kept = 0
     public var drift = 0
+    /// Overrides changed in place (shift-based schedules).
+    public var move = 0
     public var watermarks = 0
     public var removedDestinations = 0
     /// Destinations renamed by a `moved` entry (state only, no PagerDuty call).
@@ -107,6 +111,12 @@ public struct DestinationPlan: Sendable, Hashable {
     /// Who is on call before and after the plan, where that changes, in order: what a reviewer
     /// reads first (the actions are how it is done).
     public var handovers: [Handover]
+    /// The schedule's kind as the destination found it (nil: a destination of one kind, or a
+    /// removed destination); the state remembers it once applied.
+    public var scheduleKind: DestinationScheduleKind?
+    /// Sentences the destination asks the plan to show (where it cannot give the configuration's
+    /// meaning exactly), one line each.
+    public var notes: [String] = []
 
     public init(
         name: String,
@@ -145,7 +155,7 @@ public struct DestinationPlan: Sendable, Hashable {
     public var watermarkMoves: Bool { watermarkAfter != watermarkBefore && watermarkAfter != nil }
 
     public var hasChanges: Bool {
-        removed || movedFrom != nil || watermarkMoves || !interruptedDeletes.isEmpty || actions.contains { [.create, .delete, .adopt].contains($0.kind) }
+        removed || movedFrom != nil || watermarkMoves || !interruptedDeletes.isEmpty || actions.contains { [.create, .delete, .adopt, .move].contains($0.kind) }
     }
 
     public func actions(_ kind: PlanAction.Kind) -> [PlanAction] { actions.filter { $0.kind == kind } }
@@ -180,6 +190,10 @@ public struct PlanAction: Sendable, Hashable {
         case keep
         /// An override Handoff made was deleted in PagerDuty and is not recreated (`keep`).
         case drift
+        /// Change an override Handoff made in place (its start, end or person; its target stays),
+        /// where the schedule allows it: one request instead of a delete and a create.
+        /// `overrideID` is the override moved, `previous` how it is now.
+        case move
     }
 
     public var kind: Kind
@@ -194,8 +208,16 @@ public struct PlanAction: Sendable, Hashable {
     public var overrideID: String?
     /// Why, where the plan says (a plain create needs no reason).
     public var reason: Reason?
+    /// Where the override acts: `.schedule` on a layer-based schedule; a rotation's member or a
+    /// custom shift on a shift-based one.
+    public var target: OverrideTarget
+    /// For a move: the override as it is before the move.
+    public var previous: OverrideRecord?
 
-    public init(kind: Kind, start: Instant, end: Instant, userID: String, person: String, email: String, overrideID: String? = nil, reason: Reason? = nil) {
+    public init(
+        kind: Kind, start: Instant, end: Instant, userID: String, person: String, email: String, overrideID: String? = nil, reason: Reason? = nil,
+        target: OverrideTarget = .schedule, previous: OverrideRecord? = nil
+    ) {
         self.kind = kind
         self.start = start
         self.end = end
@@ -204,6 +226,8 @@ public struct PlanAction: Sendable, Hashable {
         self.email = email
         self.overrideID = overrideID
         self.reason = reason
+        self.target = target
+        self.previous = previous
     }
 
     public var range: InstantRange { InstantRange(start: start, end: end) }

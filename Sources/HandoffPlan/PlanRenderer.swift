@@ -81,6 +81,7 @@ public enum PlanRenderer {
         case .adopt: return colours.yellow("= adopt    ") + " \(span)  \(who)\(why)"
         case .keep: return colours.yellow("! kept     ") + " \(span)  \(who)\(why)"
         case .drift: return colours.yellow("! drift    ") + " \(span)  \(who)\(why)"
+        case .move: return colours.yellow("~ move     ") + " \(span)  \(who)\(why)"
         }
     }
 

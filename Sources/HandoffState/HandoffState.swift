@@ -74,12 +74,18 @@ public struct DestinationState: Sendable, Hashable {
     public var watermark: Instant?
     /// Overrides Handoff created (or adopted) that may still matter, sorted by start.
     public var overrides: [OverrideRecord]
+    /// The kind of the destination's schedule when Handoff last wrote it (nil: before Handoff
+    /// remembered kinds, which means layer-based). A plan that finds another kind stops.
+    public var scheduleKind: DestinationScheduleKind?
 
-    public init(connection: String, destinationSchedule: String, watermark: Instant? = nil, overrides: [OverrideRecord] = []) {
+    public init(
+        connection: String, destinationSchedule: String, watermark: Instant? = nil, overrides: [OverrideRecord] = [], scheduleKind: DestinationScheduleKind? = nil
+    ) {
         self.connection = connection
         self.destinationSchedule = destinationSchedule
         self.watermark = watermark
         self.overrides = overrides
+        self.scheduleKind = scheduleKind
     }
 }
 
