@@ -69,6 +69,18 @@ struct DecodingTests {
 
         """
 
+    @Test("pagerduty_rotation names the rotation a shift-based schedule's export replaces; it is optional")
+    func pagerDutyRotationDecodes() throws {
+        let loaded = ConfigFixtures.load(
+            Self.designExample.replacingOccurrences(of: "    manual_changes: keep\n", with: "    manual_changes: keep\n    pagerduty_rotation: Primary weekly\n")
+        )
+        #expect(loaded.diagnostics.isEmpty)
+        let configuration = try #require(loaded.configuration)
+        #expect(configuration.destination(named: "platform-primary-pd")?.pagerDutyRotation == "Primary weekly")
+        let plain = try #require(ConfigFixtures.load(Self.designExample).configuration)
+        #expect(plain.destination(named: "platform-primary-pd")?.pagerDutyRotation == nil)
+    }
+
     @Test("the example of the design decodes into the model")
     func designExampleDecodes() throws {
         let loaded = ConfigFixtures.load(Self.designExample)

@@ -330,6 +330,17 @@ struct DiagnosticTests {
             """, [
             ("1️⃣", .error, "\"pagerduty_schedule\" must be a PagerDuty schedule id such as PABC123, not \"https://acme.pagerduty.com/schedules/PABC123\""),
         ]),
+        DiagnosticCase("a blank or overlong PagerDuty rotation", base + """
+            schedules:
+              s: { time_zone: UTC, rotation: { members: [alice, bob, carol], start: 2026-11-02T09:00, turn: 1w } }
+            destinations:
+              d: { schedule: s, connection: acme, pagerduty_schedule: P1, pagerduty_rotation: 1️⃣"  " }
+              e: { schedule: s, connection: acme, pagerduty_schedule: P2, pagerduty_rotation: 2️⃣\(String(repeating: "r", count: 201)) }
+
+            """, [
+            ("1️⃣", .error, "\"pagerduty_rotation\" must be the id or name of a rotation of the PagerDuty schedule, at most 200 characters"),
+            ("2️⃣", .error, "\"pagerduty_rotation\" must be the id or name of a rotation of the PagerDuty schedule, at most 200 characters"),
+        ]),
         DiagnosticCase("an unknown manual_changes mode", base + """
             schedules:
               s: { time_zone: UTC, rotation: { members: [alice, bob, carol], start: 2026-11-02T09:00, turn: 1w } }

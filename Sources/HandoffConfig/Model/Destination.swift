@@ -11,6 +11,9 @@ public struct Destination: Sendable, Hashable {
     public var schedule: String
     public var connection: String
     public var pagerDutySchedule: String
+    /// `pagerduty_rotation`: on a shift-based PagerDuty schedule, the rotation (id or name) whose
+    /// on-call the export replaces; nil lets a schedule with exactly one rotation choose it.
+    public var pagerDutyRotation: String?
     public var manualChanges: ManualChanges
     public var location: SourceLocation
     public var scheduleLocation: SourceLocation
@@ -21,6 +24,7 @@ public struct Destination: Sendable, Hashable {
         schedule: String,
         connection: String,
         pagerDutySchedule: String,
+        pagerDutyRotation: String? = nil,
         manualChanges: ManualChanges = .keep,
         location: SourceLocation,
         scheduleLocation: SourceLocation? = nil,
@@ -30,6 +34,7 @@ public struct Destination: Sendable, Hashable {
         self.schedule = schedule
         self.connection = connection
         self.pagerDutySchedule = pagerDutySchedule
+        self.pagerDutyRotation = pagerDutyRotation
         self.manualChanges = manualChanges
         self.location = location
         self.scheduleLocation = scheduleLocation ?? location
