@@ -155,12 +155,13 @@ extension PagerDutyClient {
         case 404: return .notFound
         case 400:
             if let wrong = wrongKind(response, purpose: purpose, scheduleID: scheduleID, api: .shiftBased) { throw wrong }
-            let body = ErrorBody(bytes: response.body, key: configuration.key)
-            let refusal = (try? refusal(response, purpose: purpose, scheduleID: scheduleID)) ?? nil
+            // The follow-up read tells an item that already ended (done) from a real refusal.
             guard let itemEnd = try await end() else { return .notFound }
             guard itemEnd <= now else {
-                throw refusal ?? PagerDutyError(.rejected, "PagerDuty refused to \(purpose) on \(connection) (400)", status: 400)
+                throw ((try? refusal(response, purpose: purpose, scheduleID: scheduleID)) ?? nil)
+                    ?? PagerDutyError(.rejected, "PagerDuty refused to \(purpose) on \(connection) (400)", status: 400)
             }
+            let body = ErrorBody(bytes: response.body, key: configuration.key)
             return .alreadyEnded(body.errors.isEmpty ? [body.message].compactMap { $0 } : body.errors)
         default:
             try checkV3(response, purpose: purpose, write: true, scheduleID: scheduleID, itemRequest: true)

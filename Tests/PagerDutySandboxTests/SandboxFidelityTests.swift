@@ -8,8 +8,6 @@ import NIOCore
 @testable import PagerDutySandbox
 import Testing
 
-private func at(_ text: String) -> Instant { TeamFixture.at(text) }
-
 /// The v2 endpoints against PagerDuty's published description (issue 16 item 7), each switch of
 /// `docs/pagerduty-fidelity.md` in both positions, driven in memory through `.router`.
 @Suite("Simulated PagerDuty: the v2 endpoints as PagerDuty's description declares them, and the switches")
@@ -31,28 +29,7 @@ struct SandboxFidelityTests {
                 .init(name: "Carol Chen", email: "carol@example.com"),
             ],
             schedules: [
-                .init(
-                    name: "Platform",
-                    timeZone: "Europe/Berlin",
-                    id: "PPLAT01",
-                    layers: [
-                        .init(
-                            name: "Weekly",
-                            start: at("2026-11-02T09:00:00+01:00"),
-                            rotationVirtualStart: at("2026-11-02T09:00:00+01:00"),
-                            rotationTurnLengthSeconds: 604_800,
-                            users: ["alice@example.com", "bob@example.com"]
-                        ),
-                        .init(
-                            name: "Business hours",
-                            start: at("2026-11-02T09:00:00+01:00"),
-                            rotationVirtualStart: at("2026-11-02T09:00:00+01:00"),
-                            rotationTurnLengthSeconds: 86_400,
-                            users: ["carol@example.com"],
-                            restrictions: [.init(type: "daily_restriction", startTimeOfDay: "09:00:00", durationSeconds: 28_800)]
-                        ),
-                    ]
-                ),
+                PlatformFixture.schedule(),
                 .init(name: "Docs", timeZone: "UTC", id: "PDOCS01", description: "Documentation on-call"),
                 .init(name: "Flexible", timeZone: "UTC", id: "PFLEX01", type: "schedule_v3"),
             ],

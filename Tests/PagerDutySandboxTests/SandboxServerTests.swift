@@ -15,30 +15,7 @@ private let people = [
     SandboxSeed.User(name: "Carol Chen", email: "Carol.Chen@Example.com"),
 ]
 
-/// A Berlin schedule: one weekly layer handing off Mondays 09:00 (alice, bob), and a business-hours
-/// layer on top (carol, weekdays 09:00–17:00).
-private let platform = SandboxSeed.Schedule(
-    name: "Platform",
-    timeZone: "Europe/Berlin",
-    id: "PPLAT01",
-    layers: [
-        .init(
-            name: "Weekly",
-            start: at("2026-11-02T09:00:00+01:00"),
-            rotationVirtualStart: at("2026-11-02T09:00:00+01:00"),
-            rotationTurnLengthSeconds: 604_800,
-            users: ["alice@example.com", "bob@example.com"]
-        ),
-        .init(
-            name: "Business hours",
-            start: at("2026-11-02T09:00:00+01:00"),
-            rotationVirtualStart: at("2026-11-02T09:00:00+01:00"),
-            rotationTurnLengthSeconds: 86_400,
-            users: ["Carol.Chen@Example.com"],
-            restrictions: [.init(type: "daily_restriction", startTimeOfDay: "09:00:00", durationSeconds: 28_800)]
-        ),
-    ]
-)
+private let platform = PlatformFixture.schedule(carol: "Carol.Chen@Example.com")
 
 private let seed = SandboxSeed(users: people, schedules: [platform])
 
