@@ -113,7 +113,7 @@ let package = Package(
         // MARK: - The PagerDuty adapter: v2 overrides as an `OverrideDestination`, and the import
         .target(
             name: "HandoffPagerDuty",
-            dependencies: ["HandoffConfig", "HandoffDestination", "HandoffTime", "PagerDuty"],
+            dependencies: ["HandoffConfig", "HandoffDestination", "HandoffTime", "PagerDuty", "SafeText"],
             exclude: ["Import"],
             swiftSettings: strictSettings
         ),

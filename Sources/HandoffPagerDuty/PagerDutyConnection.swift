@@ -1,5 +1,6 @@
 import Foundation
 public import HandoffConfig
+public import HandoffTime
 import HandoffDestination
 public import PagerDuty
 
@@ -16,6 +17,9 @@ public enum PagerDutyConnection {
         public var progress: (@Sendable (String) -> Void)?
         /// Adjusts each client's configuration (tests: a virtual clock, fast retries).
         public var configure: @Sendable (inout PagerDutyClient.Configuration) -> Void = { _ in }
+        /// The run's time, for what a shift-based schedule's deletes are judged by (tests and
+        /// `--now`: the simulated PagerDuty's clock); the system's by default.
+        public var now: @Sendable () -> Instant = PagerDutyDestination.systemNow
 
         public init() {}
     }
@@ -56,7 +60,7 @@ public enum PagerDutyConnection {
         client.progress = settings.progress
         settings.configure(&client)
         do {
-            return PagerDutyDestination(client: try PagerDutyClient(configuration: client))
+            return PagerDutyDestination(client: try PagerDutyClient(configuration: client), now: settings.now)
         } catch {
             throw SyncError("connection \"\(name)\" cannot be opened: \(key.redacted("\(error)"))")
         }

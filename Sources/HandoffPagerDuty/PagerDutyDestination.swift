@@ -1,15 +1,37 @@
+import Foundation
 public import HandoffDestination
 public import HandoffTime
 public import PagerDuty
+import Synchronization
 
-/// PagerDuty's v2 REST API as an override destination: a layer-based schedule's override layer,
-/// through one `PagerDutyClient` (its key, rate limits and retries). PagerDuty's failures become
-/// `DestinationError`s with PagerDuty's own sentences, word for word.
+/// PagerDuty as an override destination, for both kinds of schedule: a layer-based schedule's
+/// override layer (the v2 API), and a shift-based schedule's rotation overrides and custom shifts
+/// (the v3 API; `V3Layout` says what a shift becomes there), through one `PagerDutyClient` (its
+/// key, rate limits and retries). PagerDuty's failures become `DestinationError`s with PagerDuty's
+/// own sentences, word for word.
+///
+/// The kind of each schedule is found once and kept for the life of the destination (a run), so
+/// that listing and writing know which API to use; it is shared by the tasks using the destination
+/// at once, behind a lock.
 public final class PagerDutyDestination: OverrideDestination {
     public let client: PagerDutyClient
+    /// The time a v3 delete is judged by (whether an object PagerDuty refuses to delete has
+    /// already ended, whether one it deleted had started): the run's clock, injected by tests.
+    let now: @Sendable () -> Instant
+    /// The kind found (or remembered from the state) per schedule id, for this run.
+    let kinds = Mutex<[String: ScheduleKind]>([:])
+    /// When each v3 object listed in this run starts, by `V3ObjectKey`, to tell a delete that cut
+    /// an object in progress (PagerDuty answers 204 to both) from one that removed it.
+    let listedStarts = Mutex<[String: Instant]>([:])
 
-    public init(client: PagerDutyClient) {
+    public init(client: PagerDutyClient, now: @escaping @Sendable () -> Instant = PagerDutyDestination.systemNow) {
         self.client = client
+        self.now = now
+    }
+
+    /// The system's time, to the second.
+    public static let systemNow: @Sendable () -> Instant = {
+        Instant(secondsSinceEpoch: Int64(Date().timeIntervalSince1970.rounded(.down)))
     }
 
     /// PagerDuty documents no limit for a bulk create; Handoff sends at most 1000 at once (the
@@ -17,7 +39,7 @@ public final class PagerDutyDestination: OverrideDestination {
     public var capabilities: DestinationCapabilities { DestinationCapabilities(maxBatchSize: 1000, updatesInPlace: false) }
 
     public func resolveUsers(emails: [String]) async throws -> [String: DestinationUser] {
-        let resolution = try await translated { try await client.resolveUsers(emails: emails) }
+        let resolution = try await translated(nil) { try await client.resolveUsers(emails: emails) }
         return resolution.users.mapValues(Self.user)
     }
 
@@ -31,12 +53,57 @@ public final class PagerDutyDestination: OverrideDestination {
         }
     }
 
+    /// Every override of `schedule` overlapping `window`, of either kind of schedule: the v2
+    /// override layer, or a shift-based schedule's overrides and custom shifts (see
+    /// `v3Records`). The kind is the one this run found; where it is not known yet (apply's
+    /// check before writing), the v2 API is asked first, and a wrong-kind or not-found answer
+    /// leads to detection and the v3 API. A schedule this run knew as layer-based (remembered from
+    /// the state, or found) that answers as shift-based now throws `.kindChanged`.
     public func overrides(schedule: String, overlapping window: InstantRange) async throws -> [OverrideRecord] {
-        try await translated { try await client.overrides(scheduleID: schedule, overlapping: window) }.map(Self.record)
+        do {
+            let known = kind(of: schedule)
+            if known == .shiftBased { return try await v3Records(schedule: schedule, overlapping: window) }
+            do {
+                let records = try await client.overrides(scheduleID: schedule, overlapping: window).map(Self.record)
+                remember(.layerBased, for: schedule)
+                return records
+            } catch let error as PagerDutyError where error.kind == .wrongScheduleKind || error.kind == .scheduleNotFound {
+                guard try await isShiftBased(schedule, answer: error) else { throw error }
+                if known == .layerBased { throw Self.kindChanged(schedule, from: .layerBased) }
+                remember(.shiftBased, for: schedule)
+                return try await v3Records(schedule: schedule, overlapping: window)
+            }
+        } catch let error as DestinationError {
+            throw error
+        } catch {
+            throw Self.translate(error, schedule: schedule)
+        }
     }
 
+    /// Creates `overrides`, each through the API its target names: `.schedule` on the v2
+    /// override layer (one request), `.rotation` as v3 overrides and `.customShift` as v3 custom
+    /// shifts (see `createV3`). One result per item, in the order given.
     public func createOverrides(schedule: String, _ overrides: [PlannedOverride]) async throws -> [OverrideCreationResult] {
-        try await translated { try await client.createOverrides(scheduleID: schedule, overrides) }.map { result in
+        do {
+            var results = [OverrideCreationResult?](repeating: nil, count: overrides.count)
+            let layered = overrides.indices.filter { overrides[$0].target == .schedule }
+            if !layered.isEmpty {
+                let created = try await createV2(schedule: schedule, layered.map { overrides[$0] })
+                for (index, result) in zip(layered, created) { results[index] = result }
+            }
+            try await createV3(schedule: schedule, overrides, into: &results)
+            return zip(overrides, results).map { item, result in
+                result ?? .rejected(item, reason: "Handoff does not create overrides of custom shifts on PagerDuty schedule \(schedule)")
+            }
+        } catch let error as DestinationError {
+            throw error
+        } catch {
+            throw Self.translate(error, schedule: schedule)
+        }
+    }
+
+    private func createV2(schedule: String, _ overrides: [PlannedOverride]) async throws -> [OverrideCreationResult] {
+        try await client.createOverrides(scheduleID: schedule, overrides).map { result in
             switch result {
             case .created(let override):
                 return .created(Self.record(override))
@@ -50,11 +117,14 @@ public final class PagerDutyDestination: OverrideDestination {
         }
     }
 
+    /// Deletes through the API `target` names: the v2 override layer, a v3 override (of a
+    /// rotation or of a custom shift) or a v3 custom shift (see `deleteV3`).
     public func deleteOverride(schedule: String, id: String, target: OverrideTarget) async throws -> OverrideDeletionResult {
-        switch try await translated({ try await client.deleteOverride(scheduleID: schedule, overrideID: id) }) {
-        case .deleted: .deleted
-        case .truncated: .truncated
-        case .notFound: .alreadyGone
+        guard target == .schedule else { return try await deleteV3(schedule: schedule, id: id, target: target) }
+        switch try await translated(schedule, { try await client.deleteOverride(scheduleID: schedule, overrideID: id) }) {
+        case .deleted: return .deleted
+        case .truncated: return .truncated
+        case .notFound: return .alreadyGone
         }
     }
 
@@ -73,13 +143,19 @@ public final class PagerDutyDestination: OverrideDestination {
         OverrideRecord(id: override.id, start: override.start, end: override.end, userID: override.user.id)
     }
 
-    private func translated<T>(_ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch { throw Self.translate(error) }
+    func translated<T>(_ schedule: String?, _ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch { throw Self.translate(error, schedule: schedule) }
     }
 
     /// PagerDuty's kinds, as far as the planner and applier tell them apart; the sentence stays.
-    static func translate(_ error: any Error) -> any Error {
+    /// A request answered "this schedule is of the other kind" is `.kindChanged` when the
+    /// schedule is known (only a write or a listing of a schedule whose kind was settled can get
+    /// that answer).
+    static func translate(_ error: any Error, schedule: String? = nil) -> any Error {
         guard let error = error as? PagerDutyError else { return error }
+        if error.kind == .wrongScheduleKind, let schedule, let now = error.scheduleKind {
+            return kindChanged(schedule, from: now == .shiftBased ? .layerBased : .shiftBased)
+        }
         let kind: DestinationError.Kind =
             switch error.kind {
             case .readOnlyKey: .readOnlyKey

@@ -1,0 +1,209 @@
+public import HandoffDestination
+public import HandoffTime
+import PagerDuty
+import SafeText
+import Synchronization
+
+// MARK: - Shift-based schedules: listing, creating, deleting and moving
+
+extension PagerDutyDestination {
+    /// Objects per v3 create request: the reference's advice (section 12.4; PagerDuty's maximum
+    /// is unconfirmed).
+    public static let v3BatchSize = 20
+
+    /// The most v3 object starts kept to classify deletes (a bound on memory whatever is listed).
+    static let listedStartsLimit = 100_000
+
+    // MARK: - Listing
+
+    /// A shift-based schedule's overrides and custom shifts overlapping `window`, every page of
+    /// both, as records with their targets: an override of a rotation is `.rotation(id:,
+    /// replacing:)` (the user it replaces; nil for a vacant seat), one of a custom shift
+    /// `.customShiftOverride`, each with the overriding user; a custom shift is one record per
+    /// assigned user, `.customShift`.
+    ///
+    /// An object that puts no user on call (an override whose overriding member is
+    /// `empty_member`, a custom shift's vacant or unknown member) is **not listed**: it shows no
+    /// person, Handoff never writes one, so it is never Handoff's own and never matches a wanted
+    /// piece; it stays as PagerDuty has it (the layout still reads its effect on the rotation
+    /// through the member it replaces). An override that names neither a rotation nor a custom
+    /// shift is refused: which object it is could only be guessed.
+    func v3Records(schedule: String, overlapping window: InstantRange) async throws -> [OverrideRecord] {
+        async let listedOverrides = client.v3Overrides(scheduleID: schedule, overlapping: window)
+        async let listedShifts = client.v3CustomShifts(scheduleID: schedule, overlapping: window)
+        let overrides = try await listedOverrides
+        let shifts = try await listedShifts
+        var records: [OverrideRecord] = []
+        var starts: [String: Instant] = [:]
+        for override in overrides {
+            starts[Self.key(override.id, customShift: false)] = override.start
+            guard let userID = override.overridingMember?.userID else { continue }
+            let target: OverrideTarget
+            switch override.target {
+            case .rotation(let id)?: target = .rotation(id: id, replacing: override.overriddenMember?.userID)
+            case .customShift(let id)?: target = .customShiftOverride(id: id, replacing: override.overriddenMember?.userID)
+            case nil:
+                throw DestinationError(
+                    .other,
+                    "PagerDuty listed override \(SafeText.excerpt(override.id)) of shift-based schedule \(SafeText.excerpt(schedule)) "
+                        + "without saying which rotation or custom shift it overrides"
+                )
+            }
+            records.append(OverrideRecord(id: override.id, start: override.start, end: override.end, userID: userID, target: target))
+        }
+        for shift in shifts {
+            starts[Self.key(shift.id, customShift: true)] = shift.start
+            for userID in Set(shift.members.compactMap(\.userID)).sorted() {
+                records.append(OverrideRecord(id: shift.id, start: shift.start, end: shift.end, userID: userID, target: .customShift))
+            }
+        }
+        listedStarts.withLock { known in
+            if known.count + starts.count > Self.listedStartsLimit { known.removeAll() }
+            known.merge(starts) { _, new in new }
+        }
+        return records
+    }
+
+    static func key(_ id: String, customShift: Bool) -> String {
+        (customShift ? "custom_shift:" : "override:") + id
+    }
+
+    // MARK: - Creating
+
+    /// Creates the items of `overrides` whose target is `.rotation` (as v3 overrides) or
+    /// `.customShift` (as v3 custom shifts), `v3BatchSize` per request, and puts each one's
+    /// result at its index in `results`. A v3 400 refuses a whole request with no per-item
+    /// status (reference 12.4): its items are then sent one by one, so that only the refused ones
+    /// are rejected. A lost answer throws `.outcomeUnknown` (the applier lists and matches by
+    /// target before sending anything again).
+    func createV3(schedule: String, _ overrides: [PlannedOverride], into results: inout [OverrideCreationResult?]) async throws {
+        let rotationItems = overrides.indices.filter { if case .rotation = overrides[$0].target { true } else { false } }
+        let shiftItems = overrides.indices.filter { overrides[$0].target == .customShift }
+        for chunk in Self.chunks(rotationItems) {
+            try await create(chunk.map { overrides[$0] }, indices: chunk, into: &results) { items in
+                try await self.createOverrideShifts(schedule: schedule, items)
+            }
+        }
+        for chunk in Self.chunks(shiftItems) {
+            try await create(chunk.map { overrides[$0] }, indices: chunk, into: &results) { items in
+                try await self.createCustomShifts(schedule: schedule, items)
+            }
+        }
+    }
+
+    /// One request's items: created with ids, or refused (then one by one).
+    private func create(
+        _ items: [PlannedOverride],
+        indices: [Int],
+        into results: inout [OverrideCreationResult?],
+        send: ([PlannedOverride]) async throws -> Result<[OverrideRecord], PagerDutyError>
+    ) async throws {
+        switch try await send(items) {
+        case .success(let records):
+            for (index, record) in zip(indices, records) { results[index] = .created(record) }
+        case .failure(let refusal) where items.count == 1:
+            if let index = indices.first, let item = items.first { results[index] = .rejected(item, reason: Self.reason(item, refusal)) }
+        case .failure:
+            for (index, item) in zip(indices, items) {
+                switch try await send([item]) {
+                case .success(let records):
+                    results[index] = records.first.map(OverrideCreationResult.created)
+                case .failure(let refusal):
+                    results[index] = .rejected(item, reason: Self.reason(item, refusal))
+                }
+            }
+        }
+    }
+
+    private func createOverrideShifts(schedule: String, _ items: [PlannedOverride]) async throws -> Result<[OverrideRecord], PagerDutyError> {
+        let requests = items.compactMap { item -> NewOverrideShift? in
+            guard case .rotation(let rotation, let replacing) = item.target else { return nil }
+            return NewOverrideShift(
+                target: .rotation(id: rotation), start: item.start, end: item.end,
+                overriddenMember: replacing.map { .user(id: $0) } ?? .empty, overridingMember: .user(id: item.userID)
+            )
+        }
+        switch try await client.createV3Overrides(scheduleID: schedule, requests) {
+        case .created(let created):
+            return .success(zip(created, items).map { OverrideRecord(id: $0.id, start: $0.start, end: $0.end, userID: $1.userID, target: $1.target) })
+        case .refused(let error):
+            return .failure(error)
+        }
+    }
+
+    private func createCustomShifts(schedule: String, _ items: [PlannedOverride]) async throws -> Result<[OverrideRecord], PagerDutyError> {
+        let requests = items.map { NewCustomShift(start: $0.start, end: $0.end, member: .user(id: $0.userID)) }
+        switch try await client.createV3CustomShifts(scheduleID: schedule, requests) {
+        case .created(let created):
+            return .success(zip(created, items).map { OverrideRecord(id: $0.id, start: $0.start, end: $0.end, userID: $1.userID, target: .customShift) })
+        case .refused(let error):
+            return .failure(error)
+        }
+    }
+
+    static func chunks(_ indices: [Int]) -> [[Int]] {
+        stride(from: 0, to: indices.count, by: v3BatchSize).map { Array(indices[$0..<min($0 + v3BatchSize, indices.count)]) }
+    }
+
+    /// One sentence: which object PagerDuty refused, and PagerDuty's reasons (already escaped).
+    static func reason(_ item: PlannedOverride, _ refusal: PagerDutyError) -> String {
+        let what: String
+        switch item.target {
+        case .rotation(let rotation, let replacing):
+            what = "the override of \(replacing.map { "user \(SafeText.excerpt($0))" } ?? "the vacant seat") on rotation \(SafeText.excerpt(rotation))"
+        default:
+            what = "the custom shift"
+        }
+        let details = refusal.apiErrors.isEmpty ? (refusal.apiMessage ?? refusal.message) : refusal.apiErrors.prefix(10).joined(separator: "; ")
+        return "PagerDuty refused \(what) \(item.start) → \(item.end) for user \(SafeText.excerpt(item.userID)) (\(refusal.status ?? 400)): \(details)"
+    }
+
+    // MARK: - Deleting
+
+    /// Deletes a v3 override (`.rotation`, `.customShiftOverride`) or custom shift
+    /// (`.customShift`). PagerDuty answers 204 whether it removed the object or cut it to end
+    /// now: an object this run listed as started by now is `.truncated`, any other `.deleted`;
+    /// 200 (v2's answer to a cut) is `.truncated`; 404, and 400 for an object that has already
+    /// ended, are `.alreadyGone` (reference 12.6).
+    func deleteV3(schedule: String, id: String, target: OverrideTarget) async throws -> OverrideDeletionResult {
+        let now = self.now()
+        let customShift = target == .customShift
+        let deletion = try await translated(schedule) {
+            customShift
+                ? try await client.deleteV3CustomShift(scheduleID: schedule, customShiftID: id, now: now)
+                : try await client.deleteV3Override(scheduleID: schedule, overrideID: id, now: now)
+        }
+        switch deletion {
+        case .deleted:
+            let start = listedStarts.withLock { $0[Self.key(id, customShift: customShift)] }
+            return start.map { $0 <= now } == true ? .truncated : .deleted
+        case .truncated: return .truncated
+        case .notFound, .alreadyEnded: return .alreadyGone
+        }
+    }
+
+    // MARK: - Moving
+
+    /// Changes a v3 override (its start, end and overriding user; PagerDuty cannot change its
+    /// rotation or the member it replaces) or custom shift (start, end, member) in place with one
+    /// PUT, and returns it as PagerDuty now has it, under the same id and target. The whole
+    /// schedule's override layer (`.schedule`) has no such call: `.unsupported`.
+    public func updateOverride(schedule: String, id: String, to override: PlannedOverride) async throws -> OverrideRecord {
+        switch override.target {
+        case .schedule:
+            throw DestinationError(.unsupported, "a layer-based PagerDuty schedule cannot change an override in place; delete it and create a new one")
+        case .rotation, .customShiftOverride:
+            let change = OverrideShiftChange(start: override.start, end: override.end, overridingMember: .user(id: override.userID))
+            let updated = try await translated(schedule) { try await client.updateV3Override(scheduleID: schedule, overrideID: id, change) }
+            return OverrideRecord(
+                id: updated.id, start: updated.start, end: updated.end, userID: updated.overridingMember?.userID ?? override.userID, target: override.target
+            )
+        case .customShift:
+            let change = CustomShiftChange(start: override.start, end: override.end, member: .user(id: override.userID))
+            let updated = try await translated(schedule) { try await client.updateV3CustomShift(scheduleID: schedule, customShiftID: id, change) }
+            return OverrideRecord(
+                id: updated.id, start: updated.start, end: updated.end, userID: updated.member?.userID ?? override.userID, target: .customShift
+            )
+        }
+    }
+}
