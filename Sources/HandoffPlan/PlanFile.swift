@@ -27,7 +27,7 @@ public enum PlanFile {
         JSONValue.object([
             "kind": .string(kind),
             "format_version": .string(Plan.formatVersion),
-            "file_version": .integer(fileVersion),
+            "file_version": .integer(version(of: plan)),
             "now": time(plan.now),
             "configuration": .string(configurationDirectory),
             "state": .object([
@@ -72,6 +72,7 @@ public enum PlanFile {
         if destination.keepsOverrides { pairs.append(("keep_overrides", .bool(true))) }
         if let movedFrom = destination.movedFrom { pairs.append(("moved_from", .string(movedFrom))) }
         if destination.stateLooksLost { pairs.append(("state_looks_lost", .bool(true))) }
+        pairs += encodeKind(destination)
         return .object(pairs)
     }
 
@@ -119,6 +120,7 @@ public enum PlanFile {
             pairs.append(("reason", .string(PlanRenderer.words(reason, in: zone))))
             pairs.append(("reason_code", encode(reason)))
         }
+        pairs += encodeTarget(action)
         return .object(pairs)
     }
 
@@ -152,8 +154,11 @@ public enum PlanFile {
             let found = root["format_version"].map { SafeText.excerpt($0.serialized(pretty: false), limit: 40) } ?? "none"
             throw Failure(description: "it has plan format \(found); this Handoff reads format \(Plan.formatVersion)")
         }
-        guard root["file_version"]?.int64Value == fileVersion else {
+        guard let version = root["file_version"]?.int64Value, version >= fileVersion else {
             throw Failure(description: "it was saved by an earlier Handoff (it has no file_version \(fileVersion)); make a new plan with this one")
+        }
+        guard version <= shiftBasedFileVersion else {
+            throw Failure(description: "it was saved by a later Handoff (file_version \(version)); apply it with that Handoff or make a new plan with this one")
         }
         let reader = Reader()
         let state = try reader.object(root["state"], "state")
@@ -181,7 +186,7 @@ public enum PlanFile {
             let window = try reader.object(value, "the observed window of \(what)")
             return InstantRange(start: try reader.instant(window["start"], "the observed window of \(what)"), end: try reader.instant(window["end"], "the observed window of \(what)"))
         }
-        return DestinationPlan(
+        var destination = DestinationPlan(
             name: name,
             connection: try reader.string(object["connection"], "the connection of \(what)"),
             destinationSchedule: try reader.string(object["pagerduty_schedule"], "the PagerDuty schedule of \(what)"),
@@ -201,6 +206,8 @@ public enum PlanFile {
             movedFrom: try reader.optionalString(object["moved_from"], "moved_from of \(what)"),
             handovers: try reader.array(object["handovers"], "the handovers of \(what)").map { try decodeHandover($0, what) }
         )
+        try decodeKind(object, into: &destination, what)
+        return destination
     }
 
     private static func decodeHandover(_ value: JSONValue, _ what: String) throws -> Handover {
@@ -263,7 +270,7 @@ public enum PlanFile {
         guard let kind = object["action"]?.stringValue.flatMap(PlanAction.Kind.init(rawValue:)) else {
             throw Failure(description: "an action of \(what) lacks a known kind")
         }
-        return PlanAction(
+        var action = PlanAction(
             kind: kind,
             start: try reader.instant(object["start"], "an action of \(what)"),
             end: try reader.instant(object["end"], "an action of \(what)"),
@@ -273,6 +280,8 @@ public enum PlanFile {
             overrideID: try reader.optionalString(object["override_id"], "the override of an action of \(what)"),
             reason: try object["reason_code"].flatMap { $0.isNull ? nil : try decodeReason($0, "the reason of an action of \(what)") }
         )
+        try decodeTarget(object, into: &action, what)
+        return action
     }
 
     private static func decodeReason(_ value: JSONValue, _ what: String) throws -> PlanAction.Reason {

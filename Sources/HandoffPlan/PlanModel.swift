@@ -213,11 +213,18 @@ public struct PlanAction: Sendable, Hashable {
     public var target: OverrideTarget
     /// For a move: the override as it is before the move.
     public var previous: OverrideRecord?
+    /// The display name of the member the target replaces (an override of a rotation's or a custom
+    /// shift's member), so the plan names them; nil for a vacant seat or another target.
+    public var replacedPerson: String?
+    /// For a move: the display name of the person of `previous`.
+    public var previousPerson: String?
 
     public init(
         kind: Kind, start: Instant, end: Instant, userID: String, person: String, email: String, overrideID: String? = nil, reason: Reason? = nil,
-        target: OverrideTarget = .schedule, previous: OverrideRecord? = nil
+        target: OverrideTarget = .schedule, previous: OverrideRecord? = nil, replacedPerson: String? = nil, previousPerson: String? = nil
     ) {
+        self.replacedPerson = replacedPerson
+        self.previousPerson = previousPerson
         self.kind = kind
         self.start = start
         self.end = end

@@ -1,3 +1,4 @@
+import HandoffDestination
 import HandoffTime
 public import OrderedJSON
 
@@ -28,6 +29,7 @@ extension PlanRenderer {
             "adopt": .int(summary.adopt),
             "kept": .int(summary.kept),
             "drift": .int(summary.drift),
+            "move": summary.move > 0 ? .int(summary.move) : nil,
             "moved": summary.moved > 0 ? .int(summary.moved) : nil,
             "forgotten": summary.forgotten > 0 ? .int(summary.forgotten) : nil,
         ])
@@ -73,6 +75,8 @@ extension PlanRenderer {
             "keep_overrides": destination.removed && destination.keepsOverrides ? .bool(true) : nil,
             "moved_from": destination.movedFrom.map(JSONValue.string),
             "state_looks_lost": destination.stateLooksLost ? .bool(true) : nil,
+            "schedule_kind": jsonScheduleKind(destination).map(JSONValue.string),
+            "notes": destination.notes.isEmpty ? nil : .array(destination.notes.map(JSONValue.string)),
             "interrupted_deletes": destination.interruptedDeletes.isEmpty ? nil : .object([
                 "done": .array(destination.interruptedDeletes.done.map(JSONValue.string)),
                 "withdrawn": .array(destination.interruptedDeletes.withdrawn.map(JSONValue.string)),
@@ -92,10 +96,46 @@ extension PlanRenderer {
                     "pagerduty_user": .string(action.userID),
                     "override_id": action.overrideID.map(JSONValue.string),
                     "reason": action.reason.map { .string(words($0, in: zone)) },
+                    "target": targetJSON(action),
+                    "previous": action.previous.map { previous in
+                        .object([
+                            "override_id": .string(previous.id),
+                            "start": .string(DisplayTime.rfc3339(previous.start, in: zone)),
+                            "end": .string(DisplayTime.rfc3339(previous.end, in: zone)),
+                            "person": action.previousPerson.map(JSONValue.string),
+                            "pagerduty_user": .string(previous.userID),
+                        ])
+                    },
                 ])
             }),
         ])
     }
+}
+
+/// The kind the JSON plan names: a shift-based schedule's only, so that the plans of layer-based
+/// schedules read as they did before kinds were known (a layer-based kind is what an absent one
+/// means).
+func jsonScheduleKind(_ destination: DestinationPlan) -> String? {
+    guard let kind = destination.scheduleKind, kind != .layerBased else { return nil }
+    return kind.rawValue
+}
+
+/// An action's target as the JSON plan and a saved plan both write it; nil for the whole schedule
+/// (a layer-based schedule's plan reads as before targets existed).
+func targetJSON(_ action: PlanAction) -> JSONValue? {
+    var pairs: [(String, JSONValue)]
+    switch action.target {
+    case .schedule:
+        return nil
+    case .rotation(let id, let replacing):
+        pairs = [("kind", .string("rotation")), ("rotation_id", .string(id)), ("replacing_user_id", replacing.map(JSONValue.string) ?? .null)]
+    case .customShift:
+        pairs = [("kind", .string("custom_shift"))]
+    case .customShiftOverride(let id, let replacing):
+        pairs = [("kind", .string("custom_shift_override")), ("custom_shift_id", .string(id)), ("replacing_user_id", replacing.map(JSONValue.string) ?? .null)]
+    }
+    if let name = action.replacedPerson { pairs.append(("replacing_person", .string(name))) }
+    return .object(pairs)
 }
 
 /// A person of a frozen change as the JSON plan and a saved plan both write it (`$defs/person`).

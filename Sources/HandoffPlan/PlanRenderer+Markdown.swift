@@ -65,14 +65,15 @@ extension PlanRenderer {
         let plain = Colours(enabled: false)
         // An HTML block: nothing in it is read as Markdown.
         var block = "\n<p><b><code>\(SafeText.html(destination.name))</code></b>\(markdownStatus(destination)) → PagerDuty schedule "
-        block += "<code>\(SafeText.html(destination.destinationSchedule))</code> (connection <code>\(SafeText.html(destination.connection))</code>): \(counts(destination))</p>\n"
-        var lines = movedLine(destination, colours: plain).map { [$0] } ?? []
+        block += "<code>\(SafeText.html(destination.destinationSchedule))</code>\(kindWords(destination)) (connection <code>\(SafeText.html(destination.connection))</code>): \(counts(destination))</p>\n"
+        var lines = noteLines(destination, colours: plain)
+        lines += movedLine(destination, colours: plain).map { [$0] } ?? []
         lines += stateNotice(destination, colours: plain).map { [$0] } ?? []
         lines += destination.handovers.map { handoverLine($0, destination, colours: plain) }
         if let records = interruptedDeletesLine(destination, colours: plain) { lines.append(records) }
         if let trailer = trailer(destination, colours: plain) { lines.append(trailer) }
         if !lines.isEmpty { block += "\n" + SafeText.codeBlock(lines) }
-        let overrides = destination.actions.filter { [.create, .delete, .adopt].contains($0.kind) }.map { line($0, destination, colours: plain) }
+        let overrides = destination.actions.filter { [.create, .move, .delete, .adopt].contains($0.kind) }.map { line($0, destination, colours: plain) }
         if !overrides.isEmpty {
             block += "\n<details><summary>Overrides: \(counts(destination))</summary>\n\n" + SafeText.codeBlock(overrides, info: "diff") + "\n</details>\n"
         }
@@ -143,6 +144,8 @@ extension PlanRenderer {
 
     private static func counts(_ destination: DestinationPlan) -> String {
         var parts = ["\(destination.actions(.create).count) to add", "\(destination.actions(.delete).count) to delete"]
+        let move = destination.actions(.move).count
+        if move > 0 { parts.append("\(move) to change in place") }
         let adopt = destination.actions(.adopt).count
         if adopt > 0 { parts.append("\(adopt) to adopt") }
         return parts.joined(separator: ", ")

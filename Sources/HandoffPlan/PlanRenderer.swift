@@ -1,4 +1,5 @@
 import Foundation
+import HandoffDestination
 import HandoffTime
 import SafeText
 
@@ -50,12 +51,13 @@ public enum PlanRenderer {
         output += "Handoff will perform the following actions:\n"
         for destination in changed {
             output += "\n  " + colours.bold(header(destination)) + "\n"
+            for note in noteLines(destination, colours: colours) { output += "  " + note + "\n" }
             if let moved = movedLine(destination, colours: colours) { output += "  " + moved + "\n" }
             if let notice = stateNotice(destination, colours: colours) { output += "  " + notice + "\n" }
             for handover in destination.handovers {
                 output += "  " + handoverLine(handover, destination, colours: colours) + "\n"
             }
-            for action in destination.actions where [.create, .delete, .adopt].contains(action.kind) {
+            for action in destination.actions where [.create, .move, .delete, .adopt].contains(action.kind) {
                 output += "  " + line(action, destination, colours: colours) + "\n"
             }
             if let records = interruptedDeletesLine(destination, colours: colours) { output += "  " + records + "\n" }
@@ -67,21 +69,24 @@ public enum PlanRenderer {
     static func header(_ destination: DestinationPlan) -> String {
         let removed = destination.removed ? " (removed from the configuration)" : ""
         return "# destination \(SafeText.line(destination.name))\(removed) → PagerDuty schedule "
-            + "\(SafeText.line(destination.destinationSchedule)) (connection \(SafeText.line(destination.connection)))"
+            + "\(SafeText.line(destination.destinationSchedule))\(kindWords(destination)) (connection \(SafeText.line(destination.connection)))"
     }
 
     static func line(_ action: PlanAction, _ destination: DestinationPlan, colours: Colours) -> String {
         let zone = Zone(identifier: destination.timeZone) ?? Zone.utc
         let span = DisplayTime.span(action.range, in: zone)
         let who = "\(SafeText.line(action.person)) <\(SafeText.line(action.email))>"
-        let why = action.reason.map { "  (\(SafeText.line(words($0, in: zone))))" } ?? ""
+        let why = (targetWords(action).map { "  (\($0))" } ?? "") + (action.reason.map { "  (\(SafeText.line(words($0, in: zone))))" } ?? "")
+        let object = action.target == .customShift ? "custom shift" : "override "
         switch action.kind {
-        case .create: return colours.green("+ override ") + " \(span)  \(who)\(why)"
-        case .delete: return colours.red("- override ") + " \(span)  \(who)\(why)"
+        case .create: return colours.green("+ \(object)") + " \(span)  \(who)\(why)"
+        case .delete: return colours.red("- \(object)") + " \(span)  \(who)\(why)"
         case .adopt: return colours.yellow("= adopt    ") + " \(span)  \(who)\(why)"
         case .keep: return colours.yellow("! kept     ") + " \(span)  \(who)\(why)"
         case .drift: return colours.yellow("! drift    ") + " \(span)  \(who)\(why)"
-        case .move: return colours.yellow("~ move     ") + " \(span)  \(who)\(why)"
+        case .move:
+            let from = action.previous.map { "\(DisplayTime.span(InstantRange(start: $0.start, end: $0.end), in: zone))  \(SafeText.line(action.previousPerson ?? "PagerDuty user \($0.userID)")) → " } ?? ""
+            return colours.yellow("~ move     ") + " \(from)\(span)  \(who)\(why)"
         }
     }
 
@@ -148,6 +153,7 @@ public enum PlanRenderer {
     public static func summaryLine(_ plan: Plan) -> String {
         let summary = plan.summary
         var parts = ["\(summary.create) to add", "\(summary.delete) to delete"]
+        if summary.move > 0 { parts.append("\(summary.move) to change in place") }
         if summary.adopt > 0 { parts.append("\(summary.adopt) to adopt") }
         if summary.moved > 0 { parts.append("\(summary.moved) to move") }
         if summary.forgotten > 0 { parts.append("\(summary.forgotten) to forget") }

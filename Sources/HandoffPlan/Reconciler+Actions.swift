@@ -13,15 +13,19 @@ extension Reconciler {
         _ userID: String,
         _ input: Input,
         id: String? = nil,
-        reason: PlanAction.Reason? = nil
+        reason: PlanAction.Reason? = nil,
+        target: OverrideTarget = .schedule
     ) -> PlanAction {
         let entry = input.directory.entry(userID)
-        return PlanAction(kind: kind, start: start, end: end, userID: userID, person: entry.name, email: entry.email, overrideID: id, reason: reason)
+        return PlanAction(
+            kind: kind, start: start, end: end, userID: userID, person: entry.name, email: entry.email, overrideID: id, reason: reason, target: target,
+            replacedPerson: target.replacedUserID.map { input.directory.entry($0).name }
+        )
     }
 
-    /// Creates, deletes, adoptions, kept and drift, each by start.
+    /// Creates, moves, deletes, adoptions, kept and drift, each by start.
     static func ordered(_ actions: [PlanAction]) -> [PlanAction] {
-        let rank: [PlanAction.Kind: Int] = [.create: 0, .delete: 1, .adopt: 2, .keep: 3, .drift: 4]
+        let rank: [PlanAction.Kind: Int] = [.create: 0, .move: 1, .delete: 2, .adopt: 3, .keep: 4, .drift: 5]
         return actions.sorted { lhs, rhs in
             let left = (rank[lhs.kind] ?? 9, lhs.start, lhs.end, lhs.userID, lhs.overrideID ?? "")
             let right = (rank[rhs.kind] ?? 9, rhs.start, rhs.end, rhs.userID, rhs.overrideID ?? "")

@@ -15,7 +15,7 @@ extension Reconciler {
         let actions = going.sorted(by: { ($0.start, $0.id) < ($1.start, $1.id) }).map { override in
             action(
                 .delete, override.start, override.end, override.userID, input, id: override.id,
-                reason: .destinationRemoved(inProgress: override.start < input.now)
+                reason: .destinationRemoved(inProgress: override.start < input.now), target: override.target
             )
         }
         let handovers = handovers(

@@ -4,136 +4,6 @@ public import HandoffRota
 public import HandoffState
 public import HandoffTime
 
-/// An override the configuration wants, for one shift: start clipped to `now` for the shift in
-/// progress, whole minutes.
-public struct DesiredOverride: Sendable, Hashable {
-    public var start: Instant
-    public var end: Instant
-    public var userID: String
-    /// The person's key in the configuration.
-    public var person: String
-    public var reason: Shift.Reason
-    /// Where the shift comes from, so handovers can say why they happen: the shift whole (its
-    /// start not clipped to `now`), the whole turn it belongs to, and, for a shift of a
-    /// `rotation.changes` entry, when that entry takes effect. Nil when unknown.
-    public var origin: Origin?
-
-    /// The shift behind a desired override.
-    public struct Origin: Sendable, Hashable {
-        public var shift: InstantRange
-        public var turn: InstantRange
-        /// When the `rotation.changes` entry of the shift takes effect (nil: the first era).
-        public var eraStart: Instant?
-        /// The schedule covers only some hours (`coverage`).
-        public var partialCoverage: Bool
-
-        public init(shift: InstantRange, turn: InstantRange, eraStart: Instant?, partialCoverage: Bool) {
-            self.shift = shift
-            self.turn = turn
-            self.eraStart = eraStart
-            self.partialCoverage = partialCoverage
-        }
-    }
-
-    public init(start: Instant, end: Instant, userID: String, person: String, reason: Shift.Reason, origin: Origin? = nil) {
-        self.start = start
-        self.end = end
-        self.userID = userID
-        self.person = person
-        self.reason = reason
-        self.origin = origin
-    }
-}
-
-/// Names and addresses of PagerDuty users, so plans show people, never bare ids.
-public struct PeopleDirectory: Sendable {
-    public struct Entry: Sendable, Hashable {
-        public var name: String
-        public var email: String
-        /// The configuration's key for this person, when the configuration knows them.
-        public var person: String?
-
-        public init(name: String, email: String, person: String? = nil) {
-            self.name = name
-            self.email = email
-            self.person = person
-        }
-    }
-
-    public var users: [String: Entry]
-
-    public init(users: [String: Entry] = [:]) {
-        self.users = users
-    }
-
-    public func entry(_ userID: String) -> Entry {
-        users[userID] ?? Entry(name: "PagerDuty user \(userID)", email: "unknown")
-    }
-}
-
-/// One configured destination, ready to reconcile.
-public struct DestinationInput: Sendable {
-    public var name: String
-    public var connection: String
-    public var destinationSchedule: String
-    public var timeZone: String
-    public var manualChanges: Destination.ManualChanges
-    /// Sorted by start; covering `[now, max(watermark, horizonEnd))`, so that overrides exported
-    /// beyond a horizon made shorter are compared, not deleted (DESIGN 5).
-    public var desired: [DesiredOverride]
-    /// Everyone in the schedule's rotation, to tell "member left" from other reasons.
-    public var members: Set<String>
-    /// `now` plus the schedule's horizon.
-    public var horizonEnd: Instant
-
-    public init(
-        name: String,
-        connection: String,
-        destinationSchedule: String,
-        timeZone: String,
-        manualChanges: Destination.ManualChanges,
-        desired: [DesiredOverride],
-        members: Set<String>,
-        horizonEnd: Instant
-    ) {
-        self.name = name
-        self.connection = connection
-        self.destinationSchedule = destinationSchedule
-        self.timeZone = timeZone
-        self.manualChanges = manualChanges
-        self.desired = desired
-        self.members = members
-        self.horizonEnd = horizonEnd
-    }
-}
-
-/// A PagerDuty schedule's overrides as listed over `window`.
-public struct ObservedSchedule: Sendable {
-    public var window: InstantRange
-    public var overrides: [OverrideRecord]
-
-    public init(window: InstantRange, overrides: [OverrideRecord]) {
-        self.window = window
-        self.overrides = overrides
-    }
-}
-
-/// The PagerDuty schedule a destination writes, as observed: one listing may serve several
-/// destinations (follow-the-sun).
-public struct ScheduleKey: Sendable, Hashable, Comparable {
-    public var connection: String
-    public var destinationSchedule: String
-
-    public init(connection: String, destinationSchedule: String) {
-        self.connection = connection
-        self.destinationSchedule = destinationSchedule
-    }
-
-    public static func < (lhs: ScheduleKey, rhs: ScheduleKey) -> Bool {
-        (lhs.connection, lhs.destinationSchedule) < (rhs.connection, rhs.destinationSchedule)
-    }
-}
-
 /// The planner of DESIGN section 5, as a pure function of the desired overrides, the live ones,
 /// the state and `now`: no I/O, the same answer every time.
 public enum Reconciler {
@@ -207,15 +77,17 @@ public enum Reconciler {
         )
     }
 
-    /// Overrides are equal when user and end agree and so do their starts once clipped to `now`.
+    /// Overrides are equal when user, end and target agree and so do their starts once clipped to
+    /// `now`.
     struct Identity: Hashable {
         var userID: String
         var start: Instant
         var end: Instant
+        var target: OverrideTarget
     }
 
-    private static func identity(_ userID: String, _ start: Instant, _ end: Instant, now: Instant) -> Identity {
-        Identity(userID: userID, start: max(start, now), end: end)
+    private static func identity(_ userID: String, _ start: Instant, _ end: Instant, _ target: OverrideTarget, now: Instant) -> Identity {
+        Identity(userID: userID, start: max(start, now), end: end, target: target)
     }
 
     private static func plan(_ destination: DestinationInput, observed: ObservedSchedule?, input: Input, ownedAnywhere: Set<String>) -> DestinationPlan {
@@ -244,24 +116,25 @@ public enum Reconciler {
         var foreign: [OverrideRecord] = []
         for override in live.sorted(by: { ($0.start, $0.id) < ($1.start, $1.id) }) {
             if ownedIDs.contains(override.id) {
-                ownedPool[identity(override.userID, override.start, override.end, now: now), default: []].append(override)
+                ownedPool[identity(override.userID, override.start, override.end, override.target, now: now), default: []].append(override)
             } else if !ownedAnywhere.contains(override.id) {
                 foreign.append(override)
             }
         }
         var foreignPool: [Identity: [Int]] = [:]
         for (index, override) in foreign.enumerated() {
-            foreignPool[identity(override.userID, override.start, override.end, now: now), default: []].append(index)
+            foreignPool[identity(override.userID, override.start, override.end, override.target, now: now), default: []].append(index)
         }
-        let recordIdentities = Set(records.filter { !liveIDs.contains($0.id) }.map { identity($0.userID, $0.start, $0.end, now: now) })
+        let recordIdentities = Set(records.filter { !liveIDs.contains($0.id) }.map { identity($0.userID, $0.start, $0.end, $0.target, now: now) })
 
         var actions: [PlanAction] = []
         var adopted: Set<Int> = []
         // For the handovers: what the plan creates, and what becomes of each live override.
         var created: [Created] = []
         var fates: [String: LiveFate] = [:]
-        for desired in destination.desired {
-            let key = identity(desired.userID, desired.start, desired.end, now: now)
+        // A covered piece is the rotation's own: nothing to write or match (it joins the handovers).
+        for desired in destination.desired where !desired.covered {
+            let key = identity(desired.userID, desired.start, desired.end, desired.target, now: now)
             if var matches = ownedPool[key], !matches.isEmpty {
                 let kept = matches.removeFirst()
                 ownedPool[key] = matches
@@ -272,9 +145,9 @@ public enum Reconciler {
             let beforeWatermark = watermark.map { desired.start < $0 } ?? false
             if beforeWatermark, recordIdentities.contains(key) {
                 if destination.manualChanges == .keep {
-                    actions.append(action(.drift, desired.start, desired.end, desired.userID, input, reason: .deletedByHandKept))
+                    actions.append(action(.drift, desired.start, desired.end, desired.userID, input, reason: .deletedByHandKept, target: desired.target))
                 } else {
-                    actions.append(action(.create, desired.start, desired.end, desired.userID, input, reason: .recreatedAfterDeleteByHand))
+                    actions.append(action(.create, desired.start, desired.end, desired.userID, input, reason: .recreatedAfterDeleteByHand, target: desired.target))
                     created.append(Created(range: InstantRange(start: desired.start, end: desired.end), userID: desired.userID, desired: desired, recreated: true))
                 }
                 continue
@@ -282,10 +155,10 @@ public enum Reconciler {
             if let index = foreignPool[key]?.first(where: { !adopted.contains($0) }) {
                 adopted.insert(index)
                 let override = foreign[index]
-                actions.append(action(.adopt, override.start, override.end, override.userID, input, id: override.id, reason: .madeOutsideEqual))
+                actions.append(action(.adopt, override.start, override.end, override.userID, input, id: override.id, reason: .madeOutsideEqual, target: override.target))
                 continue
             }
-            actions.append(action(.create, desired.start, desired.end, desired.userID, input))
+            actions.append(action(.create, desired.start, desired.end, desired.userID, input, target: desired.target))
             created.append(Created(range: InstantRange(start: desired.start, end: desired.end), userID: desired.userID, desired: desired, recreated: false))
         }
 
@@ -297,7 +170,7 @@ public enum Reconciler {
         let scheduled = outsiders.isEmpty ? [] : Set(destination.desired.lazy.map(\.person).filter(outsiders.contains))
         for override in going {
             let reason = deletionReason(override, destination: destination, watermark: watermark, directory: input.directory, scheduled: scheduled, inProgress: override.start < now)
-            actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: reason))
+            actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: reason, target: override.target))
             fates[override.id] = .deletedOwned
         }
 
@@ -314,16 +187,22 @@ public enum Reconciler {
             let beforeWatermark = watermark.map { override.start < $0 } ?? false
             if !beforeWatermark, protectForeign {
                 actions.append(
-                    action(.keep, override.start, override.end, override.userID, input, id: override.id, reason: .stateLooksLost)
+                    action(.keep, override.start, override.end, override.userID, input, id: override.id, reason: .stateLooksLost, target: override.target)
                 )
             } else if !beforeWatermark {
-                actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: .overwrittenOnFirstExport))
+                actions.append(
+                    action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: .overwrittenOnFirstExport, target: override.target)
+                )
                 fates[override.id] = .deletedOnFirstExport
             } else if destination.manualChanges == .revert {
-                actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: .manualOverrideReverted))
+                actions.append(
+                    action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: .manualOverrideReverted, target: override.target)
+                )
                 fates[override.id] = .deletedManual
             } else {
-                actions.append(action(.keep, override.start, override.end, override.userID, input, id: override.id, reason: .manualOverrideBeforeWatermark))
+                actions.append(
+                    action(.keep, override.start, override.end, override.userID, input, id: override.id, reason: .manualOverrideBeforeWatermark, target: override.target)
+                )
             }
         }
 
@@ -332,22 +211,28 @@ public enum Reconciler {
         // Who holds the pager now: this destination's overrides and those made by hand, in
         // PagerDuty's order (siblings writing the same schedule have their own handovers).
         let onCall = live.filter { ownedIDs.contains($0.id) || !ownedAnywhere.contains($0.id) }.map { ($0, fates[$0.id] ?? .stays) }
+        // The rotation's own pieces lie under everything once applied: where an override goes and
+        // the rotation gives its person back, the handover names them, not "nobody".
+        let covered = destination.desired.filter(\.covered).map { Created(range: InstantRange(start: $0.start, end: $0.end), userID: $0.userID, desired: $0, recreated: false) }
         let handovers = handovers(
             live: onCall,
             created: created,
+            covered: covered,
             context: HandoverContext(
                 now: now, watermark: watermark, removed: false, members: destination.members,
                 scheduled: scheduled, directory: input.directory
             )
         )
-        return DestinationPlan(
+        var explainedActions = explained(actions, by: handovers)
+        if destination.updatesInPlace { explainedActions = paired(explainedActions, going: going, now: now, directory: input.directory) }
+        var result = DestinationPlan(
             name: destination.name,
             connection: destination.connection,
             destinationSchedule: destination.destinationSchedule,
             timeZone: destination.timeZone,
             watermarkBefore: watermark,
             watermarkAfter: watermarkAfter,
-            actions: ordered(explained(actions, by: handovers)),
+            actions: ordered(explainedActions),
             observedWindow: observed?.window,
             liveFingerprint: fingerprint(allLive),
             stateLooksLost: stateLooksLost,
@@ -355,5 +240,8 @@ public enum Reconciler {
             movedFrom: input.movedFrom[destination.name],
             handovers: handovers
         )
+        result.scheduleKind = destination.scheduleKind
+        result.notes = destination.notes
+        return result
     }
 }

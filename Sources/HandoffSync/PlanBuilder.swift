@@ -150,6 +150,7 @@ public enum PlanBuilder {
         // window that covers everything any destination writing it wants or owns.
         var windows: [ScheduleKey: Instant] = [:]
         var inputs: [DestinationInput] = []
+        var jobs: [LayoutJob] = []
         for destination in configured {
             guard let schedule = configuration.schedule(named: destination.schedule) else { continue }
             let key = ScheduleKey(connection: destination.connection, destinationSchedule: destination.pagerDutySchedule)
@@ -159,6 +160,14 @@ public enum PlanBuilder {
             let owned = state.destinations[destination.name]
             let ends = [horizonEnd, owned?.watermark, owned?.overrides.map(\.end).max(), desired.map(\.end).max()].compactMap { $0 }
             windows[key] = max(windows[key] ?? now, ends.max() ?? horizonEnd)
+            let request = LayoutRequest(
+                schedule: destination.pagerDutySchedule,
+                rotation: nil, // pagerduty_rotation: wired when the config key lands
+                shifts: desired.map { PlannedOverride(start: $0.start, end: $0.end, userID: $0.userID) },
+                window: InstantRange(start: now, end: max(ends.max() ?? horizonEnd, now.adding(seconds: 60))),
+                rememberedKind: owned?.scheduleKind
+            )
+            jobs.append(LayoutJob(name: destination.name, connection: destination.connection, request: request))
             inputs.append(
                 DestinationInput(
                     name: destination.name,
@@ -178,10 +187,28 @@ public enum PlanBuilder {
             let ends = [owned.watermark, owned.overrides.map(\.end).max(), now.adding(seconds: 60)].compactMap { $0 }
             windows[key] = max(windows[key] ?? now, ends.max() ?? now)
         }
+        // What each destination's shifts become on its schedule, asked before any listing (a
+        // destination learns its schedule's kind there); every problem of every destination at once.
+        let laidOut = await layouts(jobs, hub: hub)
+        problems = laidOut.problems
+        for index in inputs.indices {
+            guard let layout = laidOut.layouts[inputs[index].name] else { continue }
+            switch pieces(inputs[index].desired, layout: layout, destination: inputs[index].name) {
+            case .success(let pieces): inputs[index].desired = pieces
+            case .failure(let error): problems += error.messages
+            }
+            inputs[index].scheduleKind = layout.kind
+            inputs[index].notes = layout.notes
+            inputs[index].updatesInPlace = layout.updatesInPlace
+        }
+        if !problems.isEmpty { throw SyncError(problems.sorted()) }
         let listed = try await listOverrides(windows: windows, now: now, hub: hub)
 
-        // 4. Names for users of overrides the configuration does not know.
-        try await describeUnknownUsers(in: listed, directory: &directory, hub: hub, configuration: configuration)
+        // 4. Names for users of overrides the configuration does not know, and of the members
+        // their targets replace.
+        try await describeUnknownUsers(
+            in: listed, also: replacedUsers(inputs, listed: listed), directory: &directory, hub: hub, configuration: configuration
+        )
 
         // 5. Announced shifts do not move silently: refused here, before anything is written.
         let frozen = frozenChanges(request, configured: configured, wanted: wanted, userIDs: userIDs, directory: directory, now: now)
@@ -272,7 +299,8 @@ public enum PlanBuilder {
     }
 
     private static func describeUnknownUsers(
-        in listed: [ScheduleKey: ObservedSchedule], directory: inout PeopleDirectory, hub: ConnectionHub, configuration: Configuration
+        in listed: [ScheduleKey: ObservedSchedule], also replaced: [String: Set<String>] = [:], directory: inout PeopleDirectory, hub: ConnectionHub,
+        configuration: Configuration
     ) async throws {
         // People of the configuration with no shift in this plan are still known by their address,
         // so a plan tells a member with no turn soon from one who left.
@@ -282,6 +310,9 @@ public enum PlanBuilder {
             for override in observed.overrides where directory.users[override.userID] == nil {
                 unknown[key.connection, default: []].insert(override.userID)
             }
+        }
+        for (connection, ids) in replaced {
+            for id in ids where directory.users[id] == nil { unknown[connection, default: []].insert(id) }
         }
         guard !unknown.isEmpty else { return }
         let found = try await withThrowingTaskGroup(of: (String, PeopleDirectory.Entry).self) { group in

@@ -99,7 +99,7 @@ struct PlanRendererSafetyTests {
             for destination in changed {
                 let notices = destination.handovers.count + (destination.removed || destination.watermarkMoves ? 1 : 0)
                 if notices > 0 { expected.append(notices) }
-                let shown = destination.actions.filter { [.create, .delete, .adopt].contains($0.kind) }.count
+                let shown = destination.actions.filter { [.create, .move, .delete, .adopt].contains($0.kind) }.count
                 if shown > 0 { expected.append(shown) }
             }
             #expect(Array(blocks.code.map(\.count).prefix(expected.count)) == expected)

@@ -25,9 +25,11 @@ public final class InMemoryDestination: OverrideDestination {
         public var list = 0
         public var create = 0
         public var delete = 0
+        public var update = 0
+        public var layout = 0
 
-        /// Writes: creates and deletes.
-        public var writes: Int { create + delete }
+        /// Writes: creates, deletes and changes in place.
+        public var writes: Int { create + delete + update }
     }
 
     private struct Held {
@@ -37,6 +39,7 @@ public final class InMemoryDestination: OverrideDestination {
         var now: Instant
         var faults = Faults()
         var calls = Calls()
+        var layout: (@Sendable (LayoutRequest) throws -> DestinationLayout)?
     }
 
     public static let readOnlyMessage = "the API key of connection \"memory\" may only read, and this would write; use a key with write access"
@@ -54,6 +57,10 @@ public final class InMemoryDestination: OverrideDestination {
     public func setNow(_ now: Instant) { held.withLock { $0.now = now } }
     public func inject(_ change: (inout Faults) -> Void) { held.withLock { change(&$0.faults) } }
     public var calls: Calls { held.withLock { $0.calls } }
+
+    /// Answers `layout` with `body` from now on (nil: every shift whole on the whole schedule, the
+    /// protocol's default), as a shift-based destination splits shifts at its rotation's handoffs.
+    public func setLayout(_ body: (@Sendable (LayoutRequest) throws -> DestinationLayout)?) { held.withLock { $0.layout = body } }
     public func overrides(_ schedule: String) -> [OverrideRecord] { held.withLock { $0.overrides[schedule] ?? [] } }
 
     /// Removes an override as a person would, without counting a call.
@@ -113,7 +120,7 @@ public final class InMemoryDestination: OverrideDestination {
                     results.append(.rejected(override, reason: "the destination refused the override for user \(override.userID): not on this schedule"))
                     continue
                 }
-                let record = OverrideRecord(id: "M\(held.nextID)", start: override.start, end: override.end, userID: override.userID)
+                let record = OverrideRecord(id: "M\(held.nextID)", start: override.start, end: override.end, userID: override.userID, target: override.target)
                 held.nextID += 1
                 held.overrides[schedule, default: []].append(record)
                 results.append(.created(record))
@@ -139,6 +146,27 @@ public final class InMemoryDestination: OverrideDestination {
             }
             held.overrides[schedule]?.remove(at: index)
             return .deleted
+        }
+    }
+
+    public func layout(_ request: LayoutRequest) async throws -> DestinationLayout {
+        let body = held.withLock { held in
+            held.calls.layout += 1
+            return held.layout
+        }
+        return try body?(request) ?? .whole(request.shifts, kind: nil)
+    }
+
+    public func updateOverride(schedule: String, id: String, to override: PlannedOverride) async throws -> OverrideRecord {
+        try held.withLock { held in
+            held.calls.update += 1
+            if held.faults.readOnly { throw DestinationError(.readOnlyKey, Self.readOnlyMessage) }
+            guard let index = held.overrides[schedule]?.firstIndex(where: { $0.id == id }) else {
+                throw DestinationError(.notFound, "override \(id) of schedule \(schedule) does not exist")
+            }
+            let record = OverrideRecord(id: id, start: override.start, end: override.end, userID: override.userID, target: override.target)
+            held.overrides[schedule]?[index] = record
+            return record
         }
     }
 }
