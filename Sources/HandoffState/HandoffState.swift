@@ -49,6 +49,9 @@ public struct HandoffState: Sendable, Hashable {
         for truncation in change.truncated {
             if let index = state.overrides.firstIndex(where: { $0.id == truncation.id }) { state.overrides[index].end = truncation.end }
         }
+        for record in change.updated {
+            if let index = state.overrides.firstIndex(where: { $0.id == record.id }) { state.overrides[index] = record }
+        }
         let known = Set(state.overrides.map(\.id))
         state.overrides += change.created.filter { !known.contains($0.id) }
         let marked = Set(change.markDeletePending)
@@ -62,6 +65,7 @@ public struct HandoffState: Sendable, Hashable {
         if let cutoff = change.dropEndedBefore { state.overrides.removeAll { $0.end <= cutoff } }
         state.overrides.sort { ($0.start, $0.id) < ($1.start, $1.id) }
         if let watermark = change.watermark { state.watermark = max(state.watermark ?? watermark, watermark) }
+        if let kind = change.scheduleKind { state.scheduleKind = kind }
         destinations[change.destination] = state
     }
 }
@@ -99,6 +103,10 @@ public struct StateChange: Sendable, Hashable {
     public var created: [OverrideRecord]
     /// Overrides no longer owned (deleted, or found gone).
     public var deleted: [String]
+    /// Owned overrides changed in place (moved with one request, the id kept): each replaces the
+    /// record with its id, start, end, person and target alike. An id the state does not hold is
+    /// ignored (only overrides Handoff owns are moved).
+    public var updated: [OverrideRecord]
     /// Overrides cut to end at "now" by a delete of one in progress.
     public var truncated: [Truncation]
     /// Moves the watermark (never backwards).
@@ -109,6 +117,9 @@ public struct StateChange: Sendable, Hashable {
     public var clearDeletePending: [String]
     /// Forget records of overrides that ended at or before this instant.
     public var dropEndedBefore: Instant?
+    /// The kind the destination's schedule was written as, remembered once an apply of it
+    /// succeeded (nil: unchanged), so that the next plan notices a schedule upgraded under it.
+    public var scheduleKind: DestinationScheduleKind?
     /// The destination left the configuration and nothing of it remains.
     public var removeDestination: Bool
     /// The destination's whole record (watermark and owned overrides) now goes by this name: a
@@ -132,11 +143,13 @@ public struct StateChange: Sendable, Hashable {
         destinationSchedule: String,
         created: [OverrideRecord] = [],
         deleted: [String] = [],
+        updated: [OverrideRecord] = [],
         truncated: [Truncation] = [],
         markDeletePending: [String] = [],
         clearDeletePending: [String] = [],
         watermark: Instant? = nil,
         dropEndedBefore: Instant? = nil,
+        scheduleKind: DestinationScheduleKind? = nil,
         removeDestination: Bool = false,
         movedTo: String? = nil
     ) {
@@ -145,12 +158,27 @@ public struct StateChange: Sendable, Hashable {
         self.destinationSchedule = destinationSchedule
         self.created = created
         self.deleted = deleted
+        self.updated = updated
         self.truncated = truncated
         self.markDeletePending = markDeletePending
         self.clearDeletePending = clearDeletePending
         self.watermark = watermark
         self.dropEndedBefore = dropEndedBefore
+        self.scheduleKind = scheduleKind
         self.removeDestination = removeDestination
         self.movedTo = movedTo
+    }
+}
+
+extension StateChange {
+    /// Forgets everything the state holds of a destination (its owned overrides, watermark and
+    /// remembered kind) in one record: `handoff state readopt`, for a schedule whose kind changed
+    /// under Handoff (upgraded in place, same id), where the records mean nothing any more. The
+    /// destination is then as one never exported: its next plan lists the schedule, adopts every
+    /// object equal to what the configuration wants, and creates only what is missing.
+    public static func readopt(_ destination: String, _ record: DestinationState) -> StateChange {
+        var change = StateChange(destination: destination, connection: record.connection, destinationSchedule: record.destinationSchedule)
+        change.removeDestination = true
+        return change
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import HandoffDestination
+public import HandoffDestination
 import HandoffTime
 public import OrderedJSON
 
@@ -33,6 +33,7 @@ public enum StateCoding {
             "pagerduty_schedule": .string(destination.destinationSchedule),
             "watermark": destination.watermark.map { .string($0.description) } ?? .null,
             "overrides": .array(destination.overrides.map(json)),
+            "schedule_kind": destination.scheduleKind.map { .string($0.rawValue) },
         ])
     }
 
@@ -43,7 +44,32 @@ public enum StateCoding {
             "end": .string(override.end.description),
             "user": .string(override.userID),
             "delete_pending": override.deletePending ? .bool(true) : nil,
+            "target": json(override.target),
         ])
+    }
+
+    /// A target as the state writes it: nothing for the whole schedule, an object otherwise (the
+    /// PostgreSQL history writes it the same way).
+    public static func json(_ target: OverrideTarget) -> JSONValue? {
+        TargetFields(target).map(json)
+    }
+
+    /// A target written by `json(_:)`; absent or null is the whole schedule.
+    public static func target(from value: JSONValue?) throws -> OverrideTarget {
+        try target(value, "the target")
+    }
+
+    /// A target other than the whole schedule (which is written as nothing): its type, the
+    /// rotation's or custom shift's id, and the member replaced (null: a vacant seat).
+    static func json(_ fields: TargetFields) -> JSONValue {
+        switch fields.type {
+        case TargetFields.customShift:
+            return .object(["type": .string(fields.type)])
+        case TargetFields.customShiftOverride:
+            return .object(["type": .string(fields.type), "custom_shift": fields.id.map(JSONValue.string), "replacing": fields.replacing.map(JSONValue.string) ?? .null])
+        default:
+            return .object(["type": .string(fields.type), "rotation": fields.id.map(JSONValue.string), "replacing": fields.replacing.map(JSONValue.string) ?? .null])
+        }
     }
 
     /// Reads a state file; every failure names what is wrong, for a message that names the file.
@@ -66,7 +92,8 @@ public enum StateCoding {
                 connection: try string(entry["connection"], "the connection of destination \(name)"),
                 destinationSchedule: try string(entry["pagerduty_schedule"], "the PagerDuty schedule of destination \(name)"),
                 watermark: try optionalInstant(entry["watermark"], "the watermark of destination \(name)"),
-                overrides: overrides.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
+                overrides: overrides.sorted { ($0.start, $0.id) < ($1.start, $1.id) },
+                scheduleKind: try optionalKind(entry["schedule_kind"], "the schedule kind of destination \(name)")
             )
         }
         return HandoffState(lineage: lineage, serial: serial, destinations: destinations)
@@ -84,6 +111,7 @@ public enum StateCoding {
             "pagerduty_schedule": .string(change.destinationSchedule),
             "created": change.created.isEmpty ? nil : .array(change.created.map(json)),
             "deleted": change.deleted.isEmpty ? nil : .array(change.deleted.map(JSONValue.string)),
+            "updated": change.updated.isEmpty ? nil : .array(change.updated.map(json)),
             "truncated": change.truncated.isEmpty ? nil : .array(change.truncated.map {
                 .object(["id": .string($0.id), "end": .string($0.end.description)])
             }),
@@ -91,6 +119,7 @@ public enum StateCoding {
             "clear_delete_pending": change.clearDeletePending.isEmpty ? nil : .array(change.clearDeletePending.map(JSONValue.string)),
             "watermark": change.watermark.map { .string($0.description) },
             "drop_ended_before": change.dropEndedBefore.map { .string($0.description) },
+            "schedule_kind": change.scheduleKind.map { .string($0.rawValue) },
             "remove_destination": change.removeDestination ? .bool(true) : nil,
             "moved_to": change.movedTo.map(JSONValue.string),
         ]).serialized(pretty: false)
@@ -106,6 +135,7 @@ public enum StateCoding {
         let root = try object(parse(Array(bytes)), "the line")
         let created = try (root["created"].map { try array($0, "created") } ?? []).map { try ownedOverride($0, "a created override") }
         let deleted = try (root["deleted"].map { try array($0, "deleted") } ?? []).map { try string($0, "a deleted id") }
+        let updated = try (root["updated"].map { try array($0, "updated") } ?? []).map { try ownedOverride($0, "an updated override") }
         let truncated = try (root["truncated"].map { try array($0, "truncated") } ?? []).map { value -> StateChange.Truncation in
             let entry = try object(value, "a truncation")
             return StateChange.Truncation(id: try string(entry["id"], "a truncated id"), end: try instant(entry["end"], "a truncated end"))
@@ -121,11 +151,13 @@ public enum StateCoding {
                 destinationSchedule: try string(root["pagerduty_schedule"], "pagerduty_schedule"),
                 created: created,
                 deleted: deleted,
+                updated: updated,
                 truncated: truncated,
                 markDeletePending: marked,
                 clearDeletePending: cleared,
                 watermark: try optionalInstant(root["watermark"], "watermark"),
                 dropEndedBefore: try optionalInstant(root["drop_ended_before"], "drop_ended_before"),
+                scheduleKind: try optionalKind(root["schedule_kind"], "schedule_kind"),
                 removeDestination: root["remove_destination"]?.boolValue ?? false,
                 movedTo: try optionalString(root["moved_to"], "moved_to")
             )
@@ -149,8 +181,31 @@ public enum StateCoding {
             start: try instant(entry["start"], "the start of \(what)"),
             end: try instant(entry["end"], "the end of \(what)"),
             userID: try string(entry["user"], "the user of \(what)"),
-            deletePending: try optionalBool(entry["delete_pending"], "the delete_pending mark of \(what)")
+            deletePending: try optionalBool(entry["delete_pending"], "the delete_pending mark of \(what)"),
+            target: try target(entry["target"], "the target of \(what)")
         )
+    }
+
+    /// Absent (the whole schedule, and states written before targets existed) reads as `.schedule`.
+    private static func target(_ value: JSONValue?, _ what: String) throws -> OverrideTarget {
+        if value == nil || value?.isNull == true { return .schedule }
+        let entry = try object(value, what)
+        let type = try string(entry["type"], "the type of \(what)")
+        let id = try optionalString(entry[type == TargetFields.customShiftOverride ? "custom_shift" : "rotation"], "the id in \(what)")
+        let replacing = try optionalString(entry["replacing"], "the member replaced in \(what)")
+        switch TargetFields(type: type, id: id, replacing: replacing).target() {
+        case .success(let target): return target
+        case .failure(let problem): throw Failure(description: "\(what) is not understood: \(problem)")
+        }
+    }
+
+    /// Absent (states written before kinds were remembered) reads as nil; a kind this Handoff does
+    /// not know is refused rather than taken for one it knows.
+    private static func optionalKind(_ value: JSONValue?, _ what: String) throws -> DestinationScheduleKind? {
+        guard let text = try optionalString(value, what) else { return nil }
+        let kind = DestinationScheduleKind(rawValue: text)
+        guard [.layerBased, .shiftBased].contains(kind) else { throw Failure(description: "\(what) is not layer-based or shift-based") }
+        return kind
     }
 
     /// An object, to read members from with its subscript.

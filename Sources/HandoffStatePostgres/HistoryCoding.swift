@@ -12,7 +12,8 @@ enum HistoryCoding {
         before: DestinationState?,
         removedRecords: [OverrideRecord],
         truncated: [(String, Instant, Instant)],
-        pending: (marked: [String], cleared: [String]) = ([], [])
+        pending: (marked: [String], cleared: [String]) = ([], []),
+        updated: [OverrideRecord] = []
     ) -> JSONValue {
         .object([
             "destination": .string(change.destination),
@@ -21,10 +22,14 @@ enum HistoryCoding {
                     "connection": .string(before.connection),
                     "pagerduty_schedule": .string(before.destinationSchedule),
                     "watermark": before.watermark.map { .string($0.description) } ?? .null,
+                    // Always written (null: none remembered), so an entry from before kinds were
+                    // remembered, which has no such key, leaves the kind alone when undone.
+                    "schedule_kind": before.scheduleKind.map { .string($0.rawValue) } ?? .null,
                 ])
             } ?? .null,
             "created": .array(change.created.map { .string($0.id) }),
             "removed": .array(removedRecords.map(record)),
+            "updated_from": updated.isEmpty ? nil : .array(updated.map(record)),
             "truncated": .array(truncated.map { .object(["id": .string($0.0), "from": .string($0.1.description), "to": .string($0.2.description)]) }),
             "delete_pending_marked": pending.marked.isEmpty ? nil : .array(pending.marked.map(JSONValue.string)),
             "delete_pending_cleared": pending.cleared.isEmpty ? nil : .array(pending.cleared.map(JSONValue.string)),
@@ -39,6 +44,7 @@ enum HistoryCoding {
             "id": .string(override.id), "start": .string(override.start.description),
             "end": .string(override.end.description), "user": .string(override.userID),
             "delete_pending": override.deletePending ? .bool(true) : nil,
+            "target": StateCoding.json(override.target),
         ])
     }
 
@@ -49,11 +55,13 @@ enum HistoryCoding {
         var parts: [String] = []
         if !change.created.isEmpty { parts.append("\(change.created.count) owned") }
         if !change.deleted.isEmpty { parts.append("\(change.deleted.count) deleted") }
+        if !change.updated.isEmpty { parts.append("\(change.updated.count) moved") }
         if !change.truncated.isEmpty { parts.append("\(change.truncated.count) cut short") }
         if !change.markDeletePending.isEmpty { parts.append("\(change.markDeletePending.count) delete pending") }
         if !change.clearDeletePending.isEmpty { parts.append("\(change.clearDeletePending.count) no longer delete pending") }
         if let watermark = change.watermark { parts.append("watermark \(watermark)") }
         if change.dropEndedBefore != nil { parts.append("ended records dropped") }
+        if let kind = change.scheduleKind { parts.append("schedule kind \(kind)") }
         return "\(change.destination): " + (parts.isEmpty ? "no change" : parts.joined(separator: ", "))
     }
 
@@ -77,12 +85,7 @@ enum HistoryCoding {
             return
         }
         let before = entry["destination_before"].flatMap { $0.objectValue == nil ? nil : $0 }
-        let removed = objects(entry["removed"]).compactMap { object -> OverrideRecord? in
-            guard let id = object["id"]?.stringValue, let start = object["start"]?.stringValue.flatMap(Instant.init(rfc3339:)),
-                let end = object["end"]?.stringValue.flatMap(Instant.init(rfc3339:)), let user = object["user"]?.stringValue
-            else { return nil }
-            return OverrideRecord(id: id, start: start, end: end, userID: user, deletePending: object["delete_pending"]?.boolValue ?? false)
-        }
+        let removed = objects(entry["removed"]).compactMap(overrideRecord)
         guard let before else {
             // The change created the destination: before it, there was none.
             state.destinations[destination] = nil
@@ -93,8 +96,15 @@ enum HistoryCoding {
         current.connection = before["connection"]?.stringValue ?? current.connection
         current.destinationSchedule = before["pagerduty_schedule"]?.stringValue ?? current.destinationSchedule
         current.watermark = before["watermark"]?.stringValue.flatMap(Instant.init(rfc3339:))
+        if let kind = before["schedule_kind"] {
+            current.scheduleKind = kind.stringValue.map(DestinationScheduleKind.init(rawValue:))
+        }
         let created = Set(strings(entry["created"]))
         current.overrides.removeAll { created.contains($0.id) }
+        // Moved records go back to how they were.
+        for previous in objects(entry["updated_from"]).compactMap(overrideRecord) {
+            if let index = current.overrides.firstIndex(where: { $0.id == previous.id }) { current.overrides[index] = previous }
+        }
         for truncation in objects(entry["truncated"]) {
             guard let id = truncation["id"]?.stringValue, let from = truncation["from"]?.stringValue.flatMap(Instant.init(rfc3339:)),
                 let index = current.overrides.firstIndex(where: { $0.id == id })
@@ -112,6 +122,15 @@ enum HistoryCoding {
         current.overrides += removed.filter { !present.contains($0.id) }
         current.overrides.sort { ($0.start, $0.id) < ($1.start, $1.id) }
         state.destinations[destination] = current
+    }
+
+    /// A record of a history entry; nil when it cannot be read.
+    private static func overrideRecord(_ object: JSONValue) -> OverrideRecord? {
+        guard let id = object["id"]?.stringValue, let start = object["start"]?.stringValue.flatMap(Instant.init(rfc3339:)),
+            let end = object["end"]?.stringValue.flatMap(Instant.init(rfc3339:)), let user = object["user"]?.stringValue,
+            let target = try? StateCoding.target(from: object["target"])
+        else { return nil }
+        return OverrideRecord(id: id, start: start, end: end, userID: user, deletePending: object["delete_pending"]?.boolValue ?? false, target: target)
     }
 
     /// A list of strings, or nothing when it is absent or holds anything else (as Foundation's

@@ -18,6 +18,7 @@ extension PostgresStateSession {
         var removedRecords: [OverrideRecord] = []
         var truncated: [(String, Instant, Instant)] = []
         var pendingChanges: (marked: [String], cleared: [String]) = ([], [])
+        var updatedRecords: [OverrideRecord] = []
         if let newName = change.movedTo {
             // Both rows renamed in this one transaction, as `HandoffState.apply` does: only when the
             // old name is there and the new one is free (the lock holder checked both).
@@ -63,13 +64,34 @@ extension PostgresStateSession {
                 )
             }
             if !change.created.isEmpty {
+                let targets = PostgresStateStore.targetColumns(change.created)
                 try await connection.query(
                     """
-                    INSERT INTO \(unescaped: table("overrides")) (workspace, destination, id, start_at, end_at, user_id, delete_pending)
-                    SELECT \(workspace), \(destination), * FROM unnest(\(change.created.map(\.id))::text[], \(change.created.map { PostgresStateStore.date($0.start) })::timestamptz[],
+                    INSERT INTO \(unescaped: table("overrides")) (workspace, destination, id, start_at, end_at, user_id, delete_pending, target_type, target_id, target_replacing)
+                    SELECT \(workspace), \(destination), id, start_at, end_at, user_id, delete_pending, NULLIF(target_type, ''), NULLIF(target_id, ''), NULLIF(target_replacing, '')
+                    FROM unnest(\(change.created.map(\.id))::text[], \(change.created.map { PostgresStateStore.date($0.start) })::timestamptz[],
                         \(change.created.map { PostgresStateStore.date($0.end) })::timestamptz[], \(change.created.map(\.userID))::text[],
-                        \(change.created.map(\.deletePending))::boolean[])
+                        \(change.created.map(\.deletePending))::boolean[], \(targets.types)::text[], \(targets.ids)::text[], \(targets.replacing)::text[])
+                        AS created (id, start_at, end_at, user_id, delete_pending, target_type, target_id, target_replacing)
                     ON CONFLICT DO NOTHING
+                    """,
+                    logger: logger
+                )
+            }
+            // Moved in place: only records the state holds change, and the history keeps how they were.
+            let moved = change.updated.filter { known[$0.id] != nil && !change.deleted.contains($0.id) }
+            updatedRecords = moved.compactMap { known[$0.id] }
+            if !moved.isEmpty {
+                let targets = PostgresStateStore.targetColumns(moved)
+                try await connection.query(
+                    """
+                    UPDATE \(unescaped: table("overrides")) AS o SET start_at = u.start_at, end_at = u.end_at, user_id = u.user_id, delete_pending = u.delete_pending,
+                        target_type = NULLIF(u.target_type, ''), target_id = NULLIF(u.target_id, ''), target_replacing = NULLIF(u.target_replacing, '')
+                    FROM unnest(\(moved.map(\.id))::text[], \(moved.map { PostgresStateStore.date($0.start) })::timestamptz[],
+                        \(moved.map { PostgresStateStore.date($0.end) })::timestamptz[], \(moved.map(\.userID))::text[],
+                        \(moved.map(\.deletePending))::boolean[], \(targets.types)::text[], \(targets.ids)::text[], \(targets.replacing)::text[])
+                        AS u (id, start_at, end_at, user_id, delete_pending, target_type, target_id, target_replacing)
+                    WHERE o.workspace = \(workspace) AND o.destination = \(destination) AND o.id = u.id
                     """,
                     logger: logger
                 )
@@ -97,6 +119,11 @@ extension PostgresStateSession {
                     logger: logger
                 )
             }
+            if let kind = change.scheduleKind {
+                try await connection.query(
+                    "UPDATE \(unescaped: table("destinations")) SET schedule_kind = \(kind.rawValue) WHERE workspace = \(workspace) AND name = \(destination)", logger: logger
+                )
+            }
             if let watermark = change.watermark {
                 try await connection.query(
                     """
@@ -107,11 +134,12 @@ extension PostgresStateSession {
                 )
             }
         }
-        let entry = HistoryCoding.entry(change, before: before, removedRecords: removedRecords, truncated: truncated, pending: pendingChanges)
+        let entry = HistoryCoding.entry(change, before: before, removedRecords: removedRecords, truncated: truncated, pending: pendingChanges, updated: updatedRecords)
         // The history names the marks that changed a record, not ids the state never held.
         var summarized = change
         summarized.markDeletePending = pendingChanges.marked
         summarized.clearDeletePending = pendingChanges.cleared
+        summarized.updated = change.updated.filter { record in updatedRecords.contains { $0.id == record.id } }
         try await connection.query(
             """
             INSERT INTO \(unescaped: table("history")) (workspace, serial, recorded_by, summary, change)
@@ -151,8 +179,9 @@ extension PostgresStateSession {
                 for (name, destination) in state.destinations.sorted(by: { $0.key < $1.key }) {
                     try await connection.query(
                         """
-                        INSERT INTO \(unescaped: self.table("destinations")) (workspace, name, connection, pagerduty_schedule, watermark)
-                        VALUES (\(workspace), \(name), \(destination.connection), \(destination.destinationSchedule), \(destination.watermark.map(PostgresStateStore.date)))
+                        INSERT INTO \(unescaped: self.table("destinations")) (workspace, name, connection, pagerduty_schedule, watermark, schedule_kind)
+                        VALUES (\(workspace), \(name), \(destination.connection), \(destination.destinationSchedule), \(destination.watermark.map(PostgresStateStore.date)),
+                            \(destination.scheduleKind?.rawValue))
                         """,
                         logger: self.logger
                     )
@@ -160,12 +189,15 @@ extension PostgresStateSession {
                     var offset = 0
                     while offset < destination.overrides.count {
                         let chunk = destination.overrides[offset..<min(destination.overrides.count, offset + 20_000)]
+                        let targets = PostgresStateStore.targetColumns(chunk)
                         try await connection.query(
                             """
-                            INSERT INTO \(unescaped: self.table("overrides")) (workspace, destination, id, start_at, end_at, user_id, delete_pending)
-                            SELECT \(workspace), \(name), * FROM unnest(\(chunk.map(\.id))::text[], \(chunk.map { PostgresStateStore.date($0.start) })::timestamptz[],
+                            INSERT INTO \(unescaped: self.table("overrides")) (workspace, destination, id, start_at, end_at, user_id, delete_pending, target_type, target_id, target_replacing)
+                            SELECT \(workspace), \(name), id, start_at, end_at, user_id, delete_pending, NULLIF(target_type, ''), NULLIF(target_id, ''), NULLIF(target_replacing, '')
+                            FROM unnest(\(chunk.map(\.id))::text[], \(chunk.map { PostgresStateStore.date($0.start) })::timestamptz[],
                                 \(chunk.map { PostgresStateStore.date($0.end) })::timestamptz[], \(chunk.map(\.userID))::text[],
-                                \(chunk.map(\.deletePending))::boolean[])
+                                \(chunk.map(\.deletePending))::boolean[], \(targets.types)::text[], \(targets.ids)::text[], \(targets.replacing)::text[])
+                                AS chunk (id, start_at, end_at, user_id, delete_pending, target_type, target_id, target_replacing)
                             """,
                             logger: self.logger
                         )

@@ -23,7 +23,7 @@ extension PostgresStateStore {
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(schema) || '/migrations'))", logger: logger)
             let applied = try await appliedVersion(connection)
             try refuseNewer(applied)
-            for (version, statements) in [(1, migrationOne()), (2, migrationTwo()), (3, migrationThree())] where applied < version && version <= target {
+            for (version, statements) in [(1, migrationOne()), (2, migrationTwo()), (3, migrationThree()), (4, migrationFour())] where applied < version && version <= target {
                 for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
                 try await connection.query("INSERT INTO \(unescaped: table("schema_migrations")) (version) VALUES (\(version))", logger: logger)
             }
@@ -49,6 +49,21 @@ extension PostgresStateStore {
                 "the \(description) has tables at schema version \(version), written by a newer Handoff; this one knows version \(Self.schemaVersion), so it reads and writes nothing there; upgrade Handoff"
             )
         }
+    }
+
+    /// Version 4: shift-based schedules. An owned override records where it acts (its target: a
+    /// type, a rotation's or custom shift's id, the member replaced; all null for the whole
+    /// schedule), and a destination the kind of schedule it was last written as (null: not
+    /// remembered, which means layer-based). Rows of version 3 read as whole-schedule overrides of
+    /// destinations with no kind remembered, exactly what they were.
+    func migrationFour() -> [String] {
+        [
+            """
+            ALTER TABLE \(table("overrides")) ADD COLUMN IF NOT EXISTS target_type text,
+                ADD COLUMN IF NOT EXISTS target_id text, ADD COLUMN IF NOT EXISTS target_replacing text
+            """,
+            "ALTER TABLE \(table("destinations")) ADD COLUMN IF NOT EXISTS schedule_kind text",
+        ]
     }
 
     /// Version 3: an owned override can be marked delete-pending, set before its DELETE is sent, so a

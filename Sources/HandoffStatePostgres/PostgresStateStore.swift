@@ -28,7 +28,7 @@ public final class PostgresStateStore: StateHistory {
     let operationTimeout: Double = 60
 
     /// The version the schema migrations bring the tables to.
-    public static let schemaVersion = 3
+    public static let schemaVersion = 4
 
     /// Whether this store has seen its schema at `schemaVersion`: later connections skip the check.
     let schemaChecked = Mutex(false)
@@ -67,23 +67,58 @@ public final class PostgresStateStore: StateHistory {
         if let problem = HandoffState.serialProblem(state.serial, recovery: "set the serial of its workspace row") {
             throw StateError(.unreadable, "the \(description) cannot be read: \(problem)")
         }
-        for try await (name, connectionName, schedule, watermark) in try await connection.query(
-            "SELECT name, connection, pagerduty_schedule, watermark FROM \(unescaped: table("destinations")) WHERE workspace = \(workspace)",
+        for try await (name, connectionName, schedule, watermark, kind) in try await connection.query(
+            "SELECT name, connection, pagerduty_schedule, watermark, schedule_kind FROM \(unescaped: table("destinations")) WHERE workspace = \(workspace)",
             logger: logger
-        ).decode((String, String, String, Date?).self) {
-            state.destinations[name] = DestinationState(connection: connectionName, destinationSchedule: schedule, watermark: watermark.map(Self.instant))
+        ).decode((String, String, String, Date?, String?).self) {
+            state.destinations[name] = DestinationState(
+                connection: connectionName, destinationSchedule: schedule, watermark: watermark.map(Self.instant), scheduleKind: try scheduleKind(kind, destination: name)
+            )
         }
         var overrides: [String: [OverrideRecord]] = [:]
-        for try await (destination, id, start, end, user, pending) in try await connection.query(
-            "SELECT destination, id, start_at, end_at, user_id, delete_pending FROM \(unescaped: table("overrides")) WHERE workspace = \(workspace) ORDER BY destination, start_at, id",
+        for try await (destination, id, start, end, user, pending, targetType, targetID, replacing) in try await connection.query(
+            """
+            SELECT destination, id, start_at, end_at, user_id, delete_pending, target_type, target_id, target_replacing
+            FROM \(unescaped: table("overrides")) WHERE workspace = \(workspace) ORDER BY destination, start_at, id
+            """,
             logger: logger
-        ).decode((String, String, Date, Date, String, Bool).self) {
+        ).decode((String, String, Date, Date, String, Bool, String?, String?, String?).self) {
             overrides[destination, default: []].append(
-                OverrideRecord(id: id, start: Self.instant(start), end: Self.instant(end), userID: user, deletePending: pending)
+                OverrideRecord(
+                    id: id, start: Self.instant(start), end: Self.instant(end), userID: user, deletePending: pending,
+                    target: try target(targetType, targetID, replacing, override: id, destination: destination)
+                )
             )
         }
         for (destination, list) in overrides { state.destinations[destination]?.overrides = list }
         return state
+    }
+
+    /// A row's target: no type is the whole schedule; a type this Handoff does not know, or one
+    /// missing its id, is refused (rows are input like any other).
+    func target(_ type: String?, _ id: String?, _ replacing: String?, override: String, destination: String) throws -> OverrideTarget {
+        guard let type else { return .schedule }
+        switch TargetFields(type: type, id: id, replacing: replacing).target() {
+        case .success(let target): return target
+        case .failure(let problem):
+            throw StateError(.unreadable, "the \(description) cannot be read: override \(override) of destination \(destination) is not understood: \(problem)")
+        }
+    }
+
+    func scheduleKind(_ text: String?, destination: String) throws -> DestinationScheduleKind? {
+        guard let text else { return nil }
+        let kind = DestinationScheduleKind(rawValue: text)
+        guard [.layerBased, .shiftBased].contains(kind) else {
+            throw StateError(.unreadable, "the \(description) cannot be read: the schedule kind of destination \(destination) is not layer-based or shift-based")
+        }
+        return kind
+    }
+
+    /// A target as three columns, each as an array element that is never null: the empty string
+    /// stands for null and the statements turn it back with `NULLIF`.
+    static func targetColumns(_ records: some Collection<OverrideRecord>) -> (types: [String], ids: [String], replacing: [String]) {
+        let fields = records.map { TargetFields($0.target) }
+        return (fields.map { $0?.type ?? "" }, fields.map { $0?.id ?? "" }, fields.map { $0?.replacing ?? "" })
     }
 
     static func instant(_ date: Date) -> Instant { Instant(secondsSinceEpoch: Int64(date.timeIntervalSince1970.rounded(.down))) }

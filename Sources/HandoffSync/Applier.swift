@@ -6,7 +6,8 @@ public import HandoffTime
 import Synchronization
 
 /// Carries out a plan: the only code that writes to PagerDuty. Per destination: adoptions (no
-/// call), creates in bulk requests, then deletes, so coverage never has a hole; destinations side
+/// call), creates in bulk requests, then moves in place, then deletes, so coverage never has a
+/// hole; the schedule's kind is remembered once the destination succeeded; destinations side
 /// by side, removed ones after the others. Every confirmed call is recorded in the state before the next one; a create whose
 /// answer was lost is resolved by listing and matching before anything is sent again, so no
 /// override is ever created twice. A destination that fails does not stop the others, and its
@@ -34,6 +35,8 @@ public enum Applier {
         public var created = 0
         public var deleted = 0
         public var adopted = 0
+        /// Overrides changed in place (one request each, the id kept).
+        public var moved = 0
         /// One sentence per failure, prefixed with the destination.
         public var failures: [String] = []
         /// Destinations completed, with their new watermark.
@@ -43,11 +46,11 @@ public enum Applier {
         public var succeeded: Bool { failures.isEmpty }
     }
 
-    /// The requests a plan takes: one per batch of creates and one per delete.
+    /// The requests a plan takes: one per batch of creates, one per move and one per delete.
     public static func requestCount(_ plan: Plan, batchSize: Int) -> Int {
         plan.destinations.reduce(0) { total, destination in
             let creates = destination.actions(.create).count
-            return total + (creates + batchSize - 1) / max(1, batchSize) + destination.actions(.delete).count
+            return total + (creates + batchSize - 1) / max(1, batchSize) + destination.actions(.move).count + destination.actions(.delete).count
         }
     }
 
@@ -83,6 +86,7 @@ public enum Applier {
             report.created += item.created
             report.deleted += item.deleted
             report.adopted += item.adopted
+            report.moved += item.moved
             report.failures += item.failures
             if item.failures.isEmpty {
                 report.completed.append(item.destination)
@@ -128,6 +132,7 @@ public enum Applier {
         var created = 0
         var deleted = 0
         var adopted = 0
+        var moved = 0
         var failures: [String] = []
     }
 
@@ -184,7 +189,7 @@ public enum Applier {
             // Adoptions: the override is already right; only the state learns it is Handoff's. With
             // them, what the listing showed of deletes a killed run had marked pending.
             let adoptions = destination.actions(.adopt).compactMap { action in
-                action.overrideID.map { OverrideRecord(id: $0, start: action.start, end: action.end, userID: action.userID) }
+                action.overrideID.map { OverrideRecord(id: $0, start: action.start, end: action.end, userID: action.userID, target: action.target) }
             }
             let interrupted = destination.interruptedDeletes
             if !adoptions.isEmpty || !interrupted.isEmpty {
@@ -195,7 +200,7 @@ public enum Applier {
             }
 
             // Creates first, so that no moment loses its override.
-            var pending = destination.actions(.create).map { PlannedOverride(start: $0.start, end: $0.end, userID: $0.userID) }
+            var pending = destination.actions(.create).map { PlannedOverride(start: $0.start, end: $0.end, userID: $0.userID, target: $0.target) }
             while !pending.isEmpty {
                 try shared.checkNotStopped()
                 let batch = Array(pending.prefix(min(options.batchSize, target.capabilities.maxBatchSize)))
@@ -205,31 +210,17 @@ public enum Applier {
                 for rejection in outcome.rejected { fail(rejection) }
             }
 
+            // Then moves: an override changed in place leaves its old hours, which the creates
+            // (now done) or the move itself cover.
+            if report.failures.isEmpty {
+                let outcome = try await move(destination.actions(.move), destination: destination, target: target, session: session, shared: shared)
+                report.moved += outcome.moved
+                for failure in outcome.failures { fail(failure) }
+            }
+
             // Then deletes.
             if report.failures.isEmpty {
-                let deletions = destination.actions(.delete).compactMap(\.overrideID)
-                // Marked before any DELETE is sent, in one record for them all: a run killed after
-                // PagerDuty confirmed a delete and before it was recorded leaves a mark, which the
-                // next plan resolves by listing, instead of a record that looks deleted by hand.
-                if !deletions.isEmpty {
-                    try shared.checkNotStopped()
-                    var marking = change()
-                    marking.markDeletePending = deletions
-                    try await session.record(marking)
-                }
-                try await withThrowingTaskGroup(of: String.self) { group in
-                    for id in deletions {
-                        group.addTask {
-                            try shared.checkNotStopped()
-                            _ = try await target.deleteOverride(schedule: destination.destinationSchedule, id: id, target: .schedule)
-                            shared.step()
-                            // Deleted, cut to end now, or already gone: either way no longer Handoff's to manage.
-                            try await session.record(change(deleted: [id]))
-                            return id
-                        }
-                    }
-                    for try await _ in group { report.deleted += 1 }
-                }
+                report.deleted += try await delete(destination.actions(.delete), destination: destination, target: target, session: session, shared: shared)
             }
 
             // Done: the watermark moves, ended records go, a removed destination leaves the state.
@@ -240,6 +231,11 @@ public enum Applier {
                 } else {
                     final.watermark = destination.watermarkAfter
                     final.dropEndedBefore = now
+                    // The kind the schedule was written as, so the next plan notices it changing
+                    // under Handoff; recorded only where it differs from what the state remembers.
+                    if let kind = destination.scheduleKind, await session.currentState.destinations[destination.name]?.scheduleKind != kind {
+                        final.scheduleKind = kind
+                    }
                 }
                 try await session.record(final)
             }
@@ -257,68 +253,6 @@ public enum Applier {
             fail("\(error)")
         }
         return report
-    }
-
-    struct CreateOutcome {
-        var created = 0
-        var rejected: [String] = []
-    }
-
-    /// Creates one batch. When PagerDuty's answer is lost, lists the overrides the batch spans
-    /// and takes those that match as created, then sends only the rest again.
-    private static func create(
-        _ batch: [PlannedOverride],
-        destination: DestinationPlan,
-        target: any OverrideDestination,
-        session: any StateSession,
-        options: Options,
-        shared: SharedRun
-    ) async throws -> CreateOutcome {
-        var outcome = CreateOutcome()
-        var remaining = batch
-        var rounds = 0
-        while !remaining.isEmpty {
-            do {
-                let results = try await target.createOverrides(schedule: destination.destinationSchedule, remaining)
-                shared.step()
-                let created = results.compactMap { result -> OverrideRecord? in
-                    guard case .created(let override) = result else { return nil }
-                    return override
-                }
-                if !created.isEmpty {
-                    try await session.record(
-                        StateChange(destination: destination.name, connection: destination.connection, destinationSchedule: destination.destinationSchedule, created: created)
-                    )
-                    outcome.created += created.count
-                }
-                for case .rejected(_, let reason) in results { outcome.rejected.append(reason) }
-                return outcome
-            } catch let error as DestinationError where error.kind == .outcomeUnknown {
-                rounds += 1
-                guard rounds <= options.maxResolutionRounds else { throw error }
-                // Some of the batch may exist: find them before sending anything again.
-                guard let first = remaining.map(\.start).min(), let last = remaining.map(\.end).max() else { break }
-                let live = try await target.overrides(schedule: destination.destinationSchedule, overlapping: InstantRange(start: first, end: last))
-                let owned = await session.currentState.allOwnedIDs
-                var unmatched = remaining
-                var found: [OverrideRecord] = []
-                for override in live where !owned.contains(override.id) {
-                    if let index = unmatched.firstIndex(where: { $0.userID == override.userID && $0.start == override.start && $0.end == override.end }) {
-                        unmatched.remove(at: index)
-                        found.append(OverrideRecord(id: override.id, start: override.start, end: override.end, userID: override.userID))
-                    }
-                }
-                if !found.isEmpty {
-                    try await session.record(
-                        StateChange(destination: destination.name, connection: destination.connection, destinationSchedule: destination.destinationSchedule, created: found)
-                    )
-                    outcome.created += found.count
-                }
-                remaining = unmatched
-                if remaining.isEmpty { shared.step() }
-            }
-        }
-        return outcome
     }
 }
 

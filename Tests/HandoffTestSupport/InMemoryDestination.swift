@@ -14,6 +14,8 @@ public final class InMemoryDestination: OverrideDestination {
         public var readOnly = false
         /// Items for these user ids are rejected, the others of their batch created.
         public var rejectedUsers: Set<String> = []
+        /// Moves in place whose answer is lost after they were carried out (`.outcomeUnknown`).
+        public var lostUpdateAnswers = 0
 
         public init() {}
     }
@@ -40,6 +42,8 @@ public final class InMemoryDestination: OverrideDestination {
         var faults = Faults()
         var calls = Calls()
         var layout: (@Sendable (LayoutRequest) throws -> DestinationLayout)?
+        var updatesInPlace = false
+        var deletedTargets: [OverrideTarget] = []
     }
 
     public static let readOnlyMessage = "the API key of connection \"memory\" may only read, and this would write; use a key with write access"
@@ -70,9 +74,9 @@ public final class InMemoryDestination: OverrideDestination {
 
     /// Adds an override as a person would, without counting a call.
     @discardableResult
-    public func addByHand(schedule: String, start: Instant, end: Instant, userID: String) -> OverrideRecord {
+    public func addByHand(schedule: String, start: Instant, end: Instant, userID: String, target: OverrideTarget = .schedule) -> OverrideRecord {
         held.withLock { held in
-            let record = OverrideRecord(id: "H\(held.nextID)", start: start, end: end, userID: userID)
+            let record = OverrideRecord(id: "H\(held.nextID)", start: start, end: end, userID: userID, target: target)
             held.nextID += 1
             held.overrides[schedule, default: []].append(record)
             return record
@@ -137,6 +141,7 @@ public final class InMemoryDestination: OverrideDestination {
         try held.withLock { held in
             held.calls.delete += 1
             if held.faults.readOnly { throw DestinationError(.readOnlyKey, Self.readOnlyMessage) }
+            held.deletedTargets.append(target)
             guard let index = held.overrides[schedule]?.firstIndex(where: { $0.id == id }), let record = held.overrides[schedule]?[index] else {
                 return .alreadyGone
             }
@@ -157,8 +162,18 @@ public final class InMemoryDestination: OverrideDestination {
         return try body?(request) ?? .whole(request.shifts, kind: nil)
     }
 
+    // MARK: - Moves in place (off unless a test turns them on)
+
+    /// Lets `updateOverride` change overrides in place, as a shift-based schedule does.
+    public func allowUpdatesInPlace() { held.withLock { $0.updatesInPlace = true } }
+    /// The target every delete named, in order.
+    public var deletedTargets: [OverrideTarget] { held.withLock { $0.deletedTargets } }
+
     public func updateOverride(schedule: String, id: String, to override: PlannedOverride) async throws -> OverrideRecord {
         try held.withLock { held in
+            guard held.updatesInPlace else {
+                throw DestinationError(.unsupported, "this destination cannot change an override in place; delete it and create a new one")
+            }
             held.calls.update += 1
             if held.faults.readOnly { throw DestinationError(.readOnlyKey, Self.readOnlyMessage) }
             guard let index = held.overrides[schedule]?.firstIndex(where: { $0.id == id }) else {
@@ -166,6 +181,10 @@ public final class InMemoryDestination: OverrideDestination {
             }
             let record = OverrideRecord(id: id, start: override.start, end: override.end, userID: override.userID, target: override.target)
             held.overrides[schedule]?[index] = record
+            if held.faults.lostUpdateAnswers > 0 {
+                held.faults.lostUpdateAnswers -= 1
+                throw DestinationError(.outcomeUnknown, "the answer to a change of override \(id) on schedule \(schedule) was lost; whether it moved is unknown")
+            }
             return record
         }
     }

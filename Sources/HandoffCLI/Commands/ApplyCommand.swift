@@ -152,7 +152,9 @@ struct ApplyCommand: AsyncParsableCommand {
             let zone = Zone(identifier: zoneName) ?? Zone.utc
             output += "  \(destination): exported through \(watermark.map { DisplayTime.withOffset($0, in: zone) } ?? "nothing")\n"
         }
-        let counts = "Overrides: \(report.created) created, \(report.deleted) deleted, \(report.adopted) adopted."
+        // Moves only where there were any: layer-based schedules have none, and their line stays as it was.
+        let moved = report.moved > 0 ? ", \(report.moved) moved" : ""
+        let counts = "Overrides: \(report.created) created\(moved), \(report.deleted) deleted, \(report.adopted) adopted."
         if report.succeeded {
             Terminal.standardOutput.write(output + "Apply complete! \(counts)\n")
         } else {

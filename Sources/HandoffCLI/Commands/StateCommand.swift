@@ -14,7 +14,7 @@ struct StateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "state",
         abstract: "Inspect the state, break a stale lock, and move, list or undo its changes.",
-        subcommands: [List.self, Show.self, Unlock.self, History.self, Restore.self, Migrate.self, StateMove.self, StateRemove.self]
+        subcommands: [List.self, Show.self, Unlock.self, History.self, Restore.self, Migrate.self, StateMove.self, StateRemove.self, StateReadopt.self]
     )
 
     struct List: AsyncParsableCommand {
