@@ -93,7 +93,7 @@ struct ImportCommand: AsyncParsableCommand {
             Terminal.standardOutput.write(format == .json ? Self.listJSON(found) : Self.listText(found))
             return
         }
-        let source = try await ImportSource.fetch(all ? nil : schedules, client: client)
+        let source = try await ImportSource.fetch(all ? nil : schedules, client: client, now: now)
         var existing: [String: String] = [:]
         for person in configuration.people { existing[person.email.lowercased()] = person.key }
         let taken = Set(configuration.people.map(\.key) + configuration.schedules.map(\.name) + configuration.destinations.map(\.name))
@@ -101,7 +101,7 @@ struct ImportCommand: AsyncParsableCommand {
         let folder = out.map { Self.isFolder($0) } ?? false
         let documents: [ImportWriter.Document]
         do {
-            documents = try ImportWriter.documents(source.schedules, context: context, split: folder)
+            documents = try ImportWriter.documents(source, context: context, split: folder)
         } catch let failure as ImportWriter.Failure {
             throw CommandFailure(failure.description)
         }
@@ -112,7 +112,7 @@ struct ImportCommand: AsyncParsableCommand {
         let destinationsCount = documents.reduce(0) { $0 + $1.destinationCount }
         let peopleCount = documents.reduce(0) { $0 + $1.personCount }
         terminal.write(
-            "Imported \(plural(source.schedules.count, "PagerDuty schedule")): \(plural(schedulesCount, "schedule")), \(plural(destinationsCount, "destination")), \(plural(peopleCount, "new person", "new people")). Run `handoff validate` and `handoff plan` to review.\n"
+            "Imported \(plural(source.order.count, "PagerDuty schedule")): \(plural(schedulesCount, "schedule")), \(plural(destinationsCount, "destination")), \(plural(peopleCount, "new person", "new people")). Run `handoff validate` and `handoff plan` to review.\n"
         )
     }
 

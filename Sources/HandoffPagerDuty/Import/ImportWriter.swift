@@ -59,6 +59,10 @@ public enum ImportWriter {
         for schedule in schedules {
             parts.append(try part(schedule, context: context, names: &names, people: &people))
         }
+        return documents(parts, context: context, people: &people, split: split)
+    }
+
+    static func documents(_ parts: [SchedulePart], context: Context, people: inout PeopleAllocator, split: Bool) -> [Document] {
         let header = "# Imported from PagerDuty by `handoff import` at \(context.now) (connection \(context.connection)).\n"
         if split {
             return parts.map { part in

@@ -45,9 +45,18 @@ struct WeekCoverage: Equatable {
         }
     }
 
-    private mutating func mark(from start: Int, length: Int) {
-        for offset in 0..<length { covered[(start + offset) % Self.minutes] = true }
+    mutating func mark(from start: Int, length: Int) {
+        for offset in 0..<min(max(0, length), Self.minutes) { covered[(start + offset) % Self.minutes] = true }
     }
+
+    /// Covered minutes of the week.
+    var coveredCount: Int { covered.lazy.filter { $0 }.count }
+
+    /// Whether the minute `index` of the week (Monday 00:00 is 0) is covered.
+    func contains(minute index: Int) -> Bool { covered[((index % Self.minutes) + Self.minutes) % Self.minutes] }
+
+    /// Whether some minute is covered by both.
+    func overlaps(_ other: WeekCoverage) -> Bool { covered.indices.contains { covered[$0] && other.covered[$0] } }
 
     var isEmpty: Bool { !covered.contains(true) }
     var isFull: Bool { !covered.contains(false) }

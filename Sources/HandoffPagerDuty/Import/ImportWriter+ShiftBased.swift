@@ -1,0 +1,176 @@
+import HandoffTime
+import PagerDuty
+
+/// Shift-based (v3) schedules as configuration: each event of each rotation whose recurrence a
+/// Handoff rotation can say becomes a schedule (see `EventMapping`), custom shifts inside one
+/// become its `assignments`, and everything else (events it cannot say, rotations on call at the
+/// same time, custom shifts outside any schedule, overrides) is named in a comment.
+extension ImportWriter {
+    /// Documents for everything `source` read, in the order asked for.
+    public static func documents(_ source: ImportSource, context: Context, split: Bool) throws -> [Document] {
+        var names = NameAllocator(taken: context.takenNames)
+        var people = PeopleAllocator(existing: context.existingPeople)
+        var parts: [SchedulePart] = []
+        for item in source.order {
+            switch item {
+            case .layerBased(let index): parts.append(try part(source.schedules[index], context: context, names: &names, people: &people))
+            case .shiftBased(let index): parts.append(try part(source.shiftBased[index], context: context, names: &names, people: &people))
+            }
+        }
+        return documents(parts, context: context, people: &people, split: split)
+    }
+
+    /// The most custom shifts and overrides considered one by one; the rest are counted.
+    static let shiftLimit = 200
+    static let overrideLimit = 20
+
+    /// One live schedule made of an event, while its custom shifts are placed.
+    private struct Live {
+        var entry: Int
+        var mapping: EventMapping
+        var start: Instant
+        var until: Instant?
+        var assignments: [String] = []
+        var taken: [InstantRange] = []
+    }
+
+    static func part(_ item: ShiftBasedImport, context: Context, names: inout NameAllocator, people: inout PeopleAllocator) throws -> SchedulePart {
+        let schedule = item.schedule
+        let id = YAMLText.scalar(schedule.id)
+        guard isScheduleID(schedule.id) else {
+            throw Failure(description: "PagerDuty schedule \(YAMLText.quoted(schedule.id)) has an id that is not letters and digits (up to 32), which a destination cannot name; nothing was written")
+        }
+        var comments = [
+            "PagerDuty schedule \(id) \(YAMLText.quoted(String(schedule.name.prefix(YAMLText.commentLimit)))) (\(YAMLText.scalar(schedule.timeZone))), shift-based, \(count(schedule.rotations.count, "rotation"))."
+        ]
+        var notes: [String] = []
+        func skip(_ note: String) {
+            comments.append("Not imported: \(note).")
+            notes.append("\(id): \(note)")
+        }
+        let events = schedule.rotations.flatMap { rotation in rotation.events.map { (rotation, $0) } }
+        let current = events.filter { rotation, event in
+            if let until = event.effectiveUntil, until <= context.now {
+                skip("event \(label(event)) of rotation \(YAMLText.scalar(rotation.id)) stopped at \(until)")
+                return false
+            }
+            return true
+        }
+        let base = slug(schedule.name, fallback: "schedule")
+        var entries: [LayerEntry] = []
+        var lives: [Live] = []
+        var personIDs: [String] = []
+        var headers: [[String]] = []
+        var bodies: [[String]] = []
+        for (rotation, event) in current {
+            let name = names.claim(current.count == 1 ? base : "\(base)-\(slug(event.name ?? "event", fallback: "event"))")
+            var header = ["  # Event \(label(event)) of rotation \(YAMLText.scalar(rotation.id)) of PagerDuty schedule \(id)."]
+            let result = try EventMapping.map(event, now: context.now) { userID in
+                try people.key(for: userID, users: context.users, names: &names)
+            }
+            switch result {
+            case .failure(let refusal):
+                header.append("  # Not imported: \(refusal.reason); a Handoff rotation cannot say it exactly.")
+                header += event.recurrence.prefix(3).map { "  #   recurrence: \(YAMLText.comment($0))" }
+                notes.append("\(id): event \(label(event)) is not imported: \(refusal.reason)")
+                entries.append(LayerEntry(name: name, text: header.joined(separator: "\n"), destination: nil, commentedOut: true))
+                headers.append([])
+                bodies.append([])
+            case .success(let mapping):
+                header += mapping.notes.map { "  # Note: \($0)." }
+                notes += mapping.notes.map { "\(id): event \(label(event)): \($0)" }
+                let rival = lives.first { other in
+                    other.mapping.zoneName != mapping.zoneName || other.mapping.coverage.overlaps(mapping.coverage)
+                }
+                var destination: String? = "  \(names.claim("\(name)-pd")): { schedule: \(name), connection: \(context.connection), pagerduty_schedule: \(id) }"
+                if let rival {
+                    let note = "it may be on call at the same time as \(entries[rival.entry].name) (PagerDuty puts both on call), and one PagerDuty schedule takes one Handoff schedule at a time: it has no destination"
+                    header.append("  # Note: \(note).")
+                    notes.append("\(id): event \(label(event)): \(note)")
+                    destination = nil
+                }
+                for member in (event.assignmentStrategy?.members ?? []).compactMap({ $0.userID }) where !personIDs.contains(member) { personIDs.append(member) }
+                var body = ["  \(name):", "    time_zone: \(YAMLText.scalar(mapping.zoneName))"]
+                body.append("    rotation: { members: [\(mapping.members.joined(separator: ", "))], start: \(mapping.start), turn: \(turn(mapping.turnDays * 86_400)) }")
+                if !mapping.coverage.isFull {
+                    body.append("    coverage:")
+                    for window in mapping.coverage.windows() { body.append("      - \(window)") }
+                }
+                body.append("    horizon: \(context.horizon)")
+                lives.append(Live(entry: entries.count, mapping: mapping, start: mapping.zone.instant(for: mapping.start), until: event.effectiveUntil))
+                entries.append(LayerEntry(name: name, text: "", destination: destination, commentedOut: false))
+                headers.append(header)
+                bodies.append(body)
+            }
+        }
+        if lives.count > 1 {
+            comments.append("Note: its events are \(count(lives.count, "schedule")) here; on a shift-based schedule each exports onto the rotation it came from only once destinations can name the rotation.")
+        }
+        // Custom shifts: an assignment where one schedule covers all of it, else a comment.
+        let shifts = item.customShifts.filter { $0.end > context.now }.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
+        for shift in shifts.prefix(shiftLimit) {
+            let what = "custom shift \(YAMLText.scalar(String(shift.id.prefix(YAMLText.commentLimit)))) from \(shift.start) to \(shift.end)"
+            guard let member = shift.member, let userID = member.userID else {
+                skip("\(what) has no single person (a vacant seat, or several members)")
+                continue
+            }
+            let range = shift.range
+            let place = lives.firstIndex { live in
+                live.start <= range.start && (live.until.map { range.end <= $0 } ?? true) && !live.taken.contains { $0.overlaps(range) }
+                    && covers(live.mapping, range) && exactMinutes(range, live.mapping.zone)
+            }
+            guard let place else {
+                skip("\(what) for \(YAMLText.scalar(userID)) lies where no imported schedule covers all of it in whole minutes, and a schedule's assignments act only where it covers")
+                continue
+            }
+            let key = try people.key(for: userID, users: context.users, names: &names)
+            if !personIDs.contains(userID) { personIDs.append(userID) }
+            let zone = lives[place].mapping.zone
+            lives[place].taken.append(range)
+            lives[place].assignments.append("      # \(what): PagerDuty adds this person beside whoever the rotation puts on call; here they take that time over.")
+            lives[place].assignments.append("      - { person: \(key), from: \(zone.local(at: range.start)), until: \(zone.local(at: range.end)) }")
+            notes.append("\(id): \(what) is an assignment of \(entries[lives[place].entry].name): PagerDuty adds its person beside the rotation's, Handoff's assignment replaces them")
+        }
+        if shifts.count > shiftLimit { skip("\(shifts.count - shiftLimit) more custom shifts after the first \(shiftLimit)") }
+        // Overrides: Handoff writes its own; those of people stay in PagerDuty, named here.
+        for override in item.overrides.filter({ $0.end > context.now }).sorted(by: { ($0.start, $0.id) < ($1.start, $1.id) }).prefix(overrideLimit) {
+            let who = override.overridingMember?.userID.map { YAMLText.scalar(String($0.prefix(40))) } ?? "nobody"
+            let whom = override.overriddenMember?.userID.map { YAMLText.scalar(String($0.prefix(40))) } ?? "nobody"
+            skip("override \(YAMLText.scalar(String(override.id.prefix(YAMLText.commentLimit)))) from \(override.start) to \(override.end) (\(who) for \(whom)); overrides are what Handoff writes, so this one stays in PagerDuty as it is")
+        }
+        let overrides = item.overrides.filter { $0.end > context.now }.count
+        if overrides > overrideLimit { skip("\(overrides - overrideLimit) more overrides after the first \(overrideLimit)") }
+        for live in lives {
+            var body = bodies[live.entry]
+            if !live.assignments.isEmpty { body += ["    assignments:"] + live.assignments }
+            entries[live.entry].text = (headers[live.entry] + body).joined(separator: "\n")
+        }
+        return SchedulePart(id: schedule.id, comments: comments, layers: entries, personIDs: personIDs, notes: notes)
+    }
+
+    // MARK: - Pieces
+
+    static func label(_ event: PagerDutyRotationEvent) -> String {
+        let name = event.name.map { YAMLText.quoted(String($0.prefix(YAMLText.commentLimit))) } ?? "(unnamed)"
+        return "\(name) (\(YAMLText.scalar(String(event.id.prefix(YAMLText.commentLimit)))))"
+    }
+
+    /// Whether every minute of `range` lies in the mapping's coverage (on its zone's wall clock).
+    static func covers(_ mapping: EventMapping, _ range: InstantRange) -> Bool {
+        if mapping.coverage.isFull { return true }
+        let minutes = (range.end - range.start) / 60
+        guard minutes <= Int64(WeekCoverage.minutes) else { return false }
+        var instant = range.start
+        for _ in 0..<max(0, minutes) {
+            let local = mapping.zone.local(at: instant)
+            guard mapping.coverage.contains(minute: (local.date.weekday.rawValue - 1) * 1_440 + local.minuteOfDay) else { return false }
+            instant = instant.adding(seconds: 60)
+        }
+        return true
+    }
+
+    /// Whether both ends are whole minutes that the zone's wall clock names exactly.
+    static func exactMinutes(_ range: InstantRange, _ zone: Zone) -> Bool {
+        [range.start, range.end].allSatisfy { $0.isWholeMinute && zone.instant(for: zone.local(at: $0)) == $0 }
+    }
+}
