@@ -234,7 +234,7 @@ let package = Package(
         .testTarget(
             name: "HandoffCLITests",
             dependencies: [
-                "HandoffCLI", "HandoffTestSupport", "HandoffTime", "HandoffState", "PagerDutySandbox", "YAMLNodes", "handoff",
+                "HandoffCLI", "HandoffConfig", "HandoffRota", "HandoffTestSupport", "HandoffTime", "HandoffState", "PagerDutySandbox", "YAMLNodes", "handoff",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

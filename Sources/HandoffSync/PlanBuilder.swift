@@ -162,7 +162,7 @@ public enum PlanBuilder {
             windows[key] = max(windows[key] ?? now, ends.max() ?? horizonEnd)
             let request = LayoutRequest(
                 schedule: destination.pagerDutySchedule,
-                rotation: nil, // pagerduty_rotation: wired when the config key lands
+                rotation: destination.pagerDutyRotation,
                 shifts: desired.map { PlannedOverride(start: $0.start, end: $0.end, userID: $0.userID) },
                 window: InstantRange(start: now, end: max(ends.max() ?? horizonEnd, now.adding(seconds: 60))),
                 rememberedKind: owned?.scheduleKind
@@ -211,7 +211,11 @@ public enum PlanBuilder {
         )
 
         // 5. Announced shifts do not move silently: refused here, before anything is written.
-        let frozen = frozenChanges(request, configured: configured, wanted: wanted, userIDs: userIDs, directory: directory, now: now)
+        var covered: [String: [Holding<String>]] = [:]
+        for input in inputs {
+            covered[input.name] = input.desired.filter(\.covered).map { Holding(InstantRange(start: $0.start, end: $0.end), $0.userID) }
+        }
+        let frozen = frozenChanges(request, configured: configured, wanted: wanted, covered: covered, userIDs: userIDs, directory: directory, now: now)
         if !frozen.isEmpty, !request.allowFrozenChanges { throw SyncError(frozen.map(FreezeCheck.message)) }
 
         var plan = Reconciler.plan(
@@ -235,8 +239,8 @@ public enum PlanBuilder {
 
     /// What the freeze check finds, one finding per schedule (the first destination that feeds it).
     private static func frozenChanges(
-        _ request: Request, configured: [Destination], wanted: [String: [Shift]], userIDs: [String: [String: String]],
-        directory: PeopleDirectory, now: Instant
+        _ request: Request, configured: [Destination], wanted: [String: [Shift]], covered: [String: [Holding<String>]],
+        userIDs: [String: [String: String]], directory: PeopleDirectory, now: Instant
     ) -> [FreezeCheck.Finding] {
         let configuration = request.configuration
         let personByEmail = Dictionary(configuration.people.map { ($0.email.lowercased(), $0.key) }, uniquingKeysWith: { first, _ in first })
@@ -252,7 +256,8 @@ public enum PlanBuilder {
                 shifts: wanted[destination.name] ?? [],
                 userIDs: userIDs[destination.connection] ?? [:],
                 directory: directory,
-                personByEmail: personByEmail
+                personByEmail: personByEmail,
+                covered: covered[destination.name] ?? []
             )
             if let finding = FreezeCheck.check(input) {
                 seen.insert(schedule.name)

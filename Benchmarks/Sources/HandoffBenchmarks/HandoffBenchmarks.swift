@@ -7,6 +7,6 @@ struct HandoffBenchmarks: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "handoff-benchmarks",
         abstract: "Performance benchmarks of Handoff (run in release mode).",
-        subcommands: [ClientBenchmark.self, RotaBenchmark.self, PlannerBenchmark.self, PlanBenchmark.self, ApplyBenchmark.self, StateBenchmark.self]
+        subcommands: [ClientBenchmark.self, RotaBenchmark.self, PlannerBenchmark.self, PlanBenchmark.self, ApplyBenchmark.self, StateBenchmark.self, V3RequestsBenchmark.self]
     )
 }
