@@ -2,6 +2,7 @@ import Foundation
 public import HandoffDestination
 public import HandoffTime
 public import PagerDuty
+import SafeText
 import Synchronization
 
 /// PagerDuty as an override destination, for both kinds of schedule: a layer-based schedule's
@@ -93,7 +94,7 @@ public final class PagerDutyDestination: OverrideDestination {
             }
             try await createV3(schedule: schedule, overrides, into: &results)
             return zip(overrides, results).map { item, result in
-                result ?? .rejected(item, reason: "Handoff does not create overrides of custom shifts on PagerDuty schedule \(schedule)")
+                result ?? .rejected(item, reason: "Handoff does not create overrides of custom shifts on PagerDuty schedule \(SafeText.excerpt(schedule))")
             }
         } catch let error as DestinationError {
             throw error

@@ -162,6 +162,44 @@ struct PagerDutyV3DestinationSandboxTests {
         }
     }
 
+    @Test("listing: an override of a custom shift is .customShiftOverride; what puts nobody on call (an overriding empty_member) is not listed; Handoff never creates custom-shift overrides")
+    func listingTargets() async throws {
+        try await Self.with { sandbox, destination, rotation in
+            let shift = NewCustomShift(start: at("2026-11-24T00:00:00Z"), end: at("2026-11-25T00:00:00Z"), member: .user(id: Self.bob))
+            let client = destination.client
+            guard case .created(let shifts) = try await client.createV3CustomShifts(scheduleID: "PSHIFT1", [shift]), let made = shifts.first else {
+                Issue.record("custom shift not created")
+                return
+            }
+            let overrides = [
+                NewOverrideShift(
+                    target: .customShift(id: made.id), start: at("2026-11-24T06:00:00Z"), end: at("2026-11-24T12:00:00Z"),
+                    overriddenMember: .user(id: Self.bob), overridingMember: .user(id: Self.carol)
+                ),
+                NewOverrideShift(
+                    target: .rotation(id: rotation), start: at("2026-11-25T00:00:00Z"), end: at("2026-11-26T00:00:00Z"),
+                    overriddenMember: .user(id: Self.bob), overridingMember: .empty
+                ),
+            ]
+            guard case .created(let written) = try await client.createV3Overrides(scheduleID: "PSHIFT1", overrides), written.count == 2 else {
+                Issue.record("overrides not created")
+                return
+            }
+            let listed = try await destination.overrides(schedule: "PSHIFT1", overlapping: Self.window)
+            #expect(Set(listed) == [
+                OverrideRecord(id: made.id, start: shift.start, end: shift.end, userID: Self.bob, target: .customShift),
+                OverrideRecord(
+                    id: written[0].id, start: overrides[0].start, end: overrides[0].end, userID: Self.carol,
+                    target: .customShiftOverride(id: made.id, replacing: Self.bob)
+                ),
+            ])
+            let item = PlannedOverride(start: overrides[0].start, end: overrides[0].end, userID: Self.alice, target: .customShiftOverride(id: made.id, replacing: Self.bob))
+            let results = try await destination.createOverrides(schedule: "PSHIFT1", [item])
+            #expect(results == [.rejected(item, reason: "Handoff does not create overrides of custom shifts on PagerDuty schedule PSHIFT1")])
+            #expect(try await destination.deleteOverride(schedule: "PSHIFT1", id: written[0].id, target: item.target) == .deleted)
+        }
+    }
+
     // MARK: - Deleting and moving
 
     @Test("delete by target: an override and a custom shift in the future go, a second delete finds them gone, one in progress is cut")
