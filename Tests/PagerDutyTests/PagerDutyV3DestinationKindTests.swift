@@ -87,4 +87,29 @@ struct PagerDutyV3DestinationKindTests {
             }
         }
     }
+
+    @Test("one destination used by many tasks at once keeps one kind per schedule")
+    func concurrentUse() async throws {
+        try await Fixture.with { sandbox, destination, _ in
+            let layouts = try await withThrowingTaskGroup(of: DestinationScheduleKind?.self) { group in
+                for index in 0..<16 {
+                    group.addTask {
+                        let schedule = index % 2 == 0 ? "PSHIFT1" : "PLAYER1"
+                        _ = try await destination.overrides(schedule: schedule, overlapping: Fixture.window)
+                        return try await destination.layout(Fixture.request([Self.shift], schedule: schedule)).kind
+                    }
+                }
+                var kinds: [DestinationScheduleKind?] = []
+                for try await kind in group { kinds.append(kind) }
+                return kinds
+            }
+            #expect(layouts.filter { $0 == .shiftBased }.count == 8 && layouts.filter { $0 == .layerBased }.count == 8)
+            sandbox.server.log.reset()
+            _ = try await destination.overrides(schedule: "PSHIFT1", overlapping: Fixture.window)
+            _ = try await destination.overrides(schedule: "PLAYER1", overlapping: Fixture.window)
+            #expect(sandbox.server.log.counts == [
+                "GET /v3/schedules/{id}/overrides": 1, "GET /v3/schedules/{id}/custom_shifts": 1, "GET /schedules/{id}/overrides": 1,
+            ])
+        }
+    }
 }

@@ -200,6 +200,21 @@ struct PagerDutyV3DestinationSandboxTests {
         }
     }
 
+    @Test("v3 creates go at most 20 to a request, results one per item in the order given, whatever the mix of targets")
+    func batches() async throws {
+        try await Self.with { sandbox, destination, rotation in
+            let base = at("2026-11-24T00:00:00Z")
+            let items = (0..<30).map { hour -> PlannedOverride in
+                let start = base.adding(seconds: Int64(hour) * 3_600)
+                let target: OverrideTarget = hour % 5 == 0 ? .rotation(id: rotation, replacing: Self.bob) : .customShift
+                return PlannedOverride(start: start, end: start.adding(seconds: 3_600), userID: Self.carol, target: target)
+            }
+            let records = try Self.created(try await destination.createOverrides(schedule: "PSHIFT1", items))
+            #expect(records.map { PlannedOverride(start: $0.start, end: $0.end, userID: $0.userID, target: $0.target) } == items)
+            #expect(sandbox.server.log.counts == ["POST /v3/schedules/{id}/custom_shifts": 2, "POST /v3/schedules/{id}/overrides": 1])
+        }
+    }
+
     // MARK: - Deleting and moving
 
     @Test("delete by target: an override and a custom shift in the future go, a second delete finds them gone, one in progress is cut")
