@@ -36,7 +36,9 @@ public final class PagerDutyDestination: OverrideDestination {
     }
 
     /// PagerDuty documents no limit for a bulk create; Handoff sends at most 1000 at once (the
-    /// bound of `--batch-size`). Overrides cannot be changed in place in the v2 API.
+    /// bound of `--batch-size`; v3 creates are sent 20 at a time within that). Overrides cannot
+    /// be changed in place in the v2 API; a shift-based schedule's can, which its layout says
+    /// (`DestinationLayout.updatesInPlace`), since this answer is the same for every schedule.
     public var capabilities: DestinationCapabilities { DestinationCapabilities(maxBatchSize: 1000, updatesInPlace: false) }
 
     public func resolveUsers(emails: [String]) async throws -> [String: DestinationUser] {
