@@ -2,6 +2,7 @@ import Foundation
 public import HandoffDestination
 public import HandoffTime
 public import PagerDuty
+import SafeText
 import Synchronization
 
 /// PagerDuty as an override destination, for both kinds of schedule: a layer-based schedule's
@@ -35,7 +36,9 @@ public final class PagerDutyDestination: OverrideDestination {
     }
 
     /// PagerDuty documents no limit for a bulk create; Handoff sends at most 1000 at once (the
-    /// bound of `--batch-size`). Overrides cannot be changed in place in the v2 API.
+    /// bound of `--batch-size`; v3 creates are sent 20 at a time within that). Overrides cannot
+    /// be changed in place in the v2 API; a shift-based schedule's can, which its layout says
+    /// (`DestinationLayout.updatesInPlace`), since this answer is the same for every schedule.
     public var capabilities: DestinationCapabilities { DestinationCapabilities(maxBatchSize: 1000, updatesInPlace: false) }
 
     public func resolveUsers(emails: [String]) async throws -> [String: DestinationUser] {
@@ -93,7 +96,7 @@ public final class PagerDutyDestination: OverrideDestination {
             }
             try await createV3(schedule: schedule, overrides, into: &results)
             return zip(overrides, results).map { item, result in
-                result ?? .rejected(item, reason: "Handoff does not create overrides of custom shifts on PagerDuty schedule \(schedule)")
+                result ?? .rejected(item, reason: "Handoff does not create overrides of custom shifts on PagerDuty schedule \(SafeText.excerpt(schedule))")
             }
         } catch let error as DestinationError {
             throw error

@@ -22,7 +22,7 @@ struct PagerDutyV3DestinationSandboxTests {
     static let carol = "PCAROL1"
     static let window = InstantRange(start: at("2026-11-22T12:00:00Z"), end: at("2026-12-20T12:00:00Z"))
 
-    static func seed(effectiveUntil: Instant? = nil) -> SandboxSeed {
+    static func seed(effectiveUntil: Instant? = nil, timeZone: String = "UTC") -> SandboxSeed {
         let weekly = SandboxSeed.Event(
             name: "Weekly", start: at("2026-11-16T08:00:00Z"), end: at("2026-11-23T08:00:00Z"), timeZone: "UTC", effectiveUntil: effectiveUntil,
             recurrence: ["RRULE:FREQ=WEEKLY"], members: [alice, bob]
@@ -37,7 +37,7 @@ struct PagerDutyV3DestinationSandboxTests {
                 .init(name: "Carol Clark", email: "carol@example.com", id: carol),
             ],
             schedules: [
-                .init(name: "Shifts", timeZone: "UTC", id: "PSHIFT1", type: "schedule_v3", rotations: [.init(events: [weekly])]),
+                .init(name: "Shifts", timeZone: timeZone, id: "PSHIFT1", type: "schedule_v3", rotations: [.init(events: [weekly])]),
                 .init(name: "Layered", timeZone: "UTC", id: "PLAYER1", layers: [layer]),
             ]
         )
@@ -86,7 +86,22 @@ struct PagerDutyV3DestinationSandboxTests {
 
     @Test("first export onto a rotation handing over on other days: pieces split at its handoffs, created in one request, PagerDuty shows the person at every minute, listed back equal")
     func firstExport() async throws {
-        try await Self.with { sandbox, destination, rotation in
+        // Both positions of the unconfirmed points this depends on: list times in the schedule's
+        // zone or in UTC, and the checks that an override's member and shift are really the
+        // rotation's, and that overrides on one member do not overlap.
+        let strict: (inout SandboxOptions) -> Void = {
+            $0.quirks.v3.listTimesInUTC = true
+            $0.quirks.v3.requireOverriddenMemberAssigned = true
+            $0.quirks.v3.requireSourceShiftInWindow = true
+            $0.quirks.v3.rejectOverlappingOverrides = true
+        }
+        for configure in [{ _ in }, strict] {
+            try await firstExport(configure: configure)
+        }
+    }
+
+    func firstExport(configure: (inout SandboxOptions) -> Void) async throws {
+        try await Self.with(seed: Self.seed(timeZone: "Europe/Berlin"), configure: configure) { sandbox, destination, rotation in
             let shifts = [
                 PlannedOverride(start: at("2026-11-26T09:00:00Z"), end: at("2026-12-03T09:00:00Z"), userID: Self.carol),
                 PlannedOverride(start: at("2026-12-03T09:00:00Z"), end: at("2026-12-10T09:00:00Z"), userID: Self.alice),
@@ -144,6 +159,59 @@ struct PagerDutyV3DestinationSandboxTests {
             #expect(sandbox.server.log.counts == ["POST /v3/schedules/{id}/overrides": 1, "POST /v3/schedules/{id}/custom_shifts": 1])
             #expect(Set(try await destination.overrides(schedule: "PSHIFT1", overlapping: Self.window)) == Set(records))
             #expect(try await Self.shows(destination, Self.carol, over: InstantRange(start: shift.start, end: shift.end)))
+        }
+    }
+
+    @Test("listing: an override of a custom shift is .customShiftOverride; what puts nobody on call (an overriding empty_member) is not listed; Handoff never creates custom-shift overrides")
+    func listingTargets() async throws {
+        try await Self.with { sandbox, destination, rotation in
+            let shift = NewCustomShift(start: at("2026-11-24T00:00:00Z"), end: at("2026-11-25T00:00:00Z"), member: .user(id: Self.bob))
+            let client = destination.client
+            guard case .created(let shifts) = try await client.createV3CustomShifts(scheduleID: "PSHIFT1", [shift]), let made = shifts.first else {
+                Issue.record("custom shift not created")
+                return
+            }
+            let overrides = [
+                NewOverrideShift(
+                    target: .customShift(id: made.id), start: at("2026-11-24T06:00:00Z"), end: at("2026-11-24T12:00:00Z"),
+                    overriddenMember: .user(id: Self.bob), overridingMember: .user(id: Self.carol)
+                ),
+                NewOverrideShift(
+                    target: .rotation(id: rotation), start: at("2026-11-25T00:00:00Z"), end: at("2026-11-26T00:00:00Z"),
+                    overriddenMember: .user(id: Self.bob), overridingMember: .empty
+                ),
+            ]
+            guard case .created(let written) = try await client.createV3Overrides(scheduleID: "PSHIFT1", overrides), written.count == 2 else {
+                Issue.record("overrides not created")
+                return
+            }
+            let listed = try await destination.overrides(schedule: "PSHIFT1", overlapping: Self.window)
+            #expect(Set(listed) == [
+                OverrideRecord(id: made.id, start: shift.start, end: shift.end, userID: Self.bob, target: .customShift),
+                OverrideRecord(
+                    id: written[0].id, start: overrides[0].start, end: overrides[0].end, userID: Self.carol,
+                    target: .customShiftOverride(id: made.id, replacing: Self.bob)
+                ),
+            ])
+            let item = PlannedOverride(start: overrides[0].start, end: overrides[0].end, userID: Self.alice, target: .customShiftOverride(id: made.id, replacing: Self.bob))
+            let results = try await destination.createOverrides(schedule: "PSHIFT1", [item])
+            #expect(results == [.rejected(item, reason: "Handoff does not create overrides of custom shifts on PagerDuty schedule PSHIFT1")])
+            #expect(try await destination.deleteOverride(schedule: "PSHIFT1", id: written[0].id, target: item.target) == .deleted)
+        }
+    }
+
+    @Test("v3 creates go at most 20 to a request, results one per item in the order given, whatever the mix of targets")
+    func batches() async throws {
+        try await Self.with { sandbox, destination, rotation in
+            let base = at("2026-11-24T00:00:00Z")
+            let items = (0..<30).map { hour -> PlannedOverride in
+                let start = base.adding(seconds: Int64(hour) * 3_600)
+                let target: OverrideTarget = hour % 5 == 0 ? .rotation(id: rotation, replacing: Self.bob) : .customShift
+                return PlannedOverride(start: start, end: start.adding(seconds: 3_600), userID: Self.carol, target: target)
+            }
+            let records = try Self.created(try await destination.createOverrides(schedule: "PSHIFT1", items))
+            #expect(records.map { PlannedOverride(start: $0.start, end: $0.end, userID: $0.userID, target: $0.target) } == items)
+            #expect(sandbox.server.log.counts == ["POST /v3/schedules/{id}/custom_shifts": 2, "POST /v3/schedules/{id}/overrides": 1])
         }
     }
 
