@@ -24,7 +24,13 @@ extension ConnectionKinds {
                     name: request.connection.name,
                     baseURL: server.baseURL,
                     key: APIKey(Self.sandboxKey),
-                    settings: .init(request.options, configure: configure)
+                    settings: {
+                        var settings = PagerDutyConnection.Settings(request.options, configure: configure)
+                        // Deletes on a shift-based schedule are judged by the time of the
+                        // simulated PagerDuty (`--now`), as a real one judges by its own.
+                        settings.now = { [clock = server.clock] in clock.now() }
+                        return settings
+                    }()
                 )
             } catch {
                 await server.stop()

@@ -21,14 +21,33 @@ struct FreezeCheckTests {
 
     private func at(_ text: String) -> Instant { Instant(rfc3339: text)! }
 
-    private func check(_ overrides: [OverrideRecord], watermark: Instant?, shifts: [Shift]) -> FreezeCheck.Finding? {
+    private func check(_ overrides: [OverrideRecord], watermark: Instant?, shifts: [Shift], covered: [Holding<String>] = []) -> FreezeCheck.Finding? {
         FreezeCheck.check(
             FreezeCheck.Input(
                 destination: "d", schedule: Self.schedule, now: Self.now,
                 state: watermark.map { DestinationState(connection: "c", destinationSchedule: "P", watermark: $0, overrides: overrides) },
-                shifts: shifts, userIDs: Self.users, directory: PeopleDirectory()
+                shifts: shifts, userIDs: Self.users, directory: PeopleDirectory(), covered: covered
             )
         )
+    }
+
+    @Test("on a shift-based schedule, a piece the rotation already gives the wanted person is no change, though no override records it")
+    func coveredPieces() {
+        // Bob's turn; PagerDuty's rotation has Bob until 12:00 (nothing written), then Alice, whom
+        // an owned override replaces by Bob.
+        let shifts = [Shift(start: at("2026-11-23T09:00:00Z"), end: at("2026-11-30T09:00:00Z"), person: "b", reason: .rotation, era: 0, turn: 3)]
+        let override = OverrideRecord(
+            id: "O1", start: at("2026-11-23T12:00:00Z"), end: at("2026-11-30T09:00:00Z"), userID: "UB", target: .rotation(id: "R1", replacing: "UA")
+        )
+        let covered = [Holding(InstantRange(start: at("2026-11-23T09:00:00Z"), end: at("2026-11-23T12:00:00Z")), "UB")]
+        #expect(check([override], watermark: at("2026-11-30T09:00:00Z"), shifts: shifts, covered: covered) == nil)
+        // Without the covered piece the morning looks handed from nobody to Bob.
+        #expect(check([override], watermark: at("2026-11-30T09:00:00Z"), shifts: shifts)?.changes.map(\.range) == [
+            InstantRange(start: Self.now, end: at("2026-11-23T12:00:00Z"))
+        ])
+        // A piece of the rotation's that the configuration now gives Alice is a change all the same.
+        let alice = [Shift(start: at("2026-11-23T09:00:00Z"), end: at("2026-11-30T09:00:00Z"), person: "a", reason: .rotation, era: 0, turn: 3)]
+        #expect(check([override], watermark: at("2026-11-30T09:00:00Z"), shifts: alice, covered: []) != nil)
     }
 
     @Test("a first export, and a freeze past the watermark, compare nothing beyond what was exported")
