@@ -64,6 +64,8 @@ struct ShiftBasedImportMappingTests {
         #expect(nights.contains("rotation: { members: [alice, bob], start: 2026-10-05T22:00, turn: 2d }\n    coverage:\n      - { from: \"22:00\", to: \"06:00\" }\n"), "\(nights)")
         let fortnights = try Self.text(rotations: [[Self.event(end: "2026-10-19T09:00:00+02:00", recurrence: ["RRULE:FREQ=WEEKLY;INTERVAL=2"])]])
         #expect(fortnights.contains("rotation: { members: [alice, bob], start: 2026-10-05T09:00, turn: 2w }\n    horizon: 8w\n"), "\(fortnights)")
+        let fourWeeks = try Self.text(rotations: [[Self.event(end: "2026-11-02T09:00:00+01:00", recurrence: ["RRULE:FREQ=WEEKLY;INTERVAL=4"])]])
+        #expect(fourWeeks.contains("rotation: { members: [alice, bob], start: 2026-10-05T09:00, turn: 4w }\n    horizon: 8w\n"), "across the DST change, 4 weeks of wall clock: \(fourWeeks)")
     }
 
     // MARK: - Named in a comment
@@ -78,6 +80,7 @@ struct ShiftBasedImportMappingTests {
             (Self.event(strategy: "every_member_assignment_strategy"), "all 2 of its members are on call at once (every_member_assignment_strategy)"),
             (Self.event(members: #"[{"type": "user_member", "user_id": "ALICE"}, {"type": "empty_member"}]"#), "it has a vacant seat (an unassigned member)"),
             (Self.event(end: "2026-10-20T09:00:00+02:00"), "its occurrences overlap each other"),
+            (Self.event(members: "[" + Array(repeating: #"{"type": "user_member", "user_id": "ALICE"}"#, count: 21).joined(separator: ", ") + "]"), "it has 21 members, more than the 20 PagerDuty allows"),
         ]
         for (event, reason) in cases {
             let text = try Self.text(rotations: [[event]])
@@ -99,6 +102,15 @@ struct ShiftBasedImportMappingTests {
         #expect(until.contains("  # Note: it stops at 2026-12-01T00:00:00Z in PagerDuty (effective_until), and Handoff has no end for a rotation: remove this schedule then.\n"), "\(until)")
         let ended = try Self.text(rotations: [[Self.event(until: "2026-10-01T00:00:00Z")]])
         #expect(ended.contains("# Not imported: event \"Event EV1\" (EV1) of rotation ROT1 stopped at 2026-10-01T00:00:00Z.\n"), "\(ended)")
+    }
+
+    @Test("an event name and recurrence with line breaks and terminal escapes stay inside their comments, escaped")
+    func hostile() throws {
+        let event = Self.event(id: "EV1", recurrence: ["RRULE:FREQ=YEARLY\\nschedules: {}\\u001b[31m"]).replacingOccurrences(of: "\"Event EV1\"", with: #""Evil\nversion: 2\u001b]0;x\u0007""#)
+        let text = try Self.text(rotations: [[event]])
+        #expect(!text.unicodeScalars.contains { $0 != "\n" && $0.value < 0x20 }, "\(text.debugDescription)")
+        #expect(text.contains(#"# Event "Evil\nversion: 2\e]0;x\a" (EV1)"#) || text.contains(#"# Event "Evil\nversion: 2\e]0;x\x07" (EV1)"#), "\(text)")
+        #expect(!text.contains("\nversion: 2"))
     }
 
     @Test("two rotations on call at the same time: the second has no destination and says why; rotations that never meet both have one")

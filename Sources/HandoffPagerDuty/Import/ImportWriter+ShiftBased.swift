@@ -51,7 +51,7 @@ extension ImportWriter {
         let events = schedule.rotations.flatMap { rotation in rotation.events.map { (rotation, $0) } }
         let current = events.filter { rotation, event in
             if let until = event.effectiveUntil, until <= context.now {
-                skip("event \(label(event)) of rotation \(YAMLText.scalar(rotation.id)) stopped at \(until)")
+                skip("event \(label(event)) of rotation \(YAMLText.scalar(String(rotation.id.prefix(YAMLText.commentLimit)))) stopped at \(until)")
                 return false
             }
             return true
@@ -64,7 +64,7 @@ extension ImportWriter {
         var bodies: [[String]] = []
         for (rotation, event) in current {
             let name = names.claim(current.count == 1 ? base : "\(base)-\(slug(event.name ?? "event", fallback: "event"))")
-            var header = ["  # Event \(label(event)) of rotation \(YAMLText.scalar(rotation.id)) of PagerDuty schedule \(id)."]
+            var header = ["  # Event \(label(event)) of rotation \(YAMLText.scalar(String(rotation.id.prefix(YAMLText.commentLimit)))) of PagerDuty schedule \(id)."]
             let result = try EventMapping.map(event, now: context.now) { userID in
                 try people.key(for: userID, users: context.users, names: &names)
             }
@@ -120,7 +120,7 @@ extension ImportWriter {
                     && covers(live.mapping, range) && exactMinutes(range, live.mapping.zone)
             }
             guard let place else {
-                skip("\(what) for \(YAMLText.scalar(userID)) lies where no imported schedule covers all of it in whole minutes, and a schedule's assignments act only where it covers")
+                skip("\(what) for \(YAMLText.scalar(String(userID.prefix(40)))) lies where no imported schedule covers all of it in whole minutes, and a schedule's assignments act only where it covers")
                 continue
             }
             let key = try people.key(for: userID, users: context.users, names: &names)
