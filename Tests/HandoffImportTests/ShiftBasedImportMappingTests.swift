@@ -118,7 +118,7 @@ struct ShiftBasedImportMappingTests {
         let together = try Self.text(rotations: [[Self.event(id: "EV1")], [Self.event(id: "EV2")]])
         #expect(together.contains("  # Note: it may be on call at the same time as team-event-ev1 (PagerDuty puts both on call), and one PagerDuty schedule takes one Handoff schedule at a time: it has no destination.\n"), "\(together)")
         #expect(together.components(separatedBy: "pagerduty_schedule: PSHIFT1").count == 2, "\(together)")
-        #expect(together.contains("# Note: its events are 2 schedules here;"))
+        #expect(together.contains("# Note: its 2 rotations are separate schedules here; on a shift-based schedule an export replaces the on-call of one rotation, and the other rotations stay on call beside it.\n"), "\(together)")
         let apart = try Self.text(rotations: [
             [Self.event(id: "EV1", end: "2026-10-05T17:00:00+02:00", recurrence: ["RRULE:FREQ=DAILY"])],
             [Self.event(id: "EV2", start: "2026-10-05T17:00:00+02:00", end: "2026-10-06T09:00:00+02:00", recurrence: ["RRULE:FREQ=DAILY"])],

@@ -103,8 +103,11 @@ extension ImportWriter {
                 bodies.append(body)
             }
         }
-        if lives.count > 1 {
-            comments.append("Note: its events are \(count(lives.count, "schedule")) here; on a shift-based schedule each exports onto the rotation it came from only once destinations can name the rotation.")
+        let rotationsWritten = Set(current.map(\.0.id)).count
+        if rotationsWritten > 1 {
+            let note = "its \(rotationsWritten) rotations are separate schedules here; on a shift-based schedule an export replaces the on-call of one rotation, and the other rotations stay on call beside it"
+            comments.append("Note: \(note).")
+            notes.append("\(id): \(note)")
         }
         // Custom shifts: an assignment where one schedule covers all of it, else a comment.
         let shifts = item.customShifts.filter { $0.end > context.now }.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
