@@ -23,6 +23,12 @@ struct ImportCommand: AsyncParsableCommand {
             is written commented out. Anything that cannot be said exactly is a comment in the \
             output. People already in the configuration are referred to by their keys.
 
+            A shift-based (v3) schedule is read with its rotations, custom shifts and overrides: \
+            each event whose recurrence a rotation can say exactly (daily or weekly, members \
+            taking whole turns) becomes a schedule; a custom shift inside one becomes an \
+            assignment. Vacant or concurrent seats, other RRULE forms, EXDATEs, ends, rotations \
+            on call at the same time, custom shifts elsewhere and overrides are named in comments.
+
             The YAML goes to standard output, or to --out: a file, or a folder that receives one \
             file per schedule. Existing files are never overwritten without --force.
 

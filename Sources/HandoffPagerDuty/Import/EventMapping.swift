@@ -22,7 +22,9 @@ struct EventMapping {
         var interval = 1
         var byDay: [Int]?
         var ends: String?
+        /// The first few `EXDATE` values, and how many there are.
         var exdates: [String] = []
+        var exdateCount = 0
         var rdates = 0
     }
 
@@ -32,14 +34,18 @@ struct EventMapping {
     static func rule(_ lines: [String]) -> Result<Rule, Refusal> {
         var rules: [String] = []
         var exdates: [String] = []
+        var exdateCount = 0
         var rdates = 0
-        for line in lines.prefix(1_000) {
+        guard lines.count <= 1_000 else { return .failure(Refusal("its recurrence has \(lines.count) lines")) }
+        for line in lines {
             let upper = line.uppercased()
             if upper.hasPrefix("RRULE:") {
                 rules.append(String(upper.dropFirst(6)))
             } else if upper.hasPrefix("EXDATE") {
-                let values = line.split(separator: ":", maxSplits: 1).last.map { $0.split(separator: ",").map(String.init) } ?? []
-                exdates += values.prefix(1_000)
+                // Counted, and the first few kept to be shown: a comment only informs.
+                let values = line.split(separator: ":", maxSplits: 1).last?.split(separator: ",") ?? []
+                exdateCount += values.count
+                exdates += values.prefix(max(0, 5 - exdates.count)).map(String.init)
             } else if upper.hasPrefix("RDATE") {
                 rdates += 1
             } else {
@@ -81,6 +87,7 @@ struct EventMapping {
             return .failure(Refusal("its RRULE repeats with FREQ=\(YAMLText.comment(String((frequency ?? "(none)").prefix(20)))), and a Handoff rotation repeats daily or weekly only"))
         }
         rule.exdates = exdates
+        rule.exdateCount = exdateCount
         rule.rdates = rdates
         return .success(rule)
     }
@@ -108,7 +115,8 @@ struct EventMapping {
         // Members: whole people taking turns; a vacant seat or several seats at once cannot be said.
         guard let strategy = event.assignmentStrategy, !strategy.members.isEmpty else { return .failure(Refusal("it has no members")) }
         var ids: [String] = []
-        for member in strategy.members.prefix(20) {
+        guard strategy.members.count <= 20 else { return .failure(Refusal("it has \(strategy.members.count) members, more than the 20 PagerDuty allows")) }
+        for member in strategy.members {
             switch member {
             case .user(let id): ids.append(id)
             case .empty: return .failure(Refusal("it has a vacant seat (an unassigned member), and a Handoff rotation has no turn without a person"))
@@ -134,7 +142,8 @@ struct EventMapping {
         guard startSeconds % 60 == 0, length % 60 == 0 else { return .failure(Refusal("its start or length is not in whole minutes")) }
         let start = LocalDateTime(localSeconds: startSeconds)
         let startDay = start.date.weekday.rawValue - 1
-        let lengthMinutes = Int(min(length / 60, Int64(WeekCoverage.minutes) * 2))
+        // Clamped above the longest step (1000 weeks), so a longer occurrence still overlaps the next.
+        let lengthMinutes = Int(min(length / 60, 20_000_000))
         // One occurrence every `step` days, or one on each of several days of every week.
         var step: Int?
         var weekDays: [Int] = []
@@ -186,9 +195,9 @@ struct EventMapping {
         guard turnDays <= longestTurnDays else { return .failure(Refusal("its turns last \(turnDays) days, longer than the 52 weeks a Handoff turn may last")) }
         var notes: [String] = []
         if let ends = rule.ends { notes.append("its recurrence ends \(ends) in PagerDuty, and Handoff has no end for a rotation: remove this schedule then") }
-        if !rule.exdates.isEmpty {
-            let shown = rule.exdates.prefix(5).map { YAMLText.comment(String($0.prefix(40))) }.joined(separator: ", ")
-            notes.append("PagerDuty skips \(ImportWriter.count(rule.exdates.count, "occurrence")) (EXDATE \(shown)\(rule.exdates.count > 5 ? ", …" : "")), which this rotation does not")
+        if rule.exdateCount > 0 {
+            let shown = rule.exdates.map { YAMLText.comment(String($0.prefix(40))) }.joined(separator: ", ")
+            notes.append("PagerDuty skips \(ImportWriter.count(rule.exdateCount, "occurrence")) (EXDATE \(shown)\(rule.exdateCount > rule.exdates.count ? ", …" : "")), which this rotation does not")
         }
         if rule.rdates > 0 { notes.append("PagerDuty adds occurrences (\(ImportWriter.count(rule.rdates, "RDATE line"))) that this rotation does not have") }
         if let since = event.effectiveSince, since > now { notes.append("it takes effect at \(since) in PagerDuty; Handoff exports its turns from now on") }

@@ -1,3 +1,4 @@
+import Foundation
 public import HandoffTime
 public import PagerDuty
 
@@ -32,8 +33,9 @@ public struct ImportSource: Sendable {
     /// Reads the schedules `ids` (every schedule the key sees when nil, layer-based first), in the
     /// order given. Each id's kind is found out (the layered API is asked first, so a layer-based
     /// schedule costs the one read it always did); custom shifts and overrides of a shift-based
-    /// one are read from `now` for a year.
-    public static func fetch(_ ids: [String]?, client: PagerDutyClient, now: Instant = Instant(secondsSinceEpoch: 0)) async throws -> ImportSource {
+    /// one are read from `now` (the system clock when nil) for a year.
+    public static func fetch(_ ids: [String]?, client: PagerDutyClient, now: Instant? = nil) async throws -> ImportSource {
+        let now = now ?? Instant(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))
         var schedules: [PagerDutySchedule] = []
         var shiftBased: [ShiftBasedImport] = []
         var order: [Item] = []

@@ -51,7 +51,7 @@ extension ImportWriter {
         let events = schedule.rotations.flatMap { rotation in rotation.events.map { (rotation, $0) } }
         let current = events.filter { rotation, event in
             if let until = event.effectiveUntil, until <= context.now {
-                skip("event \(label(event)) of rotation \(YAMLText.scalar(rotation.id)) stopped at \(until)")
+                skip("event \(label(event)) of rotation \(YAMLText.scalar(String(rotation.id.prefix(YAMLText.commentLimit)))) stopped at \(until)")
                 return false
             }
             return true
@@ -64,7 +64,7 @@ extension ImportWriter {
         var bodies: [[String]] = []
         for (rotation, event) in current {
             let name = names.claim(current.count == 1 ? base : "\(base)-\(slug(event.name ?? "event", fallback: "event"))")
-            var header = ["  # Event \(label(event)) of rotation \(YAMLText.scalar(rotation.id)) of PagerDuty schedule \(id)."]
+            var header = ["  # Event \(label(event)) of rotation \(YAMLText.scalar(String(rotation.id.prefix(YAMLText.commentLimit)))) of PagerDuty schedule \(id)."]
             let result = try EventMapping.map(event, now: context.now) { userID in
                 try people.key(for: userID, users: context.users, names: &names)
             }
@@ -103,8 +103,11 @@ extension ImportWriter {
                 bodies.append(body)
             }
         }
-        if lives.count > 1 {
-            comments.append("Note: its events are \(count(lives.count, "schedule")) here; on a shift-based schedule each exports onto the rotation it came from only once destinations can name the rotation.")
+        let rotationsWritten = Set(current.map(\.0.id)).count
+        if rotationsWritten > 1 {
+            let note = "its \(rotationsWritten) rotations are separate schedules here; on a shift-based schedule an export replaces the on-call of one rotation, and the other rotations stay on call beside it"
+            comments.append("Note: \(note).")
+            notes.append("\(id): \(note)")
         }
         // Custom shifts: an assignment where one schedule covers all of it, else a comment.
         let shifts = item.customShifts.filter { $0.end > context.now }.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
@@ -120,7 +123,7 @@ extension ImportWriter {
                     && covers(live.mapping, range) && exactMinutes(range, live.mapping.zone)
             }
             guard let place else {
-                skip("\(what) for \(YAMLText.scalar(userID)) lies where no imported schedule covers all of it in whole minutes, and a schedule's assignments act only where it covers")
+                skip("\(what) for \(YAMLText.scalar(String(userID.prefix(40)))) lies where no imported schedule covers all of it in whole minutes, and a schedule's assignments act only where it covers")
                 continue
             }
             let key = try people.key(for: userID, users: context.users, names: &names)
