@@ -369,4 +369,27 @@ struct ApplierTargetTests {
         let next = try await rig.planned(smaller)
         #expect(!next.hasChanges, "\(PlanRenderer.text(next))")
     }
+
+    @Test("after a readopt the next plan adopts every override that matches and creates nothing; applied, the state owns them again and the plan after is clean")
+    func readoptAdopts() async throws {
+        let rig = try Rig()
+        defer { rig.cleanUp() }
+        #expect(try await rig.apply(try await rig.planned()).succeeded)
+        let writes = rig.destination.calls.writes
+        let session = try await rig.store.acquire(LockHolder.current(operation: "state readopt", now: now), timeout: 0)
+        let record = try #require(await session.currentState.destinations["primary-pd"])
+        try await session.record(StateChange.readopt("primary-pd", record))
+        try await session.finish()
+        await session.release()
+        #expect(try await rig.store.read().destinations["primary-pd"] == nil)
+
+        let plan = try await rig.planned()
+        #expect(plan.summary.create == 0 && plan.summary.delete == 0, "\(PlanRenderer.text(plan))")
+        let live = rig.destination.overrides("PPRIMAR").filter { $0.end > now }
+        #expect(plan.summary.adopt == live.count)
+        #expect(try await rig.apply(plan).succeeded)
+        #expect(rig.destination.calls.writes == writes, "nothing was written to the destination")
+        #expect(Set(try await rig.records().map(\.id)) == Set(live.map(\.id)))
+        #expect(!(try await rig.planned()).hasChanges)
+    }
 }
