@@ -95,4 +95,37 @@ struct StateReadoptCommandTests {
         let state2 = try await HandoffProcess.run(["state", "--help"], in: directory, timeout: 60)
         #expect(state2.standardOutput.contains("readopt"))
     }
+
+    @Test("state list names a shift-based destination's kind and state show each override's target, escaped; layer-based lines are as before")
+    func listAndShowShiftBased() async throws {
+        let directory = try quickstart()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(try await HandoffProcess.run(["apply", ".", "--now", Self.now, "--auto-approve"], in: directory, timeout: 120).exitCode == 0)
+        let before = try await HandoffProcess.run(["state", "show", ".", "platform-primary-pd"], in: directory, timeout: 60)
+        #expect(before.standardOutput.split(separator: "\n").dropFirst(2).allSatisfy { !$0.contains("  (") }, "no target words on a layer-based schedule: \(before.standardOutput)")
+        let path = directory.appendingPathComponent(".handoff/state.json")
+        var root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: path)) as? [String: Any])
+        var destinations = try #require(root["destinations"] as? [String: Any])
+        var primary = try #require(destinations["platform-primary-pd"] as? [String: Any])
+        var overrides = try #require(primary["overrides"] as? [[String: Any]])
+        overrides[0]["target"] = ["type": "rotation", "rotation": "PROT\u{1B}[2J1", "replacing": NSNull()]
+        overrides[1]["target"] = ["type": "custom_shift"]
+        primary["overrides"] = overrides
+        primary["schedule_kind"] = "shift-based"
+        destinations["platform-primary-pd"] = primary
+        root["destinations"] = destinations
+        try JSONSerialization.data(withJSONObject: root).write(to: path)
+
+        let list = try await HandoffProcess.run(["state", "list"], in: directory, timeout: 60)
+        #expect(list.exitCode == 0, "\(list.standardError)")
+        #expect(list.standardOutput.contains("platform-primary-pd: PagerDuty schedule PQSPRIM on demo, 11 owned overrides, exported through 2027-01-25T08:00:00Z, shift-based\n"))
+        #expect(list.standardOutput.contains("platform-secondary-pd: PagerDuty schedule PQSSECO on demo, 21 owned overrides, exported through 2026-12-21T17:00:00Z\n"), "\(list.standardOutput)")
+        let show = try await HandoffProcess.run(["state", "show", ".", "platform-primary-pd"], in: directory, timeout: 60)
+        #expect(show.exitCode == 0, "\(show.standardError)")
+        let lines = show.standardOutput.split(separator: "\n")
+        #expect(lines.count == 13)
+        #expect(lines[2].hasSuffix("  (on rotation PROT\\u{1B}[2J1)"), "\(lines[2])")
+        #expect(lines[3].hasSuffix("  (custom shift)"), "\(lines[3])")
+        #expect(!lines[4].contains("  ("))
+    }
 }
