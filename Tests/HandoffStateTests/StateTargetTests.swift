@@ -152,4 +152,28 @@ struct StateTargetTests {
         let line = StateCoding.journalLine(change, lineage: "L", baseSerial: 3)
         #expect(try StateCoding.decodeJournalLine(Array(line.utf8)).change == change)
     }
+
+    @Test("schemas/state.schema.json describes every key a shift-based destination and its overrides are written with")
+    func schemaDescribesTheKeys() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let schema = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("schemas/state.schema.json"))) as? [String: Any])
+        let destinations = try #require((schema["properties"] as? [String: Any])?["destinations"] as? [String: Any])
+        let destination = try #require(destinations["additionalProperties"] as? [String: Any])
+        let destinationKeys = try #require(destination["properties"] as? [String: Any])
+        let override = try #require(((destinationKeys["overrides"] as? [String: Any])?["items"] as? [String: Any])?["properties"] as? [String: Any])
+        let target = try #require((override["target"] as? [String: Any])?["properties"] as? [String: Any])
+        #expect((destinationKeys["schedule_kind"] as? [String: Any])?["enum"] as? [String] == [DestinationScheduleKind.layerBased.rawValue, DestinationScheduleKind.shiftBased.rawValue])
+        #expect((target["type"] as? [String: Any])?["enum"] as? [String] == [TargetFields.rotation, TargetFields.customShift, TargetFields.customShiftOverride])
+
+        let written = StateCoding.json(DestinationState(connection: "acme", destinationSchedule: "P1", watermark: t(1), overrides: records, scheduleKind: .shiftBased))
+        let writtenKeys = Set(written.objectValue?.map(\.0) ?? [])
+        #expect(writtenKeys.isSubset(of: destinationKeys.keys) && writtenKeys.contains("schedule_kind"))
+        for record in records {
+            let object = StateCoding.json(record)
+            let keys = Set(object.objectValue?.map(\.0) ?? [])
+            let targetKeys = Set(object["target"]?.objectValue?.map(\.0) ?? [])
+            #expect(keys.isSubset(of: override.keys))
+            #expect(targetKeys.isSubset(of: target.keys))
+        }
+    }
 }

@@ -38,7 +38,9 @@ struct StateCommand: AsyncParsableCommand {
                 let configured = configuration.destination(named: name) == nil ? " (removed from the configuration)" : ""
                 let watermark = destination.watermark.map(\.description) ?? "none"
                 output += "\(SafeText.line(name))\(configured): PagerDuty schedule \(SafeText.line(destination.destinationSchedule)) on \(SafeText.line(destination.connection)), "
-                output += "\(plural(destination.overrides.count, "owned override")), exported through \(watermark)\n"
+                // Only a shift-based schedule says its kind: layer-based lines stay as they were.
+                let kind = destination.scheduleKind == .shiftBased ? ", shift-based" : ""
+                output += "\(plural(destination.overrides.count, "owned override")), exported through \(watermark)\(kind)\n"
             }
             Terminal.standardOutput.write(output)
         }
@@ -113,10 +115,20 @@ struct StateCommand: AsyncParsableCommand {
                 output += "exported through \(entry.watermark.map { DisplayTime.withOffset($0, in: zone) } ?? "nothing yet")\n"
                 for override in entry.overrides {
                     let person = people[entry.connection]?[override.userID].map { SafeText.line($0.displayName) } ?? "PagerDuty user \(SafeText.line(override.userID))"
-                    output += "  \(SafeText.line(override.id))  \(DisplayTime.span(InstantRange(start: override.start, end: override.end), in: zone))  \(person)\n"
+                    output += "  \(SafeText.line(override.id))  \(DisplayTime.span(InstantRange(start: override.start, end: override.end), in: zone))  \(person)\(Self.words(override.target))\n"
                 }
             }
             Terminal.standardOutput.write(output)
+        }
+
+        /// Where an override of a shift-based schedule acts; nothing for the whole schedule.
+        static func words(_ target: OverrideTarget) -> String {
+            switch target {
+            case .schedule: return ""
+            case .rotation(let id, _): return "  (on rotation \(SafeText.line(id)))"
+            case .customShift: return "  (custom shift)"
+            case .customShiftOverride(let id, _): return "  (on custom shift \(SafeText.line(id)))"
+            }
         }
 
         /// The configuration's people by PagerDuty user id, per connection, looked up (read only)

@@ -23,10 +23,10 @@ struct StateReadopt: AsyncParsableCommand {
             schedule as it is now, adopts every override and custom shift that matches the \
             configuration, and creates only what is missing; review it before applying.
 
-            Example:
-              handoff plan                         # destination platform-pd: ... run `handoff state readopt platform-pd`
+            Example, after PagerDuty upgraded the schedule of destination platform-pd:
               handoff state readopt platform-pd
-              handoff plan                         # adopts what matches, creates what is missing
+              handoff plan      # adopts what matches, creates what is missing
+              handoff apply
             """
     )
 
