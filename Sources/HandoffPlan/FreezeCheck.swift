@@ -59,6 +59,9 @@ public enum FreezeCheck {
         public var directory: PeopleDirectory
         /// Configuration key of each e-mail address (lower case), to tell a removed member.
         public var personByEmail: [String: String]
+        /// Pieces the schedule's own rotation gives the wanted person (shift-based schedules): it
+        /// showed them there before this plan too, under Handoff's overrides, so they were announced.
+        public var covered: [DesiredOverride] = []
 
         public init(
             destination: String, schedule: Schedule, now: Instant, state: DestinationState?, shifts: [Shift],
@@ -119,7 +122,8 @@ public enum FreezeCheck {
         let desired = Set(after.map { "\($0.holder)|\($0.range.start)|\($0.range.end)" })
         let records = state.overrides.filter { !$0.deletePending }.map { Holding(InstantRange(start: max($0.start, input.now), end: $0.end), $0.userID) }
         let isDesired: (Holding<String>) -> Bool = { desired.contains("\($0.holder)|\($0.range.start)|\($0.range.end)") }
-        let before = records.filter { !isDesired($0) } + records.filter(isDesired)
+        let covered = input.covered.map { Holding(InstantRange(start: max($0.start, input.now), end: $0.end), $0.userID) }
+        let before = covered + records.filter { !isDesired($0) } + records.filter(isDesired)
         let zone = schedule.zone
         let eraStarts = schedule.rotation.eras.map { zone.instant(for: $0.from) }
 

@@ -70,9 +70,9 @@ public final class InMemoryDestination: OverrideDestination {
 
     /// Adds an override as a person would, without counting a call.
     @discardableResult
-    public func addByHand(schedule: String, start: Instant, end: Instant, userID: String) -> OverrideRecord {
+    public func addByHand(schedule: String, start: Instant, end: Instant, userID: String, target: OverrideTarget = .schedule) -> OverrideRecord {
         held.withLock { held in
-            let record = OverrideRecord(id: "H\(held.nextID)", start: start, end: end, userID: userID)
+            let record = OverrideRecord(id: "H\(held.nextID)", start: start, end: end, userID: userID, target: target)
             held.nextID += 1
             held.overrides[schedule, default: []].append(record)
             return record
