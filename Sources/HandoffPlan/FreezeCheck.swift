@@ -59,16 +59,14 @@ public enum FreezeCheck {
         public var directory: PeopleDirectory
         /// Configuration key of each e-mail address (lower case), to tell a removed member.
         public var personByEmail: [String: String]
-        /// Where a shift-based schedule's rotation already has the wanted person on call (covered
-        /// pieces): Handoff writes and records nothing there, so where no owned override covers a
-        /// moment these say who PagerDuty shows, and keeping that person is no change.
-        public var covered: [Holding<String>]
+        /// Pieces the schedule's own rotation gives the wanted person (shift-based schedules): it
+        /// showed them there before this plan too, under Handoff's overrides, so they were announced.
+        public var covered: [DesiredOverride] = []
 
         public init(
             destination: String, schedule: Schedule, now: Instant, state: DestinationState?, shifts: [Shift],
-            userIDs: [String: String], directory: PeopleDirectory, personByEmail: [String: String] = [:], covered: [Holding<String>] = []
+            userIDs: [String: String], directory: PeopleDirectory, personByEmail: [String: String] = [:]
         ) {
-            self.covered = covered
             self.destination = destination
             self.schedule = schedule
             self.now = now
@@ -124,10 +122,7 @@ public enum FreezeCheck {
         let desired = Set(after.map { "\($0.holder)|\($0.range.start)|\($0.range.end)" })
         let records = state.overrides.filter { !$0.deletePending }.map { Holding(InstantRange(start: max($0.start, input.now), end: $0.end), $0.userID) }
         let isDesired: (Holding<String>) -> Bool = { desired.contains("\($0.holder)|\($0.range.start)|\($0.range.end)") }
-        // Covered pieces first: an owned override, where there is one, is what PagerDuty shows.
-        let covered = input.covered.compactMap { piece in
-            piece.range.end > input.now ? Holding(InstantRange(start: max(piece.range.start, input.now), end: piece.range.end), piece.holder) : nil
-        }
+        let covered = input.covered.map { Holding(InstantRange(start: max($0.start, input.now), end: $0.end), $0.userID) }
         let before = covered + records.filter { !isDesired($0) } + records.filter(isDesired)
         let zone = schedule.zone
         let eraStarts = schedule.rotation.eras.map { zone.instant(for: $0.from) }

@@ -85,8 +85,12 @@ public enum PlanRenderer {
         case .keep: return colours.yellow("! kept     ") + " \(span)  \(who)\(why)"
         case .drift: return colours.yellow("! drift    ") + " \(span)  \(who)\(why)"
         case .move:
-            let from = action.previous.map { "\(DisplayTime.span(InstantRange(start: $0.start, end: $0.end), in: zone))  \(SafeText.line(action.previousPerson ?? "PagerDuty user \($0.userID)")) → " } ?? ""
-            return colours.yellow("~ move     ") + " \(from)\(span)  \(who)\(why)"
+            // From → to: the span once when it stays, the person once when they stay.
+            guard let previous = action.previous else { return colours.yellow("~ move     ") + " \(span)  \(who)\(why)" }
+            let previousName = SafeText.line(action.previousPerson ?? "PagerDuty user \(previous.userID)")
+            let previousSpan = DisplayTime.span(InstantRange(start: previous.start, end: previous.end), in: zone)
+            let change = previousSpan == span ? "\(span)  \(previousName) → \(who)" : previous.userID == action.userID ? "\(previousSpan) → \(span)  \(who)" : "\(previousSpan)  \(previousName) → \(span)  \(who)"
+            return colours.yellow("~ move     ") + " \(change)\(why)"
         }
     }
 

@@ -82,21 +82,14 @@ extension PlanBuilder {
         var ids: [String: Set<String>] = [:]
         for input in inputs {
             for desired in input.desired {
-                if let id = replaced(desired.target) { ids[input.connection, default: []].insert(id) }
+                if let id = desired.target.replacedUserID { ids[input.connection, default: []].insert(id) }
             }
         }
         for (key, observed) in listed {
             for override in observed.overrides {
-                if let id = replaced(override.target) { ids[key.connection, default: []].insert(id) }
+                if let id = override.target.replacedUserID { ids[key.connection, default: []].insert(id) }
             }
         }
         return ids
-    }
-
-    private static func replaced(_ target: OverrideTarget) -> String? {
-        switch target {
-        case .rotation(_, let replacing), .customShiftOverride(_, let replacing): replacing
-        case .schedule, .customShift: nil
-        }
     }
 }

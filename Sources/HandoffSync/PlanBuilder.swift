@@ -211,11 +211,8 @@ public enum PlanBuilder {
         )
 
         // 5. Announced shifts do not move silently: refused here, before anything is written.
-        var covered: [String: [Holding<String>]] = [:]
-        for input in inputs {
-            covered[input.name] = input.desired.filter(\.covered).map { Holding(InstantRange(start: $0.start, end: $0.end), $0.userID) }
-        }
-        let frozen = frozenChanges(request, configured: configured, wanted: wanted, covered: covered, userIDs: userIDs, directory: directory, now: now)
+        let covered = Dictionary(inputs.map { ($0.name, $0.desired.filter(\.covered)) }, uniquingKeysWith: { first, _ in first })
+        let frozen = frozenChanges(request, configured: configured, wanted: wanted, userIDs: userIDs, directory: directory, now: now, covered: covered)
         if !frozen.isEmpty, !request.allowFrozenChanges { throw SyncError(frozen.map(FreezeCheck.message)) }
 
         var plan = Reconciler.plan(
@@ -239,8 +236,8 @@ public enum PlanBuilder {
 
     /// What the freeze check finds, one finding per schedule (the first destination that feeds it).
     private static func frozenChanges(
-        _ request: Request, configured: [Destination], wanted: [String: [Shift]], covered: [String: [Holding<String>]],
-        userIDs: [String: [String: String]], directory: PeopleDirectory, now: Instant
+        _ request: Request, configured: [Destination], wanted: [String: [Shift]], userIDs: [String: [String: String]],
+        directory: PeopleDirectory, now: Instant, covered: [String: [DesiredOverride]] = [:]
     ) -> [FreezeCheck.Finding] {
         let configuration = request.configuration
         let personByEmail = Dictionary(configuration.people.map { ($0.email.lowercased(), $0.key) }, uniquingKeysWith: { first, _ in first })
@@ -248,7 +245,7 @@ public enum PlanBuilder {
         var seen: Set<String> = []
         for destination in configured {
             guard let schedule = configuration.schedule(named: destination.schedule), !seen.contains(schedule.name) else { continue }
-            let input = FreezeCheck.Input(
+            var input = FreezeCheck.Input(
                 destination: destination.name,
                 schedule: schedule,
                 now: now,
@@ -256,9 +253,9 @@ public enum PlanBuilder {
                 shifts: wanted[destination.name] ?? [],
                 userIDs: userIDs[destination.connection] ?? [:],
                 directory: directory,
-                personByEmail: personByEmail,
-                covered: covered[destination.name] ?? []
+                personByEmail: personByEmail
             )
+            input.covered = covered[destination.name] ?? []
             if let finding = FreezeCheck.check(input) {
                 seen.insert(schedule.name)
                 findings.append(finding)

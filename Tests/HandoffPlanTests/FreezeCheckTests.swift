@@ -21,14 +21,14 @@ struct FreezeCheckTests {
 
     private func at(_ text: String) -> Instant { Instant(rfc3339: text)! }
 
-    private func check(_ overrides: [OverrideRecord], watermark: Instant?, shifts: [Shift], covered: [Holding<String>] = []) -> FreezeCheck.Finding? {
-        FreezeCheck.check(
-            FreezeCheck.Input(
-                destination: "d", schedule: Self.schedule, now: Self.now,
-                state: watermark.map { DestinationState(connection: "c", destinationSchedule: "P", watermark: $0, overrides: overrides) },
-                shifts: shifts, userIDs: Self.users, directory: PeopleDirectory(), covered: covered
-            )
+    private func check(_ overrides: [OverrideRecord], watermark: Instant?, shifts: [Shift], covered: [DesiredOverride] = []) -> FreezeCheck.Finding? {
+        var input = FreezeCheck.Input(
+            destination: "d", schedule: Self.schedule, now: Self.now,
+            state: watermark.map { DestinationState(connection: "c", destinationSchedule: "P", watermark: $0, overrides: overrides) },
+            shifts: shifts, userIDs: Self.users, directory: PeopleDirectory()
         )
+        input.covered = covered
+        return FreezeCheck.check(input)
     }
 
     @Test("on a shift-based schedule, a piece the rotation already gives the wanted person is no change, though no override records it")
@@ -39,7 +39,9 @@ struct FreezeCheckTests {
         let override = OverrideRecord(
             id: "O1", start: at("2026-11-23T12:00:00Z"), end: at("2026-11-30T09:00:00Z"), userID: "UB", target: .rotation(id: "R1", replacing: "UA")
         )
-        let covered = [Holding(InstantRange(start: at("2026-11-23T09:00:00Z"), end: at("2026-11-23T12:00:00Z")), "UB")]
+        var piece = DesiredOverride(start: at("2026-11-23T09:00:00Z"), end: at("2026-11-23T12:00:00Z"), userID: "UB", person: "b", reason: .rotation)
+        piece.covered = true
+        let covered = [piece]
         #expect(check([override], watermark: at("2026-11-30T09:00:00Z"), shifts: shifts, covered: covered) == nil)
         // Without the covered piece the morning looks handed from nobody to Bob.
         #expect(check([override], watermark: at("2026-11-30T09:00:00Z"), shifts: shifts)?.changes.map(\.range) == [
