@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HandoffConfig
+import HandoffDestination
 import HandoffPlan
 import HandoffState
 import HandoffSync
@@ -34,7 +35,7 @@ struct V3RequestsBenchmark: AsyncParsableCommand {
             server.log.reset()
             let loaded = ConfigurationLoader.load(files: [("benchmark.yaml", Array(text.utf8))], directory: ".")
             guard let configuration = loaded.configuration else { throw SyncError(loaded.diagnostics.map(\.description)) }
-            let run = ApplyRun(
+            var run = ApplyRun(
                 configuration: configuration, store: store, holder: LockHolder.current(operation: "benchmark", now: Self.now), lockTimeout: 0,
                 now: Self.now, connectionOptions: benchmarkOptions(parallelism: 8)
             )
