@@ -87,8 +87,8 @@ public final class PagerDutyDestination: OverrideDestination {
     /// override layer (one request), `.rotation` as v3 overrides and `.customShift` as v3 custom
     /// shifts (see `createV3`). One result per item, in the order given.
     public func createOverrides(schedule: String, _ overrides: [PlannedOverride]) async throws -> [OverrideCreationResult] {
+        var results = [OverrideCreationResult?](repeating: nil, count: overrides.count)
         do {
-            var results = [OverrideCreationResult?](repeating: nil, count: overrides.count)
             let layered = overrides.indices.filter { overrides[$0].target == .schedule }
             if !layered.isEmpty {
                 let created = try await createV2(schedule: schedule, layered.map { overrides[$0] })
@@ -98,10 +98,19 @@ public final class PagerDutyDestination: OverrideDestination {
             return zip(overrides, results).map { item, result in
                 result ?? .rejected(item, reason: "Handoff does not create overrides of custom shifts on PagerDuty schedule \(SafeText.excerpt(schedule))")
             }
-        } catch let error as DestinationError {
-            throw error
         } catch {
-            throw Self.translate(error, schedule: schedule)
+            let failure = (error as? DestinationError) ?? (Self.translate(error, schedule: schedule) as? DestinationError)
+            // Items of earlier requests were created: unless the applier lists and matches, their
+            // ids would be lost and the next plan would create them again.
+            let someCreated = results.contains { if case .created = $0 { true } else { false } }
+            if someCreated, failure?.kind != .outcomeUnknown {
+                throw DestinationError(
+                    .outcomeUnknown,
+                    "creating on PagerDuty schedule \(SafeText.excerpt(schedule)) failed after some objects were created; Handoff lists the schedule to learn which: "
+                        + (failure?.message ?? "\(error)")
+                )
+            }
+            throw failure ?? error
         }
     }
 

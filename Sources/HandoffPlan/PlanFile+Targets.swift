@@ -1,6 +1,7 @@
 import HandoffDestination
 import HandoffTime
 import OrderedJSON
+import SafeText
 
 // MARK: - Shift-based schedules in a saved plan
 
@@ -12,7 +13,7 @@ extension PlanFile {
 
     static func version(of plan: Plan) -> Int64 {
         let shiftBased = plan.destinations.contains { destination in
-            destination.scheduleKind != nil || !destination.notes.isEmpty
+            destination.scheduleKind == .shiftBased || !destination.notes.isEmpty
                 || destination.actions.contains { $0.target != .schedule || $0.kind == .move || $0.previous != nil }
         }
         return shiftBased ? shiftBasedFileVersion : fileVersion
@@ -28,7 +29,11 @@ extension PlanFile {
 
     static func decodeKind(_ object: JSONValue, into destination: inout DestinationPlan, _ what: String) throws {
         let reader = Reader()
-        destination.scheduleKind = try reader.optionalString(object["schedule_kind"], "the schedule kind of \(what)").map(DestinationScheduleKind.init(rawValue:))
+        let kind = try reader.optionalString(object["schedule_kind"], "the schedule kind of \(what)").map(DestinationScheduleKind.init(rawValue:))
+        if let kind, kind != .shiftBased, kind != .layerBased {
+            throw Failure(description: "the schedule kind of \(what) is \"\(SafeText.excerpt(kind.rawValue))\", not \"layer-based\" or \"shift-based\"")
+        }
+        destination.scheduleKind = kind
         if let notes = object["notes"] { destination.notes = try reader.strings(notes, "the notes of \(what)") }
     }
 

@@ -179,9 +179,19 @@ public enum Reconciler {
         let stateLooksLost = stateEntry == nil && !adopted.isEmpty
         let protectForeign = stateLooksLost && !input.allowFirstExportDeletes
 
-        // Overrides made by people where the configuration wants someone.
+        // Overrides made by people where the configuration wants someone. On a shift-based
+        // schedule only objects on the rotation the export replaces (and custom shifts, which add
+        // people) are in the way: other rotations stay on call beside the export, as the plan says.
         let desiredRanges = destination.desired.map { InstantRange(start: $0.start, end: $0.end) }
+        let replacedRotations = Set(destination.desired.compactMap { desired -> String? in
+            if case .rotation(let id, _) = desired.target { id } else { nil }
+        })
         for (index, override) in foreign.enumerated() where !adopted.contains(index) {
+            switch override.target {
+            case .schedule, .customShift: break
+            case .rotation(let id, _): if !replacedRotations.contains(id) { continue }
+            case .customShiftOverride: continue
+            }
             let range = InstantRange(start: max(override.start, now), end: override.end)
             guard overlapsAny(range, desiredRanges) else { continue }
             let beforeWatermark = watermark.map { override.start < $0 } ?? false

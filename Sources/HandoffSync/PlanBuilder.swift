@@ -165,7 +165,7 @@ public enum PlanBuilder {
                 rotation: destination.pagerDutyRotation,
                 shifts: desired.map { PlannedOverride(start: $0.start, end: $0.end, userID: $0.userID) },
                 window: InstantRange(start: now, end: max(ends.max() ?? horizonEnd, now.adding(seconds: 60))),
-                rememberedKind: owned?.scheduleKind
+                rememberedKind: owned.map(Self.rememberedKind)
             )
             jobs.append(LayoutJob(name: destination.name, connection: destination.connection, request: request))
             inputs.append(
@@ -202,7 +202,11 @@ public enum PlanBuilder {
             inputs[index].updatesInPlace = layout.updatesInPlace
         }
         if !problems.isEmpty { throw SyncError(problems.sorted()) }
-        let listed = try await listOverrides(windows: windows, now: now, hub: hub)
+        var writers: [ScheduleKey: [String]] = [:]
+        for input in inputs {
+            writers[ScheduleKey(connection: input.connection, destinationSchedule: input.destinationSchedule), default: []].append(input.name)
+        }
+        let listed = try await listOverrides(windows: windows, now: now, hub: hub, writers: writers)
 
         // 4. Names for users of overrides the configuration does not know, and of the members
         // their targets replace.
@@ -264,6 +268,14 @@ public enum PlanBuilder {
         return findings
     }
 
+    /// The kind a destination's schedule had when Handoff last wrote it. A state from before
+    /// kinds were remembered holds only layer-based records; one whose first shift-based apply
+    /// failed before the kind was recorded holds records with rotation or custom-shift targets.
+    static func rememberedKind(_ state: DestinationState) -> DestinationScheduleKind {
+        if let kind = state.scheduleKind { return kind }
+        return state.overrides.contains { $0.target != .schedule } ? .shiftBased : .layerBased
+    }
+
     /// How far a destination's overrides reach in PagerDuty, as the state knows: its watermark, or
     /// the end of an owned override past it (an apply that failed after some creates).
     private static func exportedThrough(_ state: DestinationState?) -> Instant? {
@@ -272,7 +284,11 @@ public enum PlanBuilder {
 
     /// Lists the live overrides of every schedule of `windows` once, from `now` to its end, side by
     /// side; the one code path that reads overrides (planning, and the stale check of a saved plan).
-    static func listOverrides(windows: [ScheduleKey: Instant], now: Instant, hub: ConnectionHub) async throws -> [ScheduleKey: ObservedSchedule] {
+    /// A schedule found to have changed kind (upgraded in place) is named per destination of
+    /// `writers` with the command that lets it go on.
+    static func listOverrides(
+        windows: [ScheduleKey: Instant], now: Instant, hub: ConnectionHub, writers: [ScheduleKey: [String]] = [:]
+    ) async throws -> [ScheduleKey: ObservedSchedule] {
         var listed: [ScheduleKey: ObservedSchedule] = [:]
         var problems: [String] = []
         await withTaskGroup(of: (ScheduleKey, Result<ObservedSchedule, any Error>).self) { group in
@@ -291,6 +307,8 @@ public enum PlanBuilder {
             for await (key, result) in group {
                 switch result {
                 case .success(let observed): listed[key] = observed
+                case .failure(let error as DestinationError) where error.kind == .kindChanged && !(writers[key] ?? []).isEmpty:
+                    problems += (writers[key] ?? []).map { kindChangedMessage(destination: $0, schedule: key.destinationSchedule) }
                 case .failure(let error): problems.append("\(error)")
                 }
             }

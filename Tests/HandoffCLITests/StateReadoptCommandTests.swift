@@ -41,7 +41,7 @@ struct StateReadoptCommandTests {
         #expect(readopt.standardError == "")
         #expect(
             readopt.standardOutput
-                == "Forgot what the local state .handoff/state.json recorded of destination platform-primary-pd (serial 2): 11 owned overrides and its watermark 2027-01-25T08:00:00Z. PagerDuty is unchanged.\n"
+                == "Forgot what the local state .handoff/state.json recorded of destination platform-primary-pd (serial 2): 11 owned overrides, its watermark 2027-01-25T08:00:00Z and its schedule kind (layer-based). PagerDuty is unchanged.\n"
                 + "The next plan adopts the overrides on PagerDuty schedule PQSPRIM that match the configuration, and creates only what is missing.\n"
         )
         let list = try await HandoffProcess.run(["state", "list"], in: directory, timeout: 60)
