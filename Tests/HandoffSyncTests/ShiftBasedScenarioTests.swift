@@ -1,0 +1,174 @@
+import Foundation
+import HandoffConfig
+import HandoffDestination
+import HandoffPlan
+import HandoffRota
+import HandoffState
+import HandoffSync
+import HandoffTestSupport
+import HandoffTime
+import PagerDuty
+@testable import PagerDutySandbox
+import Testing
+
+private func at(_ text: String) -> Instant { TeamFixture.at(text) }
+
+/// Monday 2026-11-23, 11:00 in Berlin: Alice's turn in Handoff's rotation, Bob's in PagerDuty's.
+private let now = TeamFixture.now
+
+private let alice = "PALICE1"
+private let bob = "PBOB001"
+private let carol = "PCAROL1"
+private let mallory = "PMALL01"
+
+/// PagerDuty's side. `PSHIFT1` is shift-based with one rotation handing over weekly on Wednesdays
+/// at 10:00 Berlin (carol, alice, bob from Wednesday 2026-11-04), which has nobody on call from
+/// Wednesday 2026-12-23 10:00 until its second event starts on Wednesday 2026-12-30 10:00 (a
+/// gap, where the export needs custom shifts). `PMULTI1` is shift-based with two rotations (the
+/// same weekly one and a daily one of mallory's). `PLAYER1` is layer-based, alice, bob and carol
+/// a week each from Monday 2026-11-02 09:00 Berlin, as Handoff's rotation.
+private let seed: SandboxSeed = {
+    func weekly(_ members: [String]) -> SandboxSeed.Event {
+        SandboxSeed.Event(
+            name: "Weekly", start: at("2026-11-04T09:00:00Z"), end: at("2026-11-11T09:00:00Z"), effectiveUntil: at("2026-12-23T09:00:00Z"),
+            recurrence: ["RRULE:FREQ=WEEKLY"], members: members
+        )
+    }
+    let afterBreak = SandboxSeed.Event(
+        name: "Weekly after the break", start: at("2026-12-30T09:00:00Z"), end: at("2027-01-06T09:00:00Z"),
+        recurrence: ["RRULE:FREQ=WEEKLY"], members: [carol, alice, bob]
+    )
+    let daily = SandboxSeed.Event(
+        name: "Daily", start: at("2026-11-02T08:00:00Z"), end: at("2026-11-03T08:00:00Z"), recurrence: ["RRULE:FREQ=DAILY"], members: [mallory]
+    )
+    let layer = SandboxSeed.Layer(
+        name: "Weekly", start: at("2026-11-02T08:00:00Z"), rotationVirtualStart: at("2026-11-02T08:00:00Z"), rotationTurnLengthSeconds: 604_800,
+        users: [alice, bob, carol]
+    )
+    return SandboxSeed(
+        users: [
+            .init(name: "Alice Archer", email: "alice@example.com", id: alice),
+            .init(name: "Bob Brown", email: "bob@example.com", id: bob),
+            .init(name: "Carol Chen", email: "carol@example.com", id: carol),
+            .init(name: "Mallory Manual", email: "mallory@example.com", id: mallory),
+        ],
+        schedules: [
+            .init(name: "Platform", timeZone: "Europe/Berlin", id: "PSHIFT1", type: SandboxSchedule.v3Type, rotations: [.init(events: [weekly([carol, alice, bob]), afterBreak])]),
+            .init(name: "Two rotations", timeZone: "Europe/Berlin", id: "PMULTI1", type: SandboxSchedule.v3Type, rotations: [.init(events: [weekly([carol, alice, bob])]), .init(events: [daily])]),
+            .init(name: "Layered", timeZone: "Europe/Berlin", id: "PLAYER1", layers: [layer]),
+        ]
+    )
+}()
+
+/// Handoff's side: alice, bob and carol a week each from Monday 2026-11-02 09:00 Berlin, six weeks
+/// ahead (over PagerDuty's gap), exported to `schedule` (with `destinationExtra` in its braces).
+private func config(
+    members: String = "alice, bob, carol", swaps: String = "", changes: String = "", schedule: String = "PSHIFT1", manualChanges: String = "keep",
+    destinationExtra: String = ""
+) -> String {
+    "version: 1\nfreeze: 0\n" + Scenario.connection + TeamFixture.people(dave: false) + """
+        schedules:
+          primary:
+            time_zone: Europe/Berlin
+            rotation: { members: [\(members)], start: 2026-11-02T09:00, turn: 1w\(changes) }
+            horizon: 6w
+        \(swaps)
+        destinations:
+          primary-pd: { schedule: primary, connection: acme, pagerduty_schedule: \(schedule), manual_changes: \(manualChanges)\(destinationExtra) }
+
+        """
+}
+
+/// The swap of the turns that start on Monday 2026-11-30 (bob's) and 2026-12-07 (carol's).
+private let swap = """
+        swaps:
+          - [2026-11-30T09:00, 2026-12-07T09:00]
+    """
+
+/// Issue 16's scenarios against the simulated shift-based (v3) PagerDuty, through the real
+/// planner and applier: plans checked against golden text, and what PagerDuty shows afterwards
+/// read from the simulated PagerDuty's own final schedule.
+@Suite("Shift-based (v3) scenarios against the simulated PagerDuty")
+struct ShiftBasedScenarioTests {
+    static let folder = (URL(fileURLWithPath: #filePath).deletingLastPathComponent().path as NSString).appendingPathComponent("Golden")
+
+    /// Runs `body` in a fresh scenario, stopped on every path.
+    private func run<T>(_ text: String = config(), _ body: (Scenario) async throws -> T) async throws -> T {
+        let scenario = try await Scenario.start(text, seed: seed, now: now)
+        do {
+            let result = try await body(scenario)
+            await scenario.stop()
+            return result
+        } catch {
+            await scenario.stop()
+            throw error
+        }
+    }
+
+    /// Checks the plan's text against the golden file `v3-<name>.txt`.
+    private func golden(_ plan: Plan, _ name: String) {
+        if let difference = Golden.check(PlanRenderer.text(plan), name: "v3-\(name).txt", folder: Self.folder) {
+            Issue.record(Comment(rawValue: difference))
+        }
+    }
+
+    // MARK: - First export
+
+    @Test("first export onto a one-rotation schedule handing over on other days: shifts split at the rotation's handoffs, custom shifts over its gap; then no changes")
+    func firstExport() async throws {
+        try await run { scenario in
+            let plan = try await scenario.plan(at: now)
+            golden(plan, "first-export")
+            let destination = try #require(plan.destinations.first)
+            #expect(destination.scheduleKind == .shiftBased)
+            let creates = destination.actions(.create)
+            #expect(creates.contains { $0.target == .customShift }, "the rotation's gap needs custom shifts")
+            #expect(creates.contains { if case .rotation(_, let replacing) = $0.target { replacing != nil } else { false } })
+            #expect(plan.summary.delete == 0 && plan.summary.move == 0)
+
+            let (_, report) = try await scenario.apply(at: now)
+            #expect(report.succeeded, "\(report.failures)")
+            #expect(report.created == creates.count)
+            let again = try await scenario.plan(at: now.adding(seconds: 240))
+            #expect(!again.hasChanges, "\(PlanRenderer.text(again))")
+            try await expectShowsConfiguration(scenario, schedule: "PSHIFT1")
+        }
+    }
+
+    // MARK: - Checks
+
+    /// The simulated PagerDuty's own final schedule of `schedule` (read from its store, not
+    /// through Handoff) shows, at every boundary from `from` to six weeks after `now`, exactly the
+    /// person the configuration has on call, on the rotation the export replaces (other
+    /// rotations, listed in `others`, are left out).
+    private func expectShowsConfiguration(_ scenario: Scenario, schedule id: String, from: Instant = now, others: Set<String> = []) async throws {
+        let configuration = scenario.configuration
+        let schedule = try #require(configuration.schedule(named: "primary"))
+        let window = InstantRange(start: from, end: now.adding(seconds: 6 * 7 * 86_400))
+        let shifts = RotaExpander.expand(schedule, over: window).shifts
+        let details = try #require(await scenario.server.store.schedule(id: id)?.v3)
+        let shown = V3FinalSchedule.assignments(details, window: window, fixedUTC: false).filter { assignment in
+            switch assignment.source {
+            case .rotation(let rotation), .rotationOverride(let rotation, _): !others.contains(rotation)
+            case .customShift, .customShiftOverride: true
+            }
+        }
+        var ids: [String: String] = [:]
+        for person in configuration.people {
+            if let user = await scenario.server.store.user(email: person.email) { ids[person.key] = user.id }
+        }
+        var boundaries = Set([window.start])
+        for shift in shifts { boundaries.formUnion([shift.start, shift.end]) }
+        for entry in shown { boundaries.formUnion([entry.range.start, entry.range.end]) }
+        var mismatches: [String] = []
+        for instant in boundaries.sorted() where window.start <= instant && instant < window.end {
+            let wanted = shifts.first { $0.start <= instant && instant < $0.end }.flatMap { ids[$0.person] }
+            let onCall = Set(shown.filter { $0.range.start <= instant && instant < $0.range.end }.compactMap(\.member.userID))
+            if onCall != Set([wanted].compactMap { $0 }) {
+                mismatches.append("\(instant): configuration \(wanted ?? "nobody"), PagerDuty \(onCall.sorted())")
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(10).joined(separator: "\n"))")
+        #expect(boundaries.count > 6)
+    }
+}
