@@ -135,6 +135,136 @@ struct ShiftBasedScenarioTests {
         }
     }
 
+    // MARK: - Changes after the export
+
+    @Test("a swap after the export moves the future overrides in place (PUT) and deletes those the rotation now covers; PagerDuty then shows the swapped people")
+    func swapMovesInPlace() async throws {
+        try await run { scenario in
+            #expect(try await scenario.apply(at: now).1.succeeded)
+            try scenario.reconfigure(config(swaps: swap))
+            let later = now.adding(seconds: 3600)
+            let plan = try await scenario.plan(at: later)
+            golden(plan, "swap")
+            let moves = plan.destinations.flatMap { $0.actions(.move) }
+            #expect(moves.count == 2 && plan.summary.move == 2)
+            #expect(moves.allSatisfy { $0.start > later && ($0.previous?.start ?? later) > later }, "only objects that have not started move")
+            #expect(moves.allSatisfy { if case .rotation = $0.target { $0.overrideID != nil } else { false } })
+            #expect(plan.summary.create == 0 && plan.summary.delete == 2)
+
+            scenario.server.log.reset()
+            let (_, report) = try await scenario.apply(at: later)
+            #expect(report.succeeded, "\(report.failures)")
+            let puts = scenario.server.log.all.filter { $0.method == "PUT" }
+            #expect(puts.count == 2 && puts.allSatisfy { $0.status == 200 }, "\(puts)")
+            #expect(!scenario.server.log.all.contains { $0.method == "POST" })
+            let again = try await scenario.plan(at: later)
+            #expect(!again.hasChanges, "\(PlanRenderer.text(again))")
+            try await expectShowsConfiguration(scenario, schedule: "PSHIFT1", from: later)
+            try await expectNoDuplicates(scenario, schedule: "PSHIFT1")
+        }
+    }
+
+    @Test("a roster change (rotation.changes) after the export converges, then plans clean")
+    func rosterChange() async throws {
+        try await run { scenario in
+            #expect(try await scenario.apply(at: now).1.succeeded)
+            try scenario.reconfigure(config(changes: ", changes: [{ from: 2026-12-07T09:00, members: [carol, bob, alice] }]"))
+            let later = now.adding(seconds: 3600)
+            let plan = try await scenario.plan(at: later)
+            golden(plan, "roster-change")
+            #expect(plan.hasChanges)
+            #expect(try await scenario.apply(at: later).1.succeeded)
+            let again = try await scenario.plan(at: later)
+            #expect(!again.hasChanges, "\(PlanRenderer.text(again))")
+            try await expectShowsConfiguration(scenario, schedule: "PSHIFT1", from: later)
+            try await expectNoDuplicates(scenario, schedule: "PSHIFT1")
+        }
+    }
+
+    // MARK: - Drift and manual changes
+
+    @Test("an override Handoff made, deleted by hand: drift, reported with keep and recreated with revert")
+    func drift() async throws {
+        for manualChanges in ["keep", "revert"] {
+            try await run(config(manualChanges: manualChanges)) { scenario in
+                #expect(try await scenario.apply(at: now).1.succeeded)
+                let owned = try await scenario.store.read().destinations["primary-pd"]?.overrides ?? []
+                let victim = try #require(owned.first { $0.start == at("2026-12-07T08:00:00Z") })
+                guard case .rotation = victim.target else { throw SyncError("the victim is not a rotation override: \(victim.target)") }
+                try await byHand(scenario) { client in
+                    _ = try await client.deleteV3Override(scheduleID: "PSHIFT1", overrideID: victim.id, now: now)
+                }
+                #expect(await v3(scenario, "PSHIFT1").overrides.allSatisfy { $0.id != victim.id })
+                let plan = try await scenario.plan(at: now)
+                golden(plan, "drift-\(manualChanges == "keep" ? "kept" : "reverted")")
+                if manualChanges == "keep" {
+                    #expect(plan.summary.drift == 1 && !plan.hasChanges, "\(PlanRenderer.text(plan))")
+                } else {
+                    #expect(plan.summary.create == 1 && plan.summary.drift == 0, "\(PlanRenderer.text(plan))")
+                    let create = try #require(plan.destinations.first?.actions(.create).first)
+                    #expect(create.start == victim.start && create.end == victim.end && create.target == victim.target)
+                    #expect(try await scenario.apply(at: now).1.succeeded)
+                    #expect(!(try await scenario.plan(at: now).hasChanges))
+                    try await expectShowsConfiguration(scenario, schedule: "PSHIFT1")
+                }
+            }
+        }
+    }
+
+    @Test("a v3 override made by hand before the watermark: kept and reported with keep, deleted with revert")
+    func manualOverride() async throws {
+        for manualChanges in ["keep", "revert"] {
+            try await run(config(manualChanges: manualChanges)) { scenario in
+                #expect(try await scenario.apply(at: now).1.succeeded)
+                let rotation = try #require(await v3(scenario, "PSHIFT1").rotations.first?.id)
+                // Mallory takes two hours of Carol's week (the rotation's own, where Handoff wrote nothing).
+                try await byHand(scenario) { client in
+                    let override = NewOverrideShift(
+                        target: .rotation(id: rotation), start: at("2027-01-01T10:00:00Z"), end: at("2027-01-01T12:00:00Z"),
+                        overriddenMember: .user(id: carol), overridingMember: .user(id: mallory)
+                    )
+                    if case .refused(let error) = try await client.createV3Overrides(scheduleID: "PSHIFT1", [override]) { throw error }
+                }
+                let plan = try await scenario.plan(at: now)
+                golden(plan, "manual-\(manualChanges == "keep" ? "kept" : "reverted")")
+                if manualChanges == "keep" {
+                    #expect(plan.summary.kept == 1 && !plan.hasChanges, "\(PlanRenderer.text(plan))")
+                } else {
+                    #expect(plan.summary.delete == 1 && plan.summary.kept == 0, "\(PlanRenderer.text(plan))")
+                    #expect(try await scenario.apply(at: now).1.succeeded)
+                    #expect(await v3(scenario, "PSHIFT1").overrides.allSatisfy { $0.overriding.userID != mallory })
+                    #expect(!(try await scenario.plan(at: now).hasChanges))
+                    try await expectShowsConfiguration(scenario, schedule: "PSHIFT1")
+                }
+            }
+        }
+    }
+
+    // MARK: - Several rotations
+
+    @Test("a schedule with several rotations: without pagerduty_rotation the plan names them; with it the export works and says the others stay on call")
+    func multiRotation() async throws {
+        try await run(config(schedule: "PMULTI1")) { scenario in
+            let rotations = await v3(scenario, "PMULTI1").rotations.map(\.id)
+            #expect(rotations.count == 2)
+            do {
+                let plan = try await scenario.plan(at: now)
+                Issue.record("a plan without pagerduty_rotation: \(PlanRenderer.text(plan))")
+            } catch {
+                let sentence = "\(error)"
+                #expect(rotations.allSatisfy { sentence.contains($0) }, "\(sentence)")
+                #expect(sentence.contains("pagerduty_rotation"), "\(sentence)")
+            }
+            try scenario.reconfigure(config(schedule: "PMULTI1", destinationExtra: ", pagerduty_rotation: \(rotations[0])"))
+            let plan = try await scenario.plan(at: now)
+            golden(plan, "multi-rotation")
+            #expect(plan.destinations.first?.notes.isEmpty == false)
+            #expect(try await scenario.apply(at: now).1.succeeded)
+            #expect(!(try await scenario.plan(at: now).hasChanges))
+            try await expectShowsConfiguration(scenario, schedule: "PMULTI1", others: [rotations[1]])
+        }
+    }
+
     // MARK: - Checks
 
     /// The simulated PagerDuty's own final schedule of `schedule` (read from its store, not
@@ -170,5 +300,33 @@ struct ShiftBasedScenarioTests {
         }
         #expect(mismatches.isEmpty, "\(mismatches.prefix(10).joined(separator: "\n"))")
         #expect(boundaries.count > 6)
+    }
+    /// The shift-based parts of `schedule` as the simulated PagerDuty stores them.
+    private func v3(_ scenario: Scenario, _ schedule: String) async -> SandboxV3Details {
+        await scenario.server.store.schedule(id: schedule)?.v3 ?? SandboxV3Details()
+    }
+
+    /// A PagerDuty client of the scenario's simulated PagerDuty: a person's changes by hand.
+    private func byHand<T: Sendable>(_ scenario: Scenario, _ body: (PagerDutyClient) async throws -> T) async throws -> T {
+        let configuration = PagerDutyClient.Configuration(
+            baseURL: scenario.server.baseURL, key: APIKey(SandboxHarness.key), connectionName: "by hand", keySource: "SCENARIO_TOKEN"
+        )
+        return try await PagerDutyClient.withClient(configuration: configuration, body)
+    }
+
+    /// No two live overrides (same rotation, times, replaced and replacing member) and no two
+    /// custom shifts (same times and member) alike on `schedule`, and every live one Handoff's
+    /// own (in the state).
+    private func expectNoDuplicates(_ scenario: Scenario, schedule: String, at instant: Instant = now, _ context: String = "") async throws {
+        let details = await v3(scenario, schedule)
+        let overrides = details.overrides.filter { $0.end > instant }
+        let overrideKeys = overrides.map { "\($0.rotationID ?? "-") \($0.start) \($0.end) \($0.overridden.userID ?? "-") \($0.overriding.userID ?? "-")" }
+        #expect(Set(overrideKeys).count == overrideKeys.count, "\(context): two overrides alike: \(overrideKeys.sorted())")
+        let shifts = details.customShifts.filter { $0.end > instant }
+        let shiftKeys = shifts.map { "\($0.start) \($0.end) \($0.member.userID ?? "-")" }
+        #expect(Set(shiftKeys).count == shiftKeys.count, "\(context): two custom shifts alike: \(shiftKeys.sorted())")
+        let owned = try await scenario.store.read().allOwnedIDs
+        let untracked = overrides.map(\.id).filter { !owned.contains($0) } + shifts.map(\.id).filter { !owned.contains($0) }
+        #expect(untracked.isEmpty, "\(context): objects not in the state: \(untracked)")
     }
 }
