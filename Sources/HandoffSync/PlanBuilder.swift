@@ -202,7 +202,9 @@ public enum PlanBuilder {
             inputs[index].updatesInPlace = layout.updatesInPlace
         }
         if !problems.isEmpty { throw SyncError(problems.sorted()) }
-        let listed = try await listOverrides(windows: windows, now: now, hub: hub)
+        var names: [ScheduleKey: [String]] = [:]
+        for input in inputs { names[ScheduleKey(connection: input.connection, destinationSchedule: input.destinationSchedule), default: []].append(input.name) }
+        let listed = try await listOverrides(windows: windows, now: now, hub: hub, destinations: names)
 
         // 4. Names for users of overrides the configuration does not know, and of the members
         // their targets replace.
@@ -275,7 +277,11 @@ public enum PlanBuilder {
 
     /// Lists the live overrides of every schedule of `windows` once, from `now` to its end, side by
     /// side; the one code path that reads overrides (planning, and the stale check of a saved plan).
-    static func listOverrides(windows: [ScheduleKey: Instant], now: Instant, hub: ConnectionHub) async throws -> [ScheduleKey: ObservedSchedule] {
+    /// A schedule remembered as layer-based is checked here (its layout trusted the state): one
+    /// that changed kind is the sentence naming `handoff state readopt` for each of `destinations`.
+    static func listOverrides(
+        windows: [ScheduleKey: Instant], now: Instant, hub: ConnectionHub, destinations: [ScheduleKey: [String]] = [:]
+    ) async throws -> [ScheduleKey: ObservedSchedule] {
         var listed: [ScheduleKey: ObservedSchedule] = [:]
         var problems: [String] = []
         await withTaskGroup(of: (ScheduleKey, Result<ObservedSchedule, any Error>).self) { group in
@@ -294,6 +300,8 @@ public enum PlanBuilder {
             for await (key, result) in group {
                 switch result {
                 case .success(let observed): listed[key] = observed
+                case .failure(let error as DestinationError) where error.kind == .kindChanged && !(destinations[key] ?? []).isEmpty:
+                    for name in destinations[key] ?? [] { problems.append(kindChangedMessage(destination: name, schedule: key.destinationSchedule)) }
                 case .failure(let error): problems.append("\(error)")
                 }
             }

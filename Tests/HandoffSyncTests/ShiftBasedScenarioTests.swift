@@ -1,5 +1,6 @@
 import Foundation
 import HandoffConfig
+import HandoffConnectionKinds
 import HandoffDestination
 import HandoffPlan
 import HandoffRota
@@ -25,8 +26,8 @@ private let mallory = "PMALL01"
 /// at 10:00 Berlin (carol, alice, bob from Wednesday 2026-11-04), which has nobody on call from
 /// Wednesday 2026-12-23 10:00 until its second event starts on Wednesday 2026-12-30 10:00 (a
 /// gap, where the export needs custom shifts). `PMULTI1` is shift-based with two rotations (the
-/// same weekly one and a daily one of mallory's). `PLAYER1` is layer-based, alice, bob and carol
-/// a week each from Monday 2026-11-02 09:00 Berlin, as Handoff's rotation.
+/// same weekly one and a daily one of mallory's). `PLAYER1` is layer-based, bob, carol and alice
+/// a week each from Monday 2026-11-02 09:00 Berlin (Handoff's hours, other people).
 private let seed: SandboxSeed = {
     func weekly(_ members: [String]) -> SandboxSeed.Event {
         SandboxSeed.Event(
@@ -43,7 +44,7 @@ private let seed: SandboxSeed = {
     )
     let layer = SandboxSeed.Layer(
         name: "Weekly", start: at("2026-11-02T08:00:00Z"), rotationVirtualStart: at("2026-11-02T08:00:00Z"), rotationTurnLengthSeconds: 604_800,
-        users: [alice, bob, carol]
+        users: [bob, carol, alice]
     )
     return SandboxSeed(
         users: [
@@ -265,6 +266,141 @@ struct ShiftBasedScenarioTests {
         }
     }
 
+    // MARK: - Upgraded in place
+
+    @Test("a layer-based schedule upgraded in place to shift-based: the plan stops naming state readopt; after it, the plan adopts or creates without duplicates", arguments: [false, true])
+    func upgradedInPlace(convertOverrides: Bool) async throws {
+        try await run(config(schedule: "PLAYER1")) { scenario in
+            #expect(try await scenario.apply(at: now).1.succeeded)
+            #expect(try await scenario.store.read().destinations["primary-pd"]?.scheduleKind == .layerBased)
+            #expect(await scenario.overrides("PLAYER1").count == 7)
+
+            scenario.server.updateQuirks { $0.v3.convertOverridesOnUpgrade = convertOverrides }
+            #expect(try await scenario.server.upgradeScheduleToV3(id: "PLAYER1"))
+            #expect(await scenario.overrides("PLAYER1").isEmpty, "the v2 overrides are gone from the v2 side")
+            #expect(await v3(scenario, "PLAYER1").overrides.count == (convertOverrides ? 7 : 0))
+
+            let later = now.adding(seconds: 3600)
+            do {
+                let plan = try await scenario.plan(at: later)
+                Issue.record("a plan on the upgraded schedule: \(PlanRenderer.text(plan))")
+            } catch {
+                let sentence = "\(error)"
+                #expect(sentence.contains("destination \"primary-pd\": its PagerDuty schedule PLAYER1 is now shift-based"), "\(sentence)")
+                #expect(sentence.contains("run `handoff state readopt primary-pd`"), "\(sentence)")
+            }
+
+            // What `handoff state readopt primary-pd` records.
+            let session = try await scenario.store.acquire(LockHolder.current(operation: "state readopt", now: later), timeout: 0)
+            let record = try #require(await session.currentState.destinations["primary-pd"])
+            try await session.record(StateChange.readopt("primary-pd", record))
+            _ = try await session.finish()
+            await session.release()
+
+            let plan = try await scenario.plan(at: later)
+            golden(plan, "upgraded-\(convertOverrides ? "overrides-converted" : "overrides-dropped")")
+            #expect(plan.destinations.first?.scheduleKind == .shiftBased)
+            #expect(plan.summary.delete == 0)
+            if convertOverrides {
+                #expect(plan.summary.adopt == 7 && plan.summary.create == 0, "\(PlanRenderer.text(plan))")
+            } else {
+                #expect(plan.summary.create == 7 && plan.summary.adopt == 0, "\(PlanRenderer.text(plan))")
+            }
+            #expect(try await scenario.apply(at: later).1.succeeded)
+            #expect(try await scenario.store.read().destinations["primary-pd"]?.scheduleKind == .shiftBased)
+            let again = try await scenario.plan(at: later)
+            #expect(!again.hasChanges, "\(PlanRenderer.text(again))")
+            #expect(await v3(scenario, "PLAYER1").overrides.count == 7)
+            try await expectNoDuplicates(scenario, schedule: "PLAYER1", at: later)
+            try await expectShowsConfiguration(scenario, schedule: "PLAYER1", from: later)
+        }
+    }
+
+    // MARK: - Faults
+
+    @Test("with 5xx, 429 bursts and dropped POST answers, repeated applies of the export and of a swap converge with no duplicate overrides or custom shifts")
+    func faultsConverge() async throws {
+        try await run { scenario in
+            scenario.server.updateFaults {
+                $0.serverErrorRate = 0.15
+                $0.serverErrorMethods = ["GET", "POST", "PUT", "DELETE"]
+                $0.rateLimitBurst = 3
+                $0.rateLimitHeaders = false
+                $0.dropAfterPostRate = 0.3
+                $0.dropNextPosts = 2
+                $0.seed = 11
+            }
+            #expect(try await applyUntilDone(scenario, at: now) <= 12)
+            #expect(scenario.server.log.all.contains { $0.status == 429 })
+            #expect(scenario.server.log.all.contains { $0.status >= 500 })
+            let listings = scenario.server.log.all.filter { $0.method == "GET" && $0.route.hasSuffix("/custom_shifts") }.count
+            #expect(listings > 1, "a lost POST answer was resolved by listing")
+            scenario.server.updateFaults { $0.serverErrorRate = 0; $0.dropAfterPostRate = 0 }
+            try await expectNoDuplicates(scenario, schedule: "PSHIFT1", "first export")
+            #expect(!(try await scenario.plan(at: now).hasChanges))
+
+            scenario.server.updateFaults {
+                $0.serverErrorRate = 0.15
+                $0.dropAfterPostRate = 0.3
+                $0.rateLimitBurst = 2
+            }
+            try scenario.reconfigure(config(swaps: swap, changes: ", changes: [{ from: 2026-12-21T09:00, members: [carol, bob, alice] }]"))
+            let later = now.adding(seconds: 3600)
+            #expect(try await applyUntilDone(scenario, at: later) <= 12)
+            scenario.server.updateFaults { $0.serverErrorRate = 0; $0.dropAfterPostRate = 0 }
+            try await expectNoDuplicates(scenario, schedule: "PSHIFT1", at: later, "swap and roster change")
+            let again = try await scenario.plan(at: later)
+            #expect(!again.hasChanges, "\(PlanRenderer.text(again))")
+            try await expectShowsConfiguration(scenario, schedule: "PSHIFT1", from: later)
+        }
+    }
+
+    @Test("killed after PagerDuty confirmed the first creates and before recording them: a clean apply adopts them, with no duplicates")
+    func killedMidApply() async throws {
+        try await run { scenario in
+            let killed = try await applyKilledAtFirstRecord(scenario, at: now)
+            #expect(!killed.succeeded)
+            let made = await v3(scenario, "PSHIFT1")
+            #expect(!made.overrides.isEmpty, "PagerDuty has the objects the dead run created")
+            #expect(try await scenario.store.read().allOwnedIDs.isEmpty, "none was recorded")
+
+            let plan = try await scenario.plan(at: now)
+            #expect(plan.summary.adopt == made.overrides.count + made.customShifts.count, "\(PlanRenderer.text(plan))")
+            #expect(try await scenario.apply(at: now).1.succeeded)
+            #expect(!(try await scenario.plan(at: now).hasChanges))
+            try await expectNoDuplicates(scenario, schedule: "PSHIFT1", "after the clean apply")
+            try await expectShowsConfiguration(scenario, schedule: "PSHIFT1")
+        }
+    }
+
+    /// Applies until a run succeeds (at most `limit` runs), as a daily pipeline would.
+    private func applyUntilDone(_ scenario: Scenario, at instant: Instant, limit: Int = 12) async throws -> Int {
+        for run in 1...limit {
+            let (_, report) = try await scenario.apply(at: instant, batchSize: 5)
+            if report.succeeded { return run }
+        }
+        return limit + 1
+    }
+
+    /// Plans and applies as `apply --auto-approve` does, through a session that dies, like a
+    /// process under `kill -9`, at its first record (the first objects PagerDuty confirmed).
+    private func applyKilledAtFirstRecord(_ scenario: Scenario, at instant: Instant) async throws -> Applier.Report {
+        scenario.server.clock.set(instant)
+        let inner = try await scenario.store.acquire(LockHolder.current(operation: "apply", now: instant), timeout: 0)
+        let session = DiesAtFirstRecord(inner)
+        var options = ConnectionOptions()
+        options.environment = ["SCENARIO_TOKEN": SandboxHarness.key]
+        options.sandboxNow = instant
+        options.kinds = .standard()
+        let request = PlanBuilder.Request(configuration: scenario.configuration, state: await session.initialState, now: instant)
+        let hub = try await ConnectionHub.open(try PlanBuilder.connections(request), configuration: scenario.configuration, options: options)
+        let plan = try await PlanBuilder.build(request, hub: hub)
+        let report = await Applier.apply(plan, session: session, hub: hub)
+        await hub.close()
+        await inner.release()
+        return report
+    }
+
     // MARK: - Checks
 
     /// The simulated PagerDuty's own final schedule of `schedule` (read from its store, not
@@ -329,4 +465,31 @@ struct ShiftBasedScenarioTests {
         let untracked = overrides.map(\.id).filter { !owned.contains($0) } + shifts.map(\.id).filter { !owned.contains($0) }
         #expect(untracked.isEmpty, "\(context): objects not in the state: \(untracked)")
     }
+}
+
+/// A state session whose process dies at its first record: that record and every later one are
+/// never written.
+private actor DiesAtFirstRecord: StateSession {
+    private let inner: any StateSession
+
+    init(_ inner: any StateSession) {
+        self.inner = inner
+    }
+
+    var initialState: HandoffState { get async { await inner.initialState } }
+    var currentState: HandoffState { get async { await inner.currentState } }
+
+    func record(_ change: StateChange) async throws {
+        throw StateError(.writeFailed, "the process was killed")
+    }
+
+    func finish() async throws -> HandoffState {
+        throw StateError(.writeFailed, "the process was killed")
+    }
+
+    func replace(with state: HandoffState) async throws {
+        throw StateError(.writeFailed, "the process was killed")
+    }
+
+    func release() async {}
 }
