@@ -165,6 +165,34 @@ struct ShiftBasedScenarioTests {
         }
     }
 
+    @Test("a swap of the turn in progress: the started override is cut and a new one made, never moved; only the future one moves", arguments: [true, false])
+    func swapInProgress(onlyEndAfterStart: Bool) async throws {
+        try await run { scenario in
+            scenario.server.updateQuirks { $0.v3.onlyEndTimeAfterOverrideStart = onlyEndAfterStart }
+            #expect(try await scenario.apply(at: now).1.succeeded)
+            // Alice's turn from Monday 23 and Bob's from Monday 30 change places on Thursday 26.
+            try scenario.reconfigure(config(swaps: """
+                    swaps:
+                      - [2026-11-23T09:00, 2026-11-30T09:00]
+                """))
+            let later = at("2026-11-26T10:00:00Z")
+            let plan = try await scenario.plan(at: later)
+            golden(plan, "swap-in-progress")
+            let destination = try #require(plan.destinations.first)
+            let moves = destination.actions(.move)
+            #expect(moves.count == 1 && moves.allSatisfy { ($0.previous?.start ?? later) > later }, "\(PlanRenderer.text(plan))")
+            let started = destination.actions(.delete).filter { $0.start < later }
+            #expect(started.count == 1, "the override in progress is cut, not moved: \(PlanRenderer.text(plan))")
+            #expect(destination.actions(.create).contains { $0.start == later && $0.userID == bob })
+
+            let (_, report) = try await scenario.apply(at: later)
+            #expect(report.succeeded, "\(report.failures)")
+            #expect(!(try await scenario.plan(at: later).hasChanges))
+            try await expectShowsConfiguration(scenario, schedule: "PSHIFT1", from: later)
+            try await expectNoDuplicates(scenario, schedule: "PSHIFT1", at: later)
+        }
+    }
+
     @Test("a roster change (rotation.changes) after the export converges, then plans clean")
     func rosterChange() async throws {
         try await run { scenario in
