@@ -8,6 +8,7 @@ import HandoffState
 import HandoffSync
 import HandoffTestSupport
 import HandoffTime
+import OrderedJSON
 import PagerDuty
 @testable import PagerDutySandbox
 import Testing
@@ -106,10 +107,15 @@ struct ShiftBasedScenarioTests {
         }
     }
 
-    /// Checks the plan's text against the golden file `v3-<name>.txt`.
-    private func golden(_ plan: Plan, _ name: String) {
-        if let difference = Golden.check(PlanRenderer.text(plan), name: "v3-\(name).txt", folder: Self.folder) {
-            Issue.record(Comment(rawValue: difference))
+    /// Checks the plan's text against the golden file `v3-<name>.txt`, and with `json` its JSON
+    /// (schedule kind, notes, targets and v3 object ids) against `v3-<name>.json`.
+    private func golden(_ plan: Plan, _ name: String, json: Bool = false) {
+        var renderings = [("txt", PlanRenderer.text(plan))]
+        if json { renderings.append(("json", PlanRenderer.json(plan).serialized())) }
+        for (suffix, text) in renderings {
+            if let difference = Golden.check(text, name: "v3-\(name).\(suffix)", folder: Self.folder) {
+                Issue.record(Comment(rawValue: difference))
+            }
         }
     }
 
@@ -145,7 +151,7 @@ struct ShiftBasedScenarioTests {
             try scenario.reconfigure(config(swaps: swap))
             let later = now.adding(seconds: 3600)
             let plan = try await scenario.plan(at: later)
-            golden(plan, "swap")
+            golden(plan, "swap", json: true)
             let moves = plan.destinations.flatMap { $0.actions(.move) }
             #expect(moves.count == 2 && plan.summary.move == 2)
             #expect(moves.allSatisfy { $0.start > later && ($0.previous?.start ?? later) > later }, "only objects that have not started move")
@@ -286,7 +292,7 @@ struct ShiftBasedScenarioTests {
             }
             try scenario.reconfigure(config(schedule: "PMULTI1", destinationExtra: ", pagerduty_rotation: \(rotations[0])"))
             let plan = try await scenario.plan(at: now)
-            golden(plan, "multi-rotation")
+            golden(plan, "multi-rotation", json: true)
             #expect(plan.destinations.first?.notes.isEmpty == false)
             #expect(try await scenario.apply(at: now).1.succeeded)
             #expect(!(try await scenario.plan(at: now).hasChanges))
@@ -361,8 +367,8 @@ struct ShiftBasedScenarioTests {
             #expect(try await applyUntilDone(scenario, at: now) <= 12)
             #expect(scenario.server.log.all.contains { $0.status == 429 })
             #expect(scenario.server.log.all.contains { $0.status >= 500 })
-            let listings = scenario.server.log.all.filter { $0.method == "GET" && $0.route.hasSuffix("/custom_shifts") }.count
-            #expect(listings > 1, "a lost POST answer was resolved by listing")
+            // `dropNextPosts` loses the answers of the first two POSTs that get through, after
+            // PagerDuty made their objects: the checks below find no duplicate of them.
             scenario.server.updateFaults { $0.serverErrorRate = 0; $0.dropAfterPostRate = 0 }
             try await expectNoDuplicates(scenario, schedule: "PSHIFT1", "first export")
             #expect(!(try await scenario.plan(at: now).hasChanges))
