@@ -357,6 +357,7 @@ struct ShiftBasedScenarioTests {
         try await run { scenario in
             scenario.server.updateFaults {
                 $0.serverErrorRate = 0.15
+                $0.serverErrorBurst = 2
                 $0.serverErrorMethods = ["GET", "POST", "PUT", "DELETE"]
                 $0.rateLimitBurst = 3
                 $0.rateLimitHeaders = false
@@ -382,6 +383,7 @@ struct ShiftBasedScenarioTests {
             let later = now.adding(seconds: 3600)
             #expect(try await applyUntilDone(scenario, at: later) <= 12)
             scenario.server.updateFaults { $0.serverErrorRate = 0; $0.dropAfterPostRate = 0 }
+            #expect(scenario.server.log.all.contains { $0.method == "PUT" && $0.status == 200 }, "moves in place were made under the faults")
             try await expectNoDuplicates(scenario, schedule: "PSHIFT1", at: later, "swap and roster change")
             let again = try await scenario.plan(at: later)
             #expect(!again.hasChanges, "\(PlanRenderer.text(again))")
