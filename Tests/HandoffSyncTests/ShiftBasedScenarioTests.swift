@@ -216,6 +216,51 @@ struct ShiftBasedScenarioTests {
         }
     }
 
+    // MARK: - Switches of the simulated PagerDuty
+
+    /// The simulated PagerDuty's switches for behaviour the reference leaves unconfirmed, each
+    /// in its non-default position (the other tests run the defaults).
+    static let switches: [String] = [
+        "listTimesInUTC", "requireOverriddenMemberAssigned", "requireSourceShiftInWindow",
+        "rejectImmutableOverrideFields", "partialOverrideBatches", "dropCrossingOverrides", "inProgressOverrideDeleteStatus",
+        "wrongKindOnV2Status", "errorsAsList",
+    ]
+
+    @Test("export, a swap of the turn in progress and of future turns, then no changes, with each unconfirmed switch flipped", arguments: switches)
+    func switchFlipped(_ name: String) async throws {
+        try await run { scenario in
+            scenario.server.updateQuirks { quirks in
+                switch name {
+                case "listTimesInUTC": quirks.v3.listTimesInUTC = true
+                case "requireOverriddenMemberAssigned": quirks.v3.requireOverriddenMemberAssigned = true
+                case "requireSourceShiftInWindow": quirks.v3.requireSourceShiftInWindow = true
+                case "rejectImmutableOverrideFields": quirks.v3.rejectImmutableOverrideFields = true
+                case "partialOverrideBatches": quirks.v3.partialOverrideBatches = true
+                case "dropCrossingOverrides": quirks.v3.dropCrossingOverrides = true
+                case "inProgressOverrideDeleteStatus": quirks.v3.inProgressOverrideDeleteStatus = 200
+                case "wrongKindOnV2Status": quirks.v3.wrongKindOnV2Status = 404
+                case "errorsAsList": quirks.v3.errorsAsList = true
+                default: Issue.record("unknown switch \(name)")
+                }
+            }
+            #expect(try await scenario.apply(at: now).1.succeeded)
+            #expect(!(try await scenario.plan(at: now).hasChanges))
+            try scenario.reconfigure(config(swaps: """
+                    swaps:
+                      - [2026-11-23T09:00, 2026-11-30T09:00]
+                      - [2026-12-07T09:00, 2026-12-14T09:00]
+                """))
+            let later = at("2026-11-26T10:00:00Z")
+            let (plan, report) = try await scenario.apply(at: later)
+            #expect(plan.summary.move > 0)
+            #expect(report.succeeded, "\(report.failures)")
+            let again = try await scenario.plan(at: later)
+            #expect(!again.hasChanges, "\(PlanRenderer.text(again))")
+            try await expectShowsConfiguration(scenario, schedule: "PSHIFT1", from: later)
+            try await expectNoDuplicates(scenario, schedule: "PSHIFT1", at: later)
+        }
+    }
+
     // MARK: - Drift and manual changes
 
     @Test("an override Handoff made, deleted by hand: drift, reported with keep and recreated with revert")
