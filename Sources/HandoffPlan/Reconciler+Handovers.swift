@@ -84,10 +84,11 @@ extension Reconciler {
 
     /// The handovers of one destination. `live` in PagerDuty's order (a later one wins where they
     /// overlap), `created` in the order they are made; `covered`, the pieces the schedule's own
-    /// rotation gives the wanted person, lie under everything once applied (they change nothing by
-    /// themselves, but where an override over them goes, their person is who is on call after).
+    /// rotation gives the wanted person, lie under everything on both sides (the rotation is there
+    /// before the apply as after it: they change nothing by themselves, but where an override over
+    /// them comes or goes, their person is who is on call without it).
     static func handovers(live: [(OverrideRecord, LiveFate)], created: [Created], covered: [Created] = [], context: HandoverContext) -> [Handover] {
-        let before: [Source] = live.map { .live($0.0, $0.1) }
+        let before: [Source] = covered.map { .created($0) } + live.map { .live($0.0, $0.1) }
         let after: [Source] = covered.map { .created($0) } + live.filter { $0.1 == .stays }.map { .live($0.0, $0.1) } + created.map { .created($0) }
         guard let end = latest(live.lazy.map(\.0.end).max(), created.lazy.map(\.range.end).max()), end > context.now else { return [] }
         let window = InstantRange(start: context.now, end: end)
