@@ -4,7 +4,21 @@ public import HandoffTime
 /// What Handoff has exported, per destination (DESIGN section 8): the watermark and the overrides
 /// it created and owns. A live override whose id is here is Handoff's; any other is a person's.
 public struct HandoffState: Sendable, Hashable {
+    /// The version a state file is written with: 1 for one that holds only layer-based records
+    /// (as every earlier Handoff wrote it), `shiftBasedFormatVersion` once any destination is
+    /// shift-based or any record acts on a rotation or as a custom shift, so that a Handoff that
+    /// knows only version 1 refuses the file instead of taking those records for whole-schedule
+    /// overrides and deleting them through the wrong API.
     public static let formatVersion = 1
+    public static let shiftBasedFormatVersion = 2
+
+    /// The version this state is written with (see `formatVersion`).
+    public var fileFormatVersion: Int {
+        let shiftBased = destinations.values.contains { destination in
+            destination.scheduleKind == .shiftBased || destination.overrides.contains { $0.target != .schedule }
+        }
+        return shiftBased ? Self.shiftBasedFormatVersion : Self.formatVersion
+    }
 
     /// Identifies one history of states; a state from another history is never mistaken for an
     /// older version of this one.

@@ -18,7 +18,7 @@ public enum StateCoding {
 
     public static func json(_ state: HandoffState) -> JSONValue {
         .object([
-            "format_version": .int(HandoffState.formatVersion),
+            "format_version": .int(state.fileFormatVersion),
             "lineage": state.lineage.map(JSONValue.string) ?? .null,
             "serial": .int(state.serial),
             "destinations": .object(state.destinations.sorted { $0.key < $1.key }.map { name, destination in
@@ -76,8 +76,11 @@ public enum StateCoding {
     public static func decodeState(_ bytes: [UInt8]) throws -> HandoffState {
         let root = try object(parse(bytes), "the file")
         let version = try integer(root["format_version"], "format_version")
-        guard version == HandoffState.formatVersion else {
-            throw Failure(description: "it has format_version \(version); this Handoff reads version \(HandoffState.formatVersion)", isNewerFormat: true)
+        guard version == HandoffState.formatVersion || version == HandoffState.shiftBasedFormatVersion else {
+            throw Failure(
+                description: "it has format_version \(version); this Handoff reads versions \(HandoffState.formatVersion) and \(HandoffState.shiftBasedFormatVersion)",
+                isNewerFormat: true
+            )
         }
         let lineage = try optionalString(root["lineage"], "lineage")
         let serial = try integer(root["serial"], "serial")

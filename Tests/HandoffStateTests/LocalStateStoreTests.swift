@@ -104,7 +104,7 @@ struct LocalStateStoreTests {
 
         try #"{"format_version": 7, "serial": 1, "destinations": {}}"#.write(toFile: directory + "/state.json", atomically: true, encoding: .utf8)
         let newer = await #expect(throws: StateError.self) { try await store.read() }
-        #expect(newer?.message == "the state file state.json cannot be read: it has format_version 7; this Handoff reads version 1; it was left as it is; use a Handoff that reads it")
+        #expect(newer?.message == "the state file state.json cannot be read: it has format_version 7; this Handoff reads versions 1 and 2; it was left as it is; use a Handoff that reads it")
     }
 
     @Test("a second writer fails at once naming the holder, or waits with a timeout")

@@ -52,6 +52,11 @@ struct StateTargetTests {
         #expect(StateCoding.json(records[3]).serialized(pretty: false).hasSuffix(#""target":{"type":"custom_shift"}}"#))
         #expect(StateCoding.json(records[4]).serialized(pretty: false).hasSuffix(#""target":{"type":"custom_shift_override","custom_shift":"PCS1","replacing":"PBOB"}}"#))
         #expect(text.contains(#""schedule_kind": "shift-based""#))
+        // With shift-based records the file is version 2, which a Handoff reading only version 1
+        // refuses; with only layer-based ones it stays version 1.
+        #expect(text.contains(#""format_version": 2"#))
+        let layered = HandoffState(lineage: "L", serial: 3, destinations: ["layers": state.destinations["layers"]!, "old": state.destinations["old"]!])
+        #expect(StateCoding.json(layered).serialized(pretty: true).contains(#""format_version": 1"#))
 
         let change = StateChange(
             destination: "shifts", connection: "acme", destinationSchedule: "P1", created: Array(records[1...]),
