@@ -34,9 +34,9 @@ extension PagerDutyDestination {
         let overrides = try await listedOverrides
         let shifts = try await listedShifts
         var records: [OverrideRecord] = []
-        var starts: [String: Instant] = [:]
+        var starts: [String: ListedV3Object] = [:]
         for override in overrides {
-            starts[Self.key(override.id, customShift: false)] = override.start
+            starts[Self.key(override.id, customShift: false)] = ListedV3Object(start: override.start, userID: override.overridingMember?.userID)
             guard let userID = override.overridingMember?.userID else { continue }
             let target: OverrideTarget
             switch override.target {
@@ -52,7 +52,7 @@ extension PagerDutyDestination {
             records.append(OverrideRecord(id: override.id, start: override.start, end: override.end, userID: userID, target: target))
         }
         for shift in shifts {
-            starts[Self.key(shift.id, customShift: true)] = shift.start
+            starts[Self.key(shift.id, customShift: true)] = ListedV3Object(start: shift.start)
             for userID in Set(shift.members.compactMap(\.userID)).sorted() {
                 records.append(OverrideRecord(id: shift.id, start: shift.start, end: shift.end, userID: userID, target: .customShift))
             }
@@ -175,7 +175,7 @@ extension PagerDutyDestination {
         }
         switch deletion {
         case .deleted:
-            let start = listedStarts.withLock { $0[Self.key(id, customShift: customShift)] }
+            let start = listedStarts.withLock { $0[Self.key(id, customShift: customShift)]?.start }
             return start.map { $0 <= now } == true ? .truncated : .deleted
         case .truncated: return .truncated
         case .notFound, .alreadyEnded: return .alreadyGone
@@ -186,14 +186,22 @@ extension PagerDutyDestination {
 
     /// Changes a v3 override (its start, end and overriding user; PagerDuty cannot change its
     /// rotation or the member it replaces) or custom shift (start, end, member) in place with one
-    /// PUT, and returns it as PagerDuty now has it, under the same id and target. The whole
+    /// PUT (of its end alone where only the end changes), and returns it as PagerDuty now has it, under
+    /// the same id and target. The whole
     /// schedule's override layer (`.schedule`) has no such call: `.unsupported`.
     public func updateOverride(schedule: String, id: String, to override: PlannedOverride) async throws -> OverrideRecord {
         switch override.target {
         case .schedule:
             throw DestinationError(.unsupported, "a layer-based PagerDuty schedule cannot change an override in place; delete it and create a new one")
         case .rotation, .customShiftOverride:
-            let change = OverrideShiftChange(start: override.start, end: override.end, overridingMember: .user(id: override.userID))
+            // Once an override has started PagerDuty takes only a new end (reference 7.7), which is
+            // all the reconciler changes of a started one (it cuts or lengthens it): a PUT that keeps
+            // the start and person this run listed sends the end alone, whether or not it started.
+            let listed = listedStarts.withLock { $0[Self.key(id, customShift: false)] }
+            let change =
+                listed.map { $0.start == override.start && $0.userID == override.userID } == true
+                ? OverrideShiftChange(end: override.end)
+                : OverrideShiftChange(start: override.start, end: override.end, overridingMember: .user(id: override.userID))
             let updated = try await translated(schedule) { try await client.updateV3Override(scheduleID: schedule, overrideID: id, change) }
             return OverrideRecord(
                 id: updated.id, start: updated.start, end: updated.end, userID: updated.overridingMember?.userID ?? override.userID, target: override.target

@@ -22,8 +22,16 @@ public final class PagerDutyDestination: OverrideDestination {
     /// The kind found (or remembered from the state) per schedule id, for this run.
     let kinds = Mutex<[String: ScheduleKind]>([:])
     /// When each v3 object listed in this run starts, by `V3ObjectKey`, to tell a delete that cut
-    /// an object in progress (PagerDuty answers 204 to both) from one that removed it.
-    let listedStarts = Mutex<[String: Instant]>([:])
+    /// an object in progress (PagerDuty answers 204 to both) from one that removed it; and for an
+    /// override its overriding user, so that a PUT changing only its end sends only `end_time`.
+    let listedStarts = Mutex<[String: ListedV3Object]>([:])
+
+    /// What a listing showed of one v3 object.
+    struct ListedV3Object: Sendable {
+        var start: Instant
+        /// The overriding user of an override (nil for a custom shift or a vacant seat).
+        var userID: String?
+    }
 
     public init(client: PagerDutyClient, now: @escaping @Sendable () -> Instant = PagerDutyDestination.systemNow) {
         self.client = client

@@ -7,7 +7,8 @@ import Synchronization
 
 /// Carries out a plan: the only code that writes to PagerDuty. Per destination: adoptions (no
 /// call), creates in bulk requests, then moves in place, then deletes, so coverage never has a
-/// hole; the schedule's kind is remembered once the destination succeeded; destinations side
+/// hole, except that on a rotation of a shift-based schedule what a new span overlaps goes first
+/// (`writeSteps`); the schedule's kind is remembered once the destination succeeded; destinations side
 /// by side, removed ones after the others. Every confirmed call is recorded in the state before the next one; a create whose
 /// answer was lost is resolved by listing and matching before anything is sent again, so no
 /// override is ever created twice. A destination that fails does not stop the others, and its
@@ -46,11 +47,13 @@ public enum Applier {
         public var succeeded: Bool { failures.isEmpty }
     }
 
-    /// The requests a plan takes: one per batch of creates, one per move and one per delete.
+    /// The requests a plan takes: one per batch of creates (of each step, `writeSteps`), one per
+    /// move and one per delete.
     public static func requestCount(_ plan: Plan, batchSize: Int) -> Int {
         plan.destinations.reduce(0) { total, destination in
-            let creates = destination.actions(.create).count
-            return total + (creates + batchSize - 1) / max(1, batchSize) + destination.actions(.move).count + destination.actions(.delete).count
+            writeSteps(destination.actions).reduce(total) { total, step in
+                total + (step.kind == .create ? (step.actions.count + max(1, batchSize) - 1) / max(1, batchSize) : step.actions.count)
+            }
         }
     }
 
@@ -199,28 +202,31 @@ public enum Applier {
                 report.adopted += adoptions.count
             }
 
-            // Creates first, so that no moment loses its override.
-            var pending = destination.actions(.create).map { PlannedOverride(start: $0.start, end: $0.end, userID: $0.userID, target: $0.target) }
-            while !pending.isEmpty {
-                try shared.checkNotStopped()
-                let batch = Array(pending.prefix(min(options.batchSize, target.capabilities.maxBatchSize)))
-                pending.removeFirst(batch.count)
-                let outcome = try await create(batch, destination: destination, target: target, session: session, options: options, shared: shared)
-                report.created += outcome.created
-                for rejection in outcome.rejected { fail(rejection) }
-            }
-
-            // Then moves: an override changed in place leaves its old hours, which the creates
-            // (now done) or the move itself cover.
-            if report.failures.isEmpty {
-                let outcome = try await move(destination.actions(.move), destination: destination, target: target, session: session, shared: shared)
-                report.moved += outcome.moved
-                for failure in outcome.failures { fail(failure) }
-            }
-
-            // Then deletes.
-            if report.failures.isEmpty {
-                report.deleted += try await delete(destination.actions(.delete), destination: destination, target: target, session: session, shared: shared)
+            // The writes in steps (`writeSteps`): on a whole schedule and for custom shifts,
+            // creates first so that no moment loses its override, then moves in place (an
+            // override changed in place leaves its old hours, which the creates or the move itself
+            // cover), then deletes; on a rotation, what a new span overlaps goes first, as
+            // PagerDuty may refuse two overrides of one member at once. Each step runs only when
+            // every step before it succeeded.
+            for step in writeSteps(destination.actions) where report.failures.isEmpty {
+                switch step.kind {
+                case .create:
+                    var pending = step.actions.map { PlannedOverride(start: $0.start, end: $0.end, userID: $0.userID, target: $0.target) }
+                    while !pending.isEmpty {
+                        try shared.checkNotStopped()
+                        let batch = Array(pending.prefix(min(options.batchSize, target.capabilities.maxBatchSize)))
+                        pending.removeFirst(batch.count)
+                        let outcome = try await create(batch, destination: destination, target: target, session: session, options: options, shared: shared)
+                        report.created += outcome.created
+                        for rejection in outcome.rejected { fail(rejection) }
+                    }
+                case .move:
+                    let outcome = try await move(step.actions, destination: destination, target: target, session: session, shared: shared)
+                    report.moved += outcome.moved
+                    for failure in outcome.failures { fail(failure) }
+                default:
+                    report.deleted += try await delete(step.actions, destination: destination, target: target, session: session, shared: shared)
+                }
             }
 
             // Done: the watermark moves, ended records go, a removed destination leaves the state.

@@ -163,6 +163,22 @@ struct ReconcilerTargetTests {
         #expect(!lines(manual).contains { $0.hasPrefix("move") })
     }
 
+    @Test("a started override of a rotation that the same person keeps from now to another end is one move of its end alone; the next piece is a create")
+    func startedOverrideCut() {
+        // Ana's override began 5 hours ago; she now keeps it only until hour 20, Cho after her.
+        let cut = plan(desired: [piece(-5, 20, "A"), piece(20, 48, "C")], live: [record("Q1", -5, 48, "A")], owned: [record("Q1", -5, 48, "A")], watermark: 48)
+        #expect(lines(cut) == ["create C 20/48 \(rotationB) -", "move A -5/20 \(rotationB) Q1 from A -5/48"])
+        let move = cut.destinations[0].actions(.move)
+        #expect(move.first.flatMap(\.reason).map { "\($0)" }?.contains("inProgress: true") == false, "no longer said to be cut to end now")
+        // Lengthened the same way; another target or another person is not paired.
+        let longer = plan(desired: [piece(-5, 60, "A")], live: [record("Q1", -5, 48, "A")], owned: [record("Q1", -5, 48, "A")], watermark: 48)
+        #expect(lines(longer) == ["move A -5/60 \(rotationB) Q1 from A -5/48"])
+        let other = plan(desired: [piece(-5, 20, "A", rotationA)], live: [record("Q1", -5, 48, "A")], owned: [record("Q1", -5, 48, "A")], watermark: 48)
+        #expect(lines(other).map { String($0.prefix(6)) } == ["create", "delete"])
+        let layered = plan(desired: [piece(-5, 20, "A")], live: [record("Q1", -5, 48, "A")], owned: [record("Q1", -5, 48, "A")], watermark: 48, updatesInPlace: false)
+        #expect(lines(layered).map { String($0.prefix(6)) } == ["create", "delete"])
+    }
+
     @Test("handovers with covered pieces: where Handoff's override goes and the rotation gives the person back, no false gap")
     func handoversWithCovered() {
         // Ana held Mon-Mon through one override; now her rotation covers the first half, an override the rest.

@@ -223,7 +223,7 @@ struct ShiftBasedScenarioTests {
     static let switches: [String] = [
         "listTimesInUTC", "requireOverriddenMemberAssigned", "requireSourceShiftInWindow",
         "rejectImmutableOverrideFields", "partialOverrideBatches", "dropCrossingOverrides", "inProgressOverrideDeleteStatus",
-        "wrongKindOnV2Status", "errorsAsList",
+        "wrongKindOnV2Status", "errorsAsList", "rejectOverlappingOverrides",
     ]
 
     @Test("export, a swap of the turn in progress and of future turns, then no changes, with each unconfirmed switch flipped", arguments: switches)
@@ -240,6 +240,7 @@ struct ShiftBasedScenarioTests {
                 case "inProgressOverrideDeleteStatus": quirks.v3.inProgressOverrideDeleteStatus = 200
                 case "wrongKindOnV2Status": quirks.v3.wrongKindOnV2Status = 404
                 case "errorsAsList": quirks.v3.errorsAsList = true
+                case "rejectOverlappingOverrides": quirks.v3.rejectOverlappingOverrides = true
                 default: Issue.record("unknown switch \(name)")
                 }
             }
@@ -317,6 +318,101 @@ struct ShiftBasedScenarioTests {
                     try await expectShowsConfiguration(scenario, schedule: "PSHIFT1")
                 }
             }
+        }
+    }
+
+    // MARK: - Overlapping overrides refused
+
+    /// Bob covers the rest of Alice's turn in progress from Friday 2026-11-27 09:00 Berlin: her
+    /// started override of Carol's rotation turn ends there, Bob's begins there.
+    private static let coverFromFriday = "    assignments:\n      - { person: bob, from: 2026-11-27T09:00, until: 2026-11-30T09:00 }\n"
+
+    /// Every handoff from Monday 2026-11-30 a day later, the same people in the same order: each
+    /// future override moves by a day, over the current hours of its neighbour.
+    private static let handoffsADayLater =
+        ", changes: [{ from: 2026-11-30T09:00, members: [bob, carol, alice], turn: 8d }, { from: 2026-12-08T09:00, members: [carol, alice, bob], turn: 1w }]"
+
+    /// The changes after the export, each applied with the simulated PagerDuty refusing an
+    /// override that overlaps another of the same rotation and member (reference 7.6).
+    static let overlapCases = ["swap of the turn in progress", "future swap", "handoffs a day later", "cover of the rest of the turn in progress"]
+
+    @Test("with overlapping overrides refused, a change after the export is written in an order that never overlaps two overrides of one rotation member; PagerDuty then shows the configuration", arguments: overlapCases)
+    func overlapsRefused(_ change: String) async throws {
+        try await run { scenario in
+            scenario.server.updateQuirks { $0.v3.rejectOverlappingOverrides = true }
+            #expect(try await scenario.apply(at: now).1.succeeded)
+            var later = now.adding(seconds: 3600)
+            switch change {
+            case "swap of the turn in progress":
+                try scenario.reconfigure(config(swaps: "    swaps:\n      - [2026-11-23T09:00, 2026-11-30T09:00]\n"))
+                later = at("2026-11-26T10:00:00Z")
+            case "future swap":
+                try scenario.reconfigure(config(swaps: swap))
+            case "handoffs a day later":
+                try scenario.reconfigure(config(changes: Self.handoffsADayLater))
+            default:
+                try scenario.reconfigure(config(swaps: Self.coverFromFriday))
+                later = at("2026-11-26T10:00:00Z")
+            }
+            let plan = try await scenario.plan(at: later)
+            let destination = try #require(plan.destinations.first)
+            switch change {
+            case "swap of the turn in progress":
+                // Carol's rotation turn: Alice's started override goes (cut to end now) before Bob's from now is made.
+                #expect(destination.actions(.delete).contains { $0.start < later && $0.userID == alice }, "\(PlanRenderer.text(plan))")
+                #expect(destination.actions(.create).contains { $0.start == later && $0.userID == bob }, "\(PlanRenderer.text(plan))")
+            case "cover of the rest of the turn in progress":
+                golden(plan, "cover-rest-of-turn", json: true)
+                let cut = try #require(destination.actions(.move).first, "\(PlanRenderer.text(plan))")
+                #expect(cut.previous?.start == cut.start && cut.start < later && cut.userID == alice && cut.end == at("2026-11-27T08:00:00Z"))
+                #expect(destination.actions(.delete).isEmpty && destination.actions(.create).map(\.userID) == [bob], "\(PlanRenderer.text(plan))")
+            default:
+                #expect(destination.actions(.move).count >= 2, "\(PlanRenderer.text(plan))")
+            }
+
+            scenario.server.log.reset()
+            let (_, report) = try await scenario.apply(at: later)
+            #expect(report.succeeded, "\(report.failures)")
+            let refused = scenario.server.log.all.filter { $0.status == 400 && $0.method != "GET" }
+            #expect(refused.isEmpty, "\(refused)")
+            if change == "cover of the rest of the turn in progress" {
+                #expect(scenario.server.log.all.filter { $0.method == "PUT" }.map(\.status) == [200], "the started override's end moved in place")
+                #expect(!scenario.server.log.all.contains { $0.method == "DELETE" })
+                let record = try #require(try await scenario.store.read().destinations["primary-pd"]?.overrides.first { $0.userID == alice && $0.start < later && $0.end > later })
+                #expect(record.end == at("2026-11-27T08:00:00Z"), "the state holds the override's new end")
+            }
+            let again = try await scenario.plan(at: later)
+            #expect(!again.hasChanges, "\(PlanRenderer.text(again))")
+            try await expectShowsConfiguration(scenario, schedule: "PSHIFT1", from: later)
+            try await expectNoDuplicates(scenario, schedule: "PSHIFT1", at: later)
+        }
+    }
+
+    @Test("with overlapping overrides refused, an apply killed between cutting a started override and creating its successor converges", arguments: ["updated", "created"])
+    func killedBetweenCutAndCreate(at step: String) async throws {
+        try await run { scenario in
+            scenario.server.updateQuirks { $0.v3.rejectOverlappingOverrides = true }
+            #expect(try await scenario.apply(at: now).1.succeeded)
+            try scenario.reconfigure(config(swaps: Self.coverFromFriday))
+            let later = at("2026-11-26T10:00:00Z")
+            scenario.server.log.reset()
+            // Killed at the record of the cut (PagerDuty moved the end, the state does not know)
+            // or at the record of the create (both done, the create not recorded).
+            let killed = try await applyKilled(scenario, at: later) { change in step == "updated" ? !change.updated.isEmpty : !change.created.isEmpty }
+            #expect(!killed.succeeded)
+            let cut = await v3(scenario, "PSHIFT1").overrides.first { $0.overriding.userID == alice && $0.start < later && $0.end > later }
+            #expect(cut?.end == at("2026-11-27T08:00:00Z"), "PagerDuty holds the cut")
+            let bobs = await v3(scenario, "PSHIFT1").overrides.filter { $0.overriding.userID == bob && $0.start == at("2026-11-27T08:00:00Z") }
+            #expect(bobs.count == (step == "updated" ? 0 : 1), "the run stopped before its next call")
+
+            let (_, report) = try await scenario.apply(at: later)
+            #expect(report.succeeded, "\(report.failures)")
+            let refused = scenario.server.log.all.filter { $0.status == 400 && $0.method != "GET" }
+            #expect(refused.isEmpty, "\(refused)")
+            let again = try await scenario.plan(at: later)
+            #expect(!again.hasChanges, "\(PlanRenderer.text(again))")
+            try await expectShowsConfiguration(scenario, schedule: "PSHIFT1", from: later)
+            try await expectNoDuplicates(scenario, schedule: "PSHIFT1", at: later)
         }
     }
 
@@ -466,9 +562,16 @@ struct ShiftBasedScenarioTests {
     /// Plans and applies as `apply --auto-approve` does, through a session that dies, like a
     /// process under `kill -9`, at its first record (the first objects PagerDuty confirmed).
     private func applyKilledAtFirstRecord(_ scenario: Scenario, at instant: Instant) async throws -> Applier.Report {
+        try await applyKilled(scenario, at: instant) { _ in true }
+    }
+
+    /// Plans and applies as `apply --auto-approve` does, through a session that dies, like a
+    /// process under `kill -9`, at the first record `dies` picks (that one and later ones are
+    /// never written).
+    private func applyKilled(_ scenario: Scenario, at instant: Instant, dies: @escaping @Sendable (StateChange) -> Bool) async throws -> Applier.Report {
         scenario.server.clock.set(instant)
         let inner = try await scenario.store.acquire(LockHolder.current(operation: "apply", now: instant), timeout: 0)
-        let session = DiesAtFirstRecord(inner)
+        let session = DiesAtRecord(inner, dies: dies)
         var options = ConnectionOptions()
         options.environment = ["SCENARIO_TOKEN": SandboxHarness.key]
         options.sandboxNow = instant
@@ -548,20 +651,25 @@ struct ShiftBasedScenarioTests {
     }
 }
 
-/// A state session whose process dies at its first record: that record and every later one are
-/// never written.
-private actor DiesAtFirstRecord: StateSession {
+/// A state session whose process dies at the first record `dies` picks: that record and every
+/// later one are never written.
+private actor DiesAtRecord: StateSession {
     private let inner: any StateSession
+    private let dies: @Sendable (StateChange) -> Bool
+    private var dead = false
 
-    init(_ inner: any StateSession) {
+    init(_ inner: any StateSession, dies: @escaping @Sendable (StateChange) -> Bool) {
         self.inner = inner
+        self.dies = dies
     }
 
     var initialState: HandoffState { get async { await inner.initialState } }
     var currentState: HandoffState { get async { await inner.currentState } }
 
     func record(_ change: StateChange) async throws {
-        throw StateError(.writeFailed, "the process was killed")
+        if dies(change) { dead = true }
+        if dead { throw StateError(.writeFailed, "the process was killed") }
+        try await inner.record(change)
     }
 
     func finish() async throws -> HandoffState {
