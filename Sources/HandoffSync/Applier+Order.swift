@@ -71,13 +71,8 @@ extension Applier {
             }
             break
         }
-        guard levels.count == writes.count else {
-            // Unreachable (every round ends a circle); today's order rather than nothing.
-            return [PlanAction.Kind.create, .move, .delete].compactMap { kind in
-                let some = writes.filter { $0.kind == kind }
-                return some.isEmpty ? nil : WriteStep(kind: kind, actions: some)
-            }
-        }
+        // Too many waits to follow, or (unreachable) a circle left: the order that needs none.
+        guard levels.count == writes.count else { return untangled(writes) }
         var steps: [WriteStep] = []
         for level in 0...(levels.max() ?? 0) {
             for kind in [PlanAction.Kind.create, .move, .delete] {
@@ -99,14 +94,21 @@ private struct WriteGraph {
         case circle(Int)
     }
 
+    /// The most waits followed (a bound on memory and time whatever a saved plan holds); beyond
+    /// it the graph is `tooDense` and the applier takes the order that needs none.
+    static let maximumWaits = 1_000_000
+
     let writes: [PlanAction]
     /// For each write, the writes it waits for.
     var waitsFor: [[Int]]
+    /// More waits than `maximumWaits`: the graph is incomplete and must not be used.
+    var tooDense = false
 
     init(_ writes: [PlanAction]) {
         self.writes = writes
         waitsFor = Array(repeating: [], count: writes.count)
         var byTarget: [OverrideTarget: [Int]] = [:]
+        var waits = 0
         for (index, write) in writes.enumerated() {
             if case .rotation = write.target { byTarget[write.target, default: []].append(index) }
         }
@@ -130,7 +132,14 @@ private struct WriteGraph {
                 var position = low - 1
                 while position >= 0, latestEnd[position] > span.start {
                     let other = current[position]
-                    if other.index != index, other.span.end > span.start { waitsFor[index].append(other.index) }
+                    if other.index != index, other.span.end > span.start {
+                        waits += 1
+                        if waits > Self.maximumWaits {
+                            tooDense = true
+                            return
+                        }
+                        waitsFor[index].append(other.index)
+                    }
                     position -= 1
                 }
                 waitsFor[index].sort()
@@ -150,6 +159,7 @@ private struct WriteGraph {
     /// Steps by longest wait (a write runs one step after the last it waits for); deletes are
     /// then put as late as what waits for them allows, and those of other targets last.
     func levels() -> Outcome {
+        if tooDense { return .ordered([]) }
         var level = Array(repeating: 0, count: writes.count)
         var waiting = waitsFor.map(\.count)
         var waitedBy: [[Int]] = Array(repeating: [], count: writes.count)
@@ -190,5 +200,44 @@ private struct WriteGraph {
             level[index] = max(level[index], first - 1)
         }
         return .ordered(level)
+    }
+}
+
+extension Applier {
+    /// Where the waits are too many to follow (more than `WriteGraph.maximumWaits`: objects of
+    /// one member piled over each other, which no plan of Handoff's makes): every rotation move
+    /// becomes a delete and a create, and all rotation deletes go first; nothing can overlap then.
+    static func untangled(_ writes: [PlanAction]) -> [WriteStep] {
+        var deletes: [PlanAction] = []
+        var creates: [PlanAction] = []
+        var moves: [PlanAction] = []
+        var lastDeletes: [PlanAction] = []
+        for write in writes {
+            let onRotation = if case .rotation = write.target { true } else { false }
+            switch write.kind {
+            case .create: creates.append(write)
+            case .delete: if onRotation { deletes.append(write) } else { lastDeletes.append(write) }
+            default:
+                guard onRotation, let previous = write.previous else {
+                    moves.append(write)
+                    continue
+                }
+                deletes.append(
+                    PlanAction(
+                        kind: .delete, start: previous.start, end: previous.end, userID: previous.userID, person: write.previousPerson ?? previous.userID,
+                        email: "", overrideID: previous.id, reason: write.reason, target: write.target, replacedPerson: write.replacedPerson
+                    )
+                )
+                var create = write
+                create.kind = .create
+                create.overrideID = nil
+                create.previous = nil
+                create.previousPerson = nil
+                creates.append(create)
+            }
+        }
+        return [(PlanAction.Kind.delete, deletes), (.create, creates), (.move, moves), (.delete, lastDeletes)].compactMap { kind, actions in
+            actions.isEmpty ? nil : WriteStep(kind: kind, actions: actions)
+        }
     }
 }

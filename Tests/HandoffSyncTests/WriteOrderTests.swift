@@ -152,6 +152,17 @@ struct WriteOrderTests {
         #expect(threeSteps.flatMap(\.actions).count == 5)
     }
 
+    @Test("objects of one member piled over each other beyond the bound of waits: every rotation delete first, moves as delete and create, nothing followed further")
+    func tooManyWaits() {
+        let piled = (0..<1001).map { delete("D\($0)", 0, 10, "UA") } + (0..<1000).map { _ in create(0, 10, "UB") }
+            + [move("M", from: (20, 30), to: (25, 35), "UA"), delete("S", 0, 10, "UA", .customShift)]
+        let steps = Applier.writeSteps(piled)
+        #expect(steps.map(\.kind) == [.delete, .create, .delete])
+        #expect(steps.map(\.actions.count) == [1002, 1001, 1])
+        #expect(steps[0].actions.last?.overrideID == "M" && steps[0].actions.last?.range == InstantRange(start: hours(20), end: hours(30)))
+        #expect(steps[2].actions.map(\.overrideID) == ["S"])
+    }
+
     private func plan(_ actions: [PlanAction]) -> Plan {
         let destination = DestinationPlan(
             name: "primary-pd", connection: "acme", destinationSchedule: "PPRIMAR", timeZone: "UTC", watermarkBefore: nil, watermarkAfter: nil, actions: actions,
