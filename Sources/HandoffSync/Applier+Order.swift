@@ -45,42 +45,52 @@ extension Applier {
     /// is one step each of creates, moves and deletes (the order of a layer-based schedule).
     public static func writeSteps(_ actions: [PlanAction]) -> [WriteStep] {
         var writes = actions.filter { [.create, .move, .delete].contains($0.kind) }
-        // Each round either orders every write or splits one move of a circle: at most one round
-        // per move, and one more.
+        // Each round either orders every write or splits one move of a circle; a plan with more
+        // circles than `maximumCircles` (none of Handoff's has one) takes the order that needs none.
         var levels: [Int] = []
-        for _ in 0...writes.count {
+        for _ in 0...maximumCircles {
             switch WriteGraph(writes).levels() {
             case .ordered(let found):
                 levels = found
             case .circle(let move):
-                let action = writes[move]
-                guard action.kind == .move, let previous = action.previous else { break }
-                // The move becomes a delete of the object as it is and a create of it as wanted.
-                let delete = PlanAction(
-                    kind: .delete, start: previous.start, end: previous.end, userID: previous.userID, person: action.previousPerson ?? previous.userID,
-                    email: "", overrideID: previous.id, reason: action.reason, target: action.target, replacedPerson: action.replacedPerson
-                )
-                var create = action
-                create.kind = .create
-                create.overrideID = nil
-                create.previous = nil
-                create.previousPerson = nil
+                guard case let (delete, create)? = split(writes[move]) else { break }
                 writes[move] = delete
                 writes.insert(create, at: move + 1)
                 continue
             }
             break
         }
-        // Too many waits to follow, or (unreachable) a circle left: the order that needs none.
+        // Too many waits or circles to follow: the order that needs none.
         guard levels.count == writes.count else { return untangled(writes) }
+        var byLevel = Array(repeating: [Int](), count: (levels.max() ?? 0) + 1)
+        for (index, level) in levels.enumerated() { byLevel[level].append(index) }
         var steps: [WriteStep] = []
-        for level in 0...(levels.max() ?? 0) {
+        for indices in byLevel {
             for kind in [PlanAction.Kind.create, .move, .delete] {
-                let some = writes.indices.filter { levels[$0] == level && writes[$0].kind == kind }.map { writes[$0] }
+                let some = indices.filter { writes[$0].kind == kind }.map { writes[$0] }
                 if !some.isEmpty { steps.append(WriteStep(kind: kind, actions: some)) }
             }
         }
         return steps
+    }
+
+    /// Circles of moves split before `writeSteps` gives up following them.
+    static let maximumCircles = 100
+
+    /// A move as a delete of the object as it is and a create of it as wanted; nil for anything
+    /// else.
+    static func split(_ move: PlanAction) -> (delete: PlanAction, create: PlanAction)? {
+        guard move.kind == .move, let previous = move.previous else { return nil }
+        let delete = PlanAction(
+            kind: .delete, start: previous.start, end: previous.end, userID: previous.userID, person: move.previousPerson ?? previous.userID,
+            email: "", overrideID: previous.id, reason: move.reason, target: move.target, replacedPerson: move.replacedPerson
+        )
+        var create = move
+        create.kind = .create
+        create.overrideID = nil
+        create.previous = nil
+        create.previousPerson = nil
+        return (delete, create)
     }
 }
 
@@ -204,8 +214,9 @@ private struct WriteGraph {
 }
 
 extension Applier {
-    /// Where the waits are too many to follow (more than `WriteGraph.maximumWaits`: objects of
-    /// one member piled over each other, which no plan of Handoff's makes): every rotation move
+    /// Where the waits or circles are too many to follow (more than `WriteGraph.maximumWaits` or
+    /// `maximumCircles`: objects of one member piled over each other, which no plan of Handoff's
+    /// makes): every rotation move
     /// becomes a delete and a create, and all rotation deletes go first; nothing can overlap then.
     static func untangled(_ writes: [PlanAction]) -> [WriteStep] {
         var deletes: [PlanAction] = []
@@ -218,21 +229,11 @@ extension Applier {
             case .create: creates.append(write)
             case .delete: if onRotation { deletes.append(write) } else { lastDeletes.append(write) }
             default:
-                guard onRotation, let previous = write.previous else {
+                guard onRotation, case let (delete, create)? = split(write) else {
                     moves.append(write)
                     continue
                 }
-                deletes.append(
-                    PlanAction(
-                        kind: .delete, start: previous.start, end: previous.end, userID: previous.userID, person: write.previousPerson ?? previous.userID,
-                        email: "", overrideID: previous.id, reason: write.reason, target: write.target, replacedPerson: write.replacedPerson
-                    )
-                )
-                var create = write
-                create.kind = .create
-                create.overrideID = nil
-                create.previous = nil
-                create.previousPerson = nil
+                deletes.append(delete)
                 creates.append(create)
             }
         }
