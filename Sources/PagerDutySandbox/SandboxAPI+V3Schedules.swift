@@ -7,11 +7,16 @@ import OrderedJSON
 extension SandboxAPI {
 
     func handleV3(method: String, route: V3Route, query: QueryParameters, body: [UInt8], contentType: String?) async -> SandboxReply {
+        if quirks.v3.strictAccept, !Self.acceptableV3(accept) { return notAcceptable() }
         if method == "POST" || method == "PUT", !v3ContentTypeOK(contentType, body: body) {
             return v3Invalid("content_type", "must be application/json")
         }
         guard method == "GET" else {
-            return await server.v3Writes.run { await dispatchV3(method: method, route: route, query: query, body: body) }
+            return await server.v3Writes.run {
+                let reply = await dispatchV3(method: method, route: route, query: query, body: body)
+                await recordV3Audit(method: method, route: route, reply: reply)
+                return reply
+            }
         }
         return await dispatchV3(method: method, route: route, query: query, body: body)
     }
@@ -42,6 +47,7 @@ extension SandboxAPI {
         case ("GET", .override(let id, let override)): return await getV3Override(id, override)
         case ("PUT", .override(let id, let override)): return await updateV3Override(id, override, body)
         case ("DELETE", .override(let id, let override)): return await deleteV3Override(id, override)
+        case ("GET", .auditRecords(let id)): return await listV3AuditRecords(id, query)
         default: return notFound()
         }
     }
@@ -171,7 +177,7 @@ extension SandboxAPI {
         case .success(let found): schedule = found
         case .failure(let refusal): return refusal.reply
         }
-        if schedule.v3?.referencedByEscalationPolicy == true {
+        if await escalationPolicyReferences(scheduleID: schedule.id) {
             let status = quirks.v3.deleteReferencedStatus
             return status == 400
                 ? v3Invalid("schedule", "is used by an escalation policy and cannot be deleted")
