@@ -37,6 +37,28 @@ extension SandboxAPI {
         await allEscalationPolicies().contains { $0.references(scheduleID: id) }
     }
 
+    /// The policies whose rules target the schedule `id`, and the level (1-based) of the first
+    /// such rule in each: what `/oncalls` and the schedule's `escalation_policies` show.
+    func escalationPolicies(using id: String) async -> [(policy: SandboxEscalationPolicy, level: Int)] {
+        Self.escalationPolicies(await allEscalationPolicies(), using: id)
+    }
+
+    static func escalationPolicies(_ all: [SandboxEscalationPolicy], using id: String) -> [(policy: SandboxEscalationPolicy, level: Int)] {
+        all.compactMap { policy in
+            policy.rules.firstIndex { $0.targets.contains { $0.id == id && $0.isSchedule } }.map { (policy, $0 + 1) }
+        }
+    }
+
+    func policyReference(_ policy: SandboxEscalationPolicy) -> JSONValue {
+        .object([
+            ("id", .string(policy.id)),
+            ("type", .string("escalation_policy_reference")),
+            ("summary", .string(policy.name)),
+            ("self", .string("\(base)/escalation_policies/\(policy.id)")),
+            ("html_url", .string("\(Self.webBase)/escalation_policies/\(policy.id)")),
+        ])
+    }
+
     // MARK: - Endpoints
 
     func listEscalationPolicies(_ query: QueryParameters) async -> SandboxReply {

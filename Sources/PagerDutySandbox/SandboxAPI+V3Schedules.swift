@@ -129,7 +129,7 @@ extension SandboxAPI {
         details.teamIDs = parsed.teams ?? []
         schedule.v3 = details
         guard let added = try? await store.addSchedule(schedule) else { return v3StoreFailure() }
-        return .json(201, .object([("schedule", v3ScheduleJSON(added, zone: Zone(identifier: zone) ?? .utc, finalSchedule: nil))]))
+        return .json(201, .object([("schedule", v3ScheduleJSON(added, zone: Zone(identifier: zone) ?? .utc, finalSchedule: nil, policies: []))]))
     }
 
     func getV3Schedule(_ id: String, _ query: QueryParameters) async -> SandboxReply {
@@ -149,7 +149,7 @@ extension SandboxAPI {
                 }
             }
         }
-        return .json(200, .object([("schedule", v3ScheduleJSON(schedule, zone: zone, finalSchedule: finalSchedule))]))
+        return .json(200, .object([("schedule", v3ScheduleJSON(schedule, zone: zone, finalSchedule: finalSchedule, policies: await escalationPolicies(using: id).map(\.policy)))]))
     }
 
     func updateV3Schedule(_ id: String, _ body: [UInt8]) async -> SandboxReply {
@@ -168,7 +168,7 @@ extension SandboxAPI {
             }
         } catch { return v3StoreFailure() }
         guard let updated else { return notFound() }
-        return .json(200, .object([("schedule", v3ScheduleJSON(updated, zone: Zone(identifier: updated.timeZone) ?? .utc, finalSchedule: nil))]))
+        return .json(200, .object([("schedule", v3ScheduleJSON(updated, zone: Zone(identifier: updated.timeZone) ?? .utc, finalSchedule: nil, policies: await escalationPolicies(using: id).map(\.policy)))]))
     }
 
     func deleteV3Schedule(_ id: String) async -> SandboxReply {
@@ -189,7 +189,8 @@ extension SandboxAPI {
 
     // MARK: - Rendering
 
-    func v3ScheduleJSON(_ schedule: SandboxSchedule, zone: Zone, finalSchedule: JSONValue?) -> JSONValue {
+    /// The schedule object; `policies` are those whose rules target it (`escalation_policies`).
+    func v3ScheduleJSON(_ schedule: SandboxSchedule, zone: Zone, finalSchedule: JSONValue?, policies: [SandboxEscalationPolicy]) -> JSONValue {
         let details = schedule.v3 ?? SandboxV3Details()
         var pairs: [(String, JSONValue)] = [
             ("id", .string(schedule.id)),
@@ -198,7 +199,7 @@ extension SandboxAPI {
             ("time_zone", .string(schedule.timeZone)),
             ("description", .string(schedule.description ?? "")),
             ("teams", .array(details.teamIDs.map { .object([("id", .string($0)), ("type", .string("team_reference"))]) })),
-            ("escalation_policies", .array(details.referencedByEscalationPolicy ? [escalationPolicyReference(schedule)] : [])),
+            ("escalation_policies", .array(policies.map(policyReference))),
             ("rotations", .array(details.rotations.filter { !$0.deleted }.map { v3RotationJSON(schedule.id, $0) })),
             ("http_cal_url", .string("\(Self.webBase)/private/schedules/\(schedule.id).ics")),
             ("web_cal_url", .string("webcal://handoff-sandbox.pagerduty.example/private/schedules/\(schedule.id).ics")),

@@ -35,6 +35,26 @@ struct V3EscalationPolicyTests {
         }
     }
 
+    @Test("a policy that targets a shift-based schedule shows in the schedule's escalation_policies and puts its people in /oncalls at the rule's level")
+    func policyShowsOnScheduleAndOnCalls() async throws {
+        try await V3Sandbox.run { sandbox in
+            let id = try await sandbox.createSchedule()
+            let rotation = try await sandbox.createRotation(id)
+            _ = try await sandbox.createEvent(id, rotation, V3Sandbox.event(start: "2026-11-23T09:00:00+01:00", end: "2026-11-30T09:00:00+01:00"))
+            let window = "/oncalls?since=2026-11-23T12:00:00Z&until=2026-11-23T13:00:00Z&time_zone=UTC&schedule_ids[]=\(id)"
+            #expect(try await sandbox.call(.get, window)["oncalls"]?.arrayValue?.isEmpty == true, "no policy uses it yet")
+            #expect(try await sandbox.call(.get, "/v3/schedules/\(id)")["schedule"]?["escalation_policies"]?.arrayValue?.isEmpty == true)
+            let body = #"{"escalation_policy":{"name":"Night","escalation_rules":[{"targets":[{"type":"user_reference","id":"PCAROL1"}]},{"targets":[{"type":"schedule_v3_reference","id":"\#(id)"}]}]}}"#
+            let created = try await sandbox.call(.post, "/escalation_policies", body)
+            let policyID = try #require(created["escalation_policy"]?["id"]?.stringValue)
+            let shown = try await sandbox.call(.get, "/v3/schedules/\(id)")["schedule"]?["escalation_policies"]?.arrayValue ?? []
+            #expect(shown.map { $0["id"]?.stringValue } == [policyID] && shown.first?["type"]?.stringValue == "escalation_policy_reference")
+            let items = try await sandbox.call(.get, window)["oncalls"]?.arrayValue ?? []
+            #expect(items.map { $0["user"]?["id"]?.stringValue } == ["PALICE1"])
+            #expect(items.first?["escalation_policy"]?["id"]?.stringValue == policyID && items.first?["escalation_level"]?.intValue == 2)
+        }
+    }
+
     @Test("a shift-based id sent as schedule_reference is 404 code 2100 (and a layered one as schedule_v3_reference); nothing is stored")
     func wrongKindTargets() async throws {
         try await V3Sandbox.run { sandbox in
