@@ -64,15 +64,18 @@ extension SandboxAPI {
         let now = self.now
         let recorded = changes
         // A failure to write the data file loses the records, not the write they describe.
-        _ = try? await store.updateSchedule(id: scheduleID) { schedule, ids -> (result: Bool, changed: Bool) in
+        // Numbered per schedule, not from the account's id counter: recording must not change the
+        // ids the simulator gives to objects (tests and goldens rely on them).
+        _ = try? await store.updateSchedule(id: scheduleID) { schedule, _ -> (result: Bool, changed: Bool) in
             guard var details = schedule.v3 else { return (false, false) }
             var records = details.auditRecords ?? []
+            var sequence = records.last?.sequence ?? 0
             for change in recorded {
-                let sequence = ids.sequence()
+                sequence += 1
+                let id = "R" + schedule.id.dropFirst() + SandboxID.make(prefix: "R", counter: sequence, length: 7).dropFirst()
                 records.append(
                     SandboxV3AuditRecord(
-                        id: SandboxID.make(prefix: "R", counter: sequence, length: 13), sequence: sequence, executionTime: now, action: action,
-                        resourceType: change.type, resourceID: change.id, caller: caller
+                        id: id, sequence: sequence, executionTime: now, action: action, resourceType: change.type, resourceID: change.id, caller: caller
                     )
                 )
             }

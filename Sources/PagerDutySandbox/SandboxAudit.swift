@@ -32,7 +32,7 @@ public struct SandboxCaller: Sendable, Codable, Hashable {
 /// schedule or on something under it.
 public struct SandboxV3AuditRecord: Sendable, Codable, Hashable {
     public var id: String
-    /// Creation order (the cursor of the listing counts down from it).
+    /// Creation order within the schedule (the cursor of the listing counts down from it).
     public var sequence: Int
     public var executionTime: Instant
     /// `create`, `update` or `delete`.
