@@ -7,11 +7,16 @@ import OrderedJSON
 extension SandboxAPI {
 
     func handleV3(method: String, route: V3Route, query: QueryParameters, body: [UInt8], contentType: String?) async -> SandboxReply {
+        if quirks.v3.strictAccept, !Self.acceptableV3(accept) { return notAcceptable() }
         if method == "POST" || method == "PUT", !v3ContentTypeOK(contentType, body: body) {
             return v3Invalid("content_type", "must be application/json")
         }
         guard method == "GET" else {
-            return await server.v3Writes.run { await dispatchV3(method: method, route: route, query: query, body: body) }
+            return await server.v3Writes.run {
+                let reply = await dispatchV3(method: method, route: route, query: query, body: body)
+                await recordV3Audit(method: method, route: route, reply: reply)
+                return reply
+            }
         }
         return await dispatchV3(method: method, route: route, query: query, body: body)
     }
@@ -42,6 +47,7 @@ extension SandboxAPI {
         case ("GET", .override(let id, let override)): return await getV3Override(id, override)
         case ("PUT", .override(let id, let override)): return await updateV3Override(id, override, body)
         case ("DELETE", .override(let id, let override)): return await deleteV3Override(id, override)
+        case ("GET", .auditRecords(let id)): return await listV3AuditRecords(id, query)
         default: return notFound()
         }
     }
@@ -123,7 +129,7 @@ extension SandboxAPI {
         details.teamIDs = parsed.teams ?? []
         schedule.v3 = details
         guard let added = try? await store.addSchedule(schedule) else { return v3StoreFailure() }
-        return .json(201, .object([("schedule", v3ScheduleJSON(added, zone: Zone(identifier: zone) ?? .utc, finalSchedule: nil))]))
+        return .json(201, .object([("schedule", v3ScheduleJSON(added, zone: Zone(identifier: zone) ?? .utc, finalSchedule: nil, policies: []))]))
     }
 
     func getV3Schedule(_ id: String, _ query: QueryParameters) async -> SandboxReply {
@@ -143,7 +149,7 @@ extension SandboxAPI {
                 }
             }
         }
-        return .json(200, .object([("schedule", v3ScheduleJSON(schedule, zone: zone, finalSchedule: finalSchedule))]))
+        return .json(200, .object([("schedule", v3ScheduleJSON(schedule, zone: zone, finalSchedule: finalSchedule, policies: await escalationPolicies(using: id).map(\.policy)))]))
     }
 
     func updateV3Schedule(_ id: String, _ body: [UInt8]) async -> SandboxReply {
@@ -162,7 +168,7 @@ extension SandboxAPI {
             }
         } catch { return v3StoreFailure() }
         guard let updated else { return notFound() }
-        return .json(200, .object([("schedule", v3ScheduleJSON(updated, zone: Zone(identifier: updated.timeZone) ?? .utc, finalSchedule: nil))]))
+        return .json(200, .object([("schedule", v3ScheduleJSON(updated, zone: Zone(identifier: updated.timeZone) ?? .utc, finalSchedule: nil, policies: await escalationPolicies(using: id).map(\.policy)))]))
     }
 
     func deleteV3Schedule(_ id: String) async -> SandboxReply {
@@ -171,7 +177,7 @@ extension SandboxAPI {
         case .success(let found): schedule = found
         case .failure(let refusal): return refusal.reply
         }
-        if schedule.v3?.referencedByEscalationPolicy == true {
+        if await escalationPolicyReferences(scheduleID: schedule.id) {
             let status = quirks.v3.deleteReferencedStatus
             return status == 400
                 ? v3Invalid("schedule", "is used by an escalation policy and cannot be deleted")
@@ -183,7 +189,8 @@ extension SandboxAPI {
 
     // MARK: - Rendering
 
-    func v3ScheduleJSON(_ schedule: SandboxSchedule, zone: Zone, finalSchedule: JSONValue?) -> JSONValue {
+    /// The schedule object; `policies` are those whose rules target it (`escalation_policies`).
+    func v3ScheduleJSON(_ schedule: SandboxSchedule, zone: Zone, finalSchedule: JSONValue?, policies: [SandboxEscalationPolicy]) -> JSONValue {
         let details = schedule.v3 ?? SandboxV3Details()
         var pairs: [(String, JSONValue)] = [
             ("id", .string(schedule.id)),
@@ -192,7 +199,7 @@ extension SandboxAPI {
             ("time_zone", .string(schedule.timeZone)),
             ("description", .string(schedule.description ?? "")),
             ("teams", .array(details.teamIDs.map { .object([("id", .string($0)), ("type", .string("team_reference"))]) })),
-            ("escalation_policies", .array(details.referencedByEscalationPolicy ? [escalationPolicyReference(schedule)] : [])),
+            ("escalation_policies", .array(policies.map(policyReference))),
             ("rotations", .array(details.rotations.filter { !$0.deleted }.map { v3RotationJSON(schedule.id, $0) })),
             ("http_cal_url", .string("\(Self.webBase)/private/schedules/\(schedule.id).ics")),
             ("web_cal_url", .string("webcal://handoff-sandbox.pagerduty.example/private/schedules/\(schedule.id).ics")),

@@ -16,6 +16,7 @@ enum V3Route: Equatable {
     case customShift(String, String)
     case overrides(String)
     case override(String, String)
+    case auditRecords(String)
 
     /// From the path segments after `v3`; nil for a path the API does not have.
     init?(parts: [String]) {
@@ -30,6 +31,7 @@ enum V3Route: Equatable {
         case 3 where rest[1] == "rotations": self = .rotation(rest[0], rest[2])
         case 3 where rest[1] == "custom_shifts": self = .customShift(rest[0], rest[2])
         case 3 where rest[1] == "overrides": self = .override(rest[0], rest[2])
+        case 3 where rest[1] == "audit" && rest[2] == "records": self = .auditRecords(rest[0])
         case 4 where rest[1] == "rotations" && rest[3] == "events": self = .events(rest[0], rest[2])
         case 5 where rest[1] == "rotations" && rest[3] == "events": self = .event(rest[0], rest[2], rest[4])
         default: return nil
@@ -49,6 +51,7 @@ enum V3Route: Equatable {
         case .customShift: return "/v3/schedules/{id}/custom_shifts/{custom_shift_id}"
         case .overrides: return "/v3/schedules/{id}/overrides"
         case .override: return "/v3/schedules/{id}/overrides/{override_id}"
+        case .auditRecords: return "/v3/schedules/{id}/audit/records"
         }
     }
 }

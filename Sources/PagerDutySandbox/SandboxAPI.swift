@@ -8,6 +8,10 @@ struct SandboxAPI {
     let server: SandboxServer
     let quirks: SandboxQuirks
     let now: Instant
+    /// The request's `Accept` header (checked on v3 routes under `strictAccept`).
+    var accept: String? = nil
+    /// Who made the request, for the audit records of v3 writes.
+    var caller: SandboxCaller? = nil
 
     var store: SandboxStore { server.store }
     var base: String { server.baseURL }
@@ -26,6 +30,11 @@ struct SandboxAPI {
         case ("POST", .overrides(let schedule)): return await createOverrides(schedule, body: body, contentType: contentType)
         case ("DELETE", .override(let schedule, let id)): return await deleteOverride(schedule, id)
         case ("GET", .oncalls): return await listOnCalls(query)
+        case ("GET", .scheduleUsers(let id)): return await listScheduleUsers(id, query)
+        case ("GET", .escalationPolicies): return await listEscalationPolicies(query)
+        case ("POST", .escalationPolicies): return await createEscalationPolicy(body: body, contentType: contentType)
+        case ("GET", .escalationPolicy(let id)): return await getEscalationPolicy(id)
+        case ("PUT", .escalationPolicy(let id)): return await updateEscalationPolicy(id, body: body, contentType: contentType)
         case (_, .v3(let route)): return await handleV3(method: method, route: route, query: query, body: body, contentType: contentType)
         default: return notFound()
         }

@@ -7,6 +7,8 @@ public struct SandboxData: Sendable, Codable, Hashable {
     public var schedules: [SandboxSchedule] = []
     public var overrides: [SandboxOverride] = []
     public var tokens: [SandboxToken] = []
+    /// Escalation policies created or changed through the API (nil in older data files).
+    public var escalationPolicies: [SandboxEscalationPolicy]?
     /// Source of deterministic ids and creation order.
     public var counter: Int = 0
 

@@ -145,6 +145,16 @@ public struct SandboxOptions: Sendable {
 /// checklist's; a test flips one with `server.updateQuirks { $0.v3.… = … }` or starts with
 /// `SandboxOptions.quirks.v3`.
 public struct SandboxV3Quirks: Sendable, Hashable {
+    // MARK: Rows 1, 2 and 7: audit records, `Accept`, escalation policies
+
+    /// Row 2: a v3 request whose `Accept` is neither `application/vnd.pagerduty+json;version=2`
+    /// nor `application/json` (nor absent) is answered 406. Off by default: which values
+    /// PagerDuty refuses is not known, and both named ones are used against it.
+    public var strictAccept = false
+    /// Row 1 (section 6.7): writes of overrides and custom shifts are recorded in the schedule's
+    /// audit records (default); false records only the schedule, rotations and events.
+    public var auditShiftWrites = true
+
     /// Row 4: `GET /v3/schedules?total=true` carries `total` (default); false never does.
     public var totalWhenAsked = true
     /// Row 5: a `limit` out of range is clamped (default) or answered 400.

@@ -59,7 +59,8 @@ struct SandboxResponder: HTTPResponder {
             } else if key.readOnly, method != "GET", method != "HEAD" {
                 reply = .error(403, quirks.readOnlyMessage, code: quirks.readOnlyCode, quirks: quirks)
             } else if let body = try await Self.collectBody(&request) {
-                let api = SandboxAPI(server: server, quirks: quirks, now: server.clock.now())
+                let caller = SandboxCaller(bearer: request.headers[.authorization]?.hasPrefix("Bearer ") == true, token: token)
+                let api = SandboxAPI(server: server, quirks: quirks, now: server.clock.now(), accept: request.headers[.accept], caller: caller)
                 reply = await api.handle(
                     method: method,
                     route: route,
@@ -186,6 +187,10 @@ enum SandboxRoute: Equatable {
     case overrides(schedule: String)
     case override(schedule: String, id: String)
     case oncalls
+    /// `/schedules/{id}/users`, `/escalation_policies` and `/escalation_policies/{id}`.
+    case scheduleUsers(String)
+    case escalationPolicies
+    case escalationPolicy(String)
     /// Shift-based schedules under `/v3/schedules`.
     case v3(V3Route)
     case unknown(String)
@@ -204,6 +209,9 @@ enum SandboxRoute: Equatable {
         case 3 where parts[0] == "schedules" && parts[2] == "overrides": self = .overrides(schedule: parts[1])
         case 4 where parts[0] == "schedules" && parts[2] == "overrides": self = .override(schedule: parts[1], id: parts[3])
         case 1 where parts[0] == "oncalls": self = .oncalls
+        case 3 where parts[0] == "schedules" && parts[2] == "users": self = .scheduleUsers(parts[1])
+        case 1 where parts[0] == "escalation_policies": self = .escalationPolicies
+        case 2 where parts[0] == "escalation_policies": self = .escalationPolicy(parts[1])
         default: self = .unknown(path)
         }
     }
@@ -221,6 +229,9 @@ enum SandboxRoute: Equatable {
         case .overrides: return method == "GET" ? "schedules.read" : "schedules.write"
         case .override: return "schedules.write"
         case .oncalls: return "oncalls.read"
+        case .scheduleUsers: return "users.read"
+        case .escalationPolicies, .escalationPolicy: return method == "GET" ? "escalation_policies.read" : "escalation_policies.write"
+        case .v3(.auditRecords): return "audit_records.read"
         case .v3: return method == "GET" ? "schedules.read" : "schedules.write"
         case .unknown: return nil
         }
@@ -236,6 +247,9 @@ enum SandboxRoute: Equatable {
         case .overrides: return "/schedules/{id}/overrides"
         case .override: return "/schedules/{id}/overrides/{override_id}"
         case .oncalls: return "/oncalls"
+        case .scheduleUsers: return "/schedules/{id}/users"
+        case .escalationPolicies: return "/escalation_policies"
+        case .escalationPolicy: return "/escalation_policies/{id}"
         case .v3(let route): return route.template
         case .unknown(let path): return path
         }

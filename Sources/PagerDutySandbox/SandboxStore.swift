@@ -13,6 +13,7 @@ public actor SandboxStore {
     private var scheduleIndex: [String: Int] = [:]
     private var overridesBySchedule: [String: [SandboxOverride]] = [:]
     private var tokens: [String: SandboxToken] = [:]
+    private var escalationPolicies: [SandboxEscalationPolicy] = []
     private var counter = 0
 
     public struct LoadError: Error, Sendable, CustomStringConvertible {
@@ -35,6 +36,7 @@ public actor SandboxStore {
                 }
                 for override in data.overrides { overridesBySchedule[override.scheduleID, default: []].append(override) }
                 for token in data.tokens { tokens[token.token] = token }
+                escalationPolicies = data.escalationPolicies ?? []
                 counter = data.counter
             } catch {
                 throw LoadError(description: "the sandbox data file \(dataPath) is not readable: \(error)")
@@ -52,6 +54,7 @@ public actor SandboxStore {
         data.schedules = schedules
         data.overrides = overridesBySchedule.values.flatMap { $0 }.sorted { $0.sequence < $1.sequence }
         data.tokens = tokens.values.sorted { $0.token < $1.token }
+        data.escalationPolicies = escalationPolicies.isEmpty ? nil : escalationPolicies
         data.counter = counter
         return data
     }
@@ -163,6 +166,21 @@ public actor SandboxStore {
         schedules.removeAll { $0.id == id }
         scheduleIndex = Dictionary(uniqueKeysWithValues: schedules.enumerated().map { ($1.id, $0) })
         overridesBySchedule[id] = nil
+        try persistNow()
+    }
+
+    // MARK: - Escalation policies
+
+    /// The policies stored through the API, in creation order.
+    func storedEscalationPolicies() -> [SandboxEscalationPolicy] { escalationPolicies }
+
+    /// Stores `policy` in place of the one with its id, or adds it; writes the data file.
+    func putEscalationPolicy(_ policy: SandboxEscalationPolicy) throws {
+        if let index = escalationPolicies.firstIndex(where: { $0.id == policy.id }) {
+            escalationPolicies[index] = policy
+        } else {
+            escalationPolicies.append(policy)
+        }
         try persistNow()
     }
 

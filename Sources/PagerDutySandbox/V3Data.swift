@@ -13,6 +13,9 @@ public struct SandboxV3Details: Sendable, Codable, Hashable {
     /// Whether an escalation policy points at the schedule (a delete is refused then). Schedules
     /// created through `POST /v3/schedules` start without one; an upgraded schedule keeps its own.
     public var referencedByEscalationPolicy = false
+    /// The schedule's audit records, oldest first (nil until the first write is recorded; see
+    /// `SandboxAPI+V3Audit.swift`).
+    public var auditRecords: [SandboxV3AuditRecord]?
 
     public init() {}
 }
