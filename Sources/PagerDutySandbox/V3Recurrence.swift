@@ -126,7 +126,7 @@ struct V3Recurrence: Sendable, Hashable {
             case "BYMONTHDAY":
                 var days: [Int] = []
                 for text in value.split(separator: ",").prefix(62) {
-                    if let number = Int(text), (1...31).contains(abs(number)) {
+                    if let number = Int(text), (1...31).contains(number) || (-31 ... -1).contains(number) {
                         if !days.contains(number) { days.append(number) }
                     } else {
                         problems.append("RRULE BYMONTHDAY value \(text.prefix(10)) is not a day of the month (1 to 31, or -31 to -1)")
@@ -172,7 +172,7 @@ struct V3Recurrence: Sendable, Hashable {
         guard let day = Weekday.allCases.first(where: { $0.twoLetterCode == dayCode }) else { return nil }
         let prefix = code.dropLast(2)
         if prefix.isEmpty { return DaySelector(ordinal: nil, day: day) }
-        guard let ordinal = Int(prefix), (1...5).contains(abs(ordinal)) else { return nil }
+        guard let ordinal = Int(prefix), (1...5).contains(ordinal) || (-5 ... -1).contains(ordinal) else { return nil }
         return DaySelector(ordinal: ordinal, day: day)
     }
 

@@ -151,6 +151,7 @@ struct V3RecurrenceTests {
             (["RRULE:FREQ=HOURLY;BYDAY=1MO"], "ordinal"),
             (["RRULE:FREQ=MONTHLY;BYDAY=6MO"], "BYDAY value 6MO"),
             (["RRULE:FREQ=MONTHLY;BYMONTHDAY=32"], "BYMONTHDAY value 32"),
+            (["RRULE:FREQ=MONTHLY;BYMONTHDAY=-9223372036854775808"], "BYMONTHDAY value -922337203"),
             (["RRULE:FREQ=HOURLY;BYHOUR=9"], "BYHOUR"),
             (["RRULE:FREQ=HOURLY", "RDATE;VALUE=PERIOD:20260301T090000Z/PT1H"], "RDATE values must be date-times"),
             (["RRULE:FREQ=HOURLY", "RDATE:20260301"], "an RDATE value is not a date-time"),
