@@ -200,26 +200,11 @@ struct V3RecurrenceTests {
         let odd = SandboxSeed.Layer(
             start: at("2026-03-01T09:00:00Z"), rotationVirtualStart: at("2026-03-05T07:00:00Z"), rotationTurnLengthSeconds: 5400, users: ["alice@example.com"])
         let windows = [("2026-02-28T00:00:00Z", "2026-03-21T00:00:00Z"), ("2026-03-16T00:00:00Z", "2026-04-06T00:00:00Z"), ("2026-10-12T00:00:00Z", "2026-11-02T00:00:00Z")]
-        try await V3Sandbox.run(layers: [layer]) { sandbox in
-            var layered: [[String]] = []
-            for (since, until) in windows {
-                let answer = try await sandbox.call(.get, "/schedules/PPLAT01?since=\(since)&until=\(until)&time_zone=UTC")
-                let entries = answer["schedule"]?["final_schedule"]?["rendered_schedule_entries"]?.arrayValue ?? []
-                layered.append(entries.map { "\($0["start"]?.stringValue ?? "?") \($0["end"]?.stringValue ?? "?") \($0["user"]?["id"]?.stringValue ?? "?")" })
-            }
-            #expect(layered[1].count == 43 && layered[2].count == 43, "three weeks of 12-hour turns, cut at midnight UTC")
-            #expect(layered[0].first == "2026-03-01T09:00:00Z 2026-03-01T19:00:00Z PBOB001")
-            #expect(try await sandbox.server.upgradeScheduleToV3(id: "PPLAT01"))
-            let read = try await sandbox.call(.get, "/v3/schedules/PPLAT01")
-            let recurrence = read["schedule"]?["rotations"]?.arrayValue?.first?["events"]?.arrayValue?.first?["recurrence"]?.arrayValue?.compactMap(\.stringValue)
-            #expect(recurrence == ["RRULE:FREQ=HOURLY;INTERVAL=12"])
-            for (index, (since, until)) in windows.enumerated() {
-                let lines = try await sandbox.finalSchedule("PPLAT01", since: since, until: until)
-                #expect(lines.allSatisfy { $0.hasSuffix(" schedule_rotation") })
-                let shifts = lines.map { String($0.dropLast(" schedule_rotation".count)) }
-                #expect(shifts == layered[index], "window \(since)")
-            }
-        }
+        let (layered, upgraded, recurrence) = try await Self.renderedBeforeAndAfterUpgrade(layer, windows: windows)
+        #expect(layered[1].count == 43 && layered[2].count == 43, "three weeks of 12-hour turns, cut at midnight UTC")
+        #expect(layered[0].first == "2026-03-01T09:00:00Z 2026-03-01T19:00:00Z PBOB001")
+        #expect(recurrence == ["RRULE:FREQ=HOURLY;INTERVAL=12"])
+        for index in windows.indices { #expect(upgraded[index] == layered[index], "window \(windows[index].0)") }
         try await V3Sandbox.run(layers: [odd]) { sandbox in
             #expect(try await sandbox.server.upgradeScheduleToV3(id: "PPLAT01"))
             let read = try await sandbox.call(.get, "/v3/schedules/PPLAT01")
@@ -230,4 +215,54 @@ struct V3RecurrenceTests {
         #expect(SandboxServer.upgradeRule(turnSeconds: 3600 * 36) == "RRULE:FREQ=HOURLY;INTERVAL=36")
         #expect(SandboxServer.upgradeRule(turnSeconds: 3600 * 1001) == nil)
     }
+
+    @Test("upgrading a two-day layer that starts before its virtual start gives a DAILY rotation starting with the turn in force, equal to the layered rendering across 29 March")
+    func upgradeTwoDayLayer() async throws {
+        let layer = SandboxSeed.Layer(
+            start: at("2026-03-02T12:00:00Z"), rotationVirtualStart: at("2026-03-20T08:00:00Z"), rotationTurnLengthSeconds: 172_800,
+            users: ["alice@example.com", "bob@example.com", "carol@example.com"])
+        let windows = [("2026-03-01T00:00:00Z", "2026-03-22T00:00:00Z"), ("2026-03-16T00:00:00Z", "2026-04-06T00:00:00Z")]
+        let (layered, upgraded, recurrence) = try await Self.renderedBeforeAndAfterUpgrade(layer, windows: windows)
+        #expect(recurrence == ["RRULE:FREQ=DAILY;INTERVAL=2"])
+        #expect(layered[0].first == "2026-03-02T12:00:00Z 2026-03-04T08:00:00Z PALICE1", "turn -9 from the virtual start, cut at the layer start")
+        #expect(layered[1].contains("2026-03-28T08:00:00Z 2026-03-30T07:00:00Z PBOB001"), "09:00 local on both sides of the change")
+        for index in windows.indices { #expect(upgraded[index] == layered[index], "window \(windows[index].0)") }
+    }
+
+    /// The layered schedule `PPLAT01` with `layer`, rendered as `start end user` lines over each
+    /// window; the same after the upgrade, from the final schedule; and the upgraded event's recurrence.
+    private static func renderedBeforeAndAfterUpgrade(
+        _ layer: SandboxSeed.Layer, windows: [(String, String)]
+    ) async throws -> (layered: [[String]], upgraded: [[String]], recurrence: [String]?) {
+        let box = ResultBox()
+        try await V3Sandbox.run(layers: [layer]) { sandbox in
+            var layered: [[String]] = []
+            for (since, until) in windows {
+                let answer = try await sandbox.call(.get, "/schedules/PPLAT01?since=\(since)&until=\(until)&time_zone=UTC")
+                let entries = answer["schedule"]?["final_schedule"]?["rendered_schedule_entries"]?.arrayValue ?? []
+                layered.append(entries.map { "\($0["start"]?.stringValue ?? "?") \($0["end"]?.stringValue ?? "?") \($0["user"]?["id"]?.stringValue ?? "?")" })
+            }
+            #expect(try await sandbox.server.upgradeScheduleToV3(id: "PPLAT01"))
+            let read = try await sandbox.call(.get, "/v3/schedules/PPLAT01")
+            let recurrence = read["schedule"]?["rotations"]?.arrayValue?.first?["events"]?.arrayValue?.first?["recurrence"]?.arrayValue?.compactMap(\.stringValue)
+            var upgraded: [[String]] = []
+            for (since, until) in windows {
+                let lines = try await sandbox.finalSchedule("PPLAT01", since: since, until: until)
+                #expect(lines.allSatisfy { $0.hasSuffix(" schedule_rotation") })
+                upgraded.append(lines.map { String($0.dropLast(" schedule_rotation".count)) })
+            }
+            box.set((layered, upgraded, recurrence))
+        }
+        return try #require(box.value)
+    }
+}
+
+/// Carries what a sandbox run found out of its closure.
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: (layered: [[String]], upgraded: [[String]], recurrence: [String]?)?
+
+    var value: (layered: [[String]], upgraded: [[String]], recurrence: [String]?)? { lock.withLock { stored } }
+
+    func set(_ value: (layered: [[String]], upgraded: [[String]], recurrence: [String]?)) { lock.withLock { stored = value } }
 }
