@@ -71,6 +71,8 @@ struct V3RecurrenceTests {
         let lines = try Self.expand(sundays, ["RRULE:FREQ=MONTHLY;INTERVAL=7;BYDAY=-1SU"], since: "2026-03-01T00:00:00Z", until: "2027-06-01T00:00:00Z")
         #expect(Self.starts(lines) == ["2026-03-29T10:00:00Z", "2026-10-25T11:00:00Z", "2027-05-30T10:00:00Z"])
         #expect(lines[1].hasSuffix("2026-10-25T12:00:00Z A"), "an hour of wall clock, an hour of real time")
+        let fixed = try Self.expand(sundays, ["RRULE:FREQ=MONTHLY;INTERVAL=7;BYDAY=-1SU"], since: "2026-03-01T00:00:00Z", until: "2027-06-01T00:00:00Z", fixedUTC: true)
+        #expect(Self.starts(fixed) == ["2026-03-29T10:00:00Z", "2026-10-25T10:00:00Z", "2027-05-30T10:00:00Z"], "the fixed-UTC switch: 10:00 UTC each time")
     }
 
     @Test("HOURLY steps in absolute hours: 12-hour turns stay back to back across 29 March, none falls in the skipped hour, 25 October's repeated hour is there twice")
@@ -80,6 +82,7 @@ struct V3RecurrenceTests {
         #expect(try Self.expand(turns, ["RRULE:FREQ=HOURLY;INTERVAL=12"], since: "2026-03-28T00:00:00Z", until: "2026-03-30T00:00:00Z") == [
             "2026-03-28T19:00:00Z 2026-03-29T07:00:00Z A", "2026-03-29T07:00:00Z 2026-03-29T19:00:00Z B", "2026-03-29T19:00:00Z 2026-03-30T07:00:00Z A",
         ])
+        #expect(try Self.expand(turns, ["RRULE:FREQ=HOURLY;INTERVAL=12"], since: "2026-03-28T00:00:00Z", until: "2026-03-30T00:00:00Z", fixedUTC: true).count == 3, "absolute either way")
         let zone = try #require(Zone(identifier: "Europe/Berlin"))
         func localHours(_ lines: [String]) -> [String] {
             lines.compactMap { Instant(rfc3339: String($0.prefix(20))) }.map { String(zone.local(at: $0).description.suffix(5)) }
