@@ -73,6 +73,10 @@ struct V3RecurrenceWalk {
     let localStart: Int64
     let nominalDuration: Int64
     let exactDuration: Int64
+    /// `BYDAY`'s days, worked out once rather than once per period.
+    let selectedDays: Set<Weekday>?
+    /// WEEKLY: the selected days as offsets from Monday, in order.
+    let weekOffsets: [Int]
     private(set) var result: [V3Occurrence] = []
     /// Rule occurrences counted so far (the first start included).
     private var ruleCount = 0
@@ -91,6 +95,9 @@ struct V3RecurrenceWalk {
         let localEnd = event.end.secondsSinceEpoch + Int64(zone.offset(at: event.end))
         nominalDuration = max(0, localEnd - localStart)
         exactDuration = max(0, event.end - event.start)
+        selectedDays = rule.byWeekday
+        let startWeekday = LocalDate(daysSinceEpoch: Int(localStart.floorDivided(by: 86_400))).weekday
+        weekOffsets = (selectedDays.map { $0.sorted() } ?? [startWeekday]).map { $0.rawValue - 1 }
     }
 
     // MARK: Counting and keeping
@@ -181,12 +188,11 @@ struct V3RecurrenceWalk {
         switch rule.frequency {
         case .daily, .hourly:
             let day = startDay + period * rule.interval
-            if let days = rule.byWeekday, !days.contains(LocalDate(daysSinceEpoch: day).weekday) { return [] }
+            if let days = selectedDays, !days.contains(LocalDate(daysSinceEpoch: day).weekday) { return [] }
             return [day]
         case .weekly:
             let monday = startDay - (startDate.weekday.rawValue - 1) + period * 7 * rule.interval
-            let weekdays = rule.byWeekday.map { $0.sorted() } ?? [startDate.weekday]
-            return weekdays.map { monday + $0.rawValue - 1 }
+            return weekOffsets.map { monday + $0 }
         case .monthly:
             let monthIndex = startDate.year * 12 + (startDate.month - 1) + period * rule.interval
             let year = monthIndex / 12
@@ -228,7 +234,7 @@ struct V3RecurrenceWalk {
     mutating func walkHours() {
         guard ruleOccurrence(event.start, local: nil) else { return }
         let step = Int64(rule.interval) * 3600
-        if rule.byWeekday != nil {
+        if selectedDays != nil {
             walkHoursByDay(step: step)
             return
         }
@@ -246,18 +252,23 @@ struct V3RecurrenceWalk {
     /// arithmetic where they all end before the window and no clock change, RDATE or end of the
     /// rule falls in the day, else looked at one by one.
     private mutating func walkHoursByDay(step: Int64) {
-        guard let selected = rule.byWeekday else { return }
+        guard let selected = selectedDays else { return }
         let horizon = window.start.adding(seconds: -exactDuration)
         var day = localStart.floorDivided(by: 86_400)
+        // The zone's offsets over the days this walk may visit, looked up without asking the
+        // system for each day.
+        let reach = min(window.end, event.start.adding(seconds: Int64(V3Expansion.maximumPeriods + 1) * 86_400))
+        let offsets = zone.timeline(covering: InstantRange(start: event.start, end: max(reach, event.start)))
+        var dayEnd = offsets.instant(forLocalSeconds: day * 86_400)
         for _ in 0..<V3Expansion.maximumPeriods {
-            let dayStart = zone.instant(forLocalSeconds: day * 86_400)
-            let dayEnd = zone.instant(forLocalSeconds: (day + 1) * 86_400)
+            let dayStart = dayEnd
+            dayEnd = offsets.instant(forLocalSeconds: (day + 1) * 86_400)
             if dayStart >= window.end || full { return }
             let first = max(1, index(atOrAfter: dayStart, step: step))
             let past = max(1, index(atOrAfter: dayEnd, step: step))
             if past > first {
                 let starts = Int(past - first)
-                let steady = zone.offset(at: dayStart) == zone.offset(at: dayEnd.adding(seconds: -1))
+                let steady = offsets.offset(at: dayStart) == offsets.offset(at: dayEnd.adding(seconds: -1))
                 let endsBefore = dayEnd.adding(seconds: -1) <= horizon
                 let untilLater = rule.until.map { $0 >= dayEnd } ?? true
                 let countLater = rule.count.map { ruleCount + starts < $0 } ?? true
@@ -267,7 +278,7 @@ struct V3RecurrenceWalk {
                 } else {
                     for k in first..<past {
                         let start = point(k, step: step)
-                        let local = start.secondsSinceEpoch + Int64(zone.offset(at: start))
+                        let local = start.secondsSinceEpoch + Int64(offsets.offset(at: start))
                         guard selected.contains(LocalDate(daysSinceEpoch: Int(local.floorDivided(by: 86_400))).weekday) else { continue }
                         guard ruleOccurrence(start, local: nil) else { return }
                     }
