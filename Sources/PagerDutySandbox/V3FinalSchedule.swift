@@ -34,8 +34,9 @@ enum V3FinalSchedule {
     /// before overrides, overlapping `window`.
     static func baseAssignments(_ details: SandboxV3Details, window: InstantRange, fixedUTC: Bool) -> [V3Assignment] {
         var result: [V3Assignment] = []
-        for rotation in details.rotations {
-            result += rotationAssignments(rotation, window: window, fixedUTC: fixedUTC)
+        // One budget for the whole request (V3Expansion.maximumOccurrences), not one per event.
+        for rotation in details.rotations where result.count < V3Expansion.maximumOccurrences {
+            result += rotationAssignments(rotation, window: window, fixedUTC: fixedUTC, limit: V3Expansion.maximumOccurrences - result.count)
         }
         for shift in details.customShifts where shift.start < window.end && window.start < shift.end {
             result.append(V3Assignment(range: InstantRange(start: shift.start, end: shift.end), member: shift.member, source: .customShift(shift.id)))
@@ -43,13 +44,14 @@ enum V3FinalSchedule {
         return result
     }
 
-    static func rotationAssignments(_ rotation: SandboxV3Rotation, window: InstantRange, fixedUTC: Bool) -> [V3Assignment] {
+    /// At most `limit` assignments: a request's budget, shared by its rotations and events.
+    static func rotationAssignments(_ rotation: SandboxV3Rotation, window: InstantRange, fixedUTC: Bool, limit: Int = V3Expansion.maximumOccurrences) -> [V3Assignment] {
         var result: [V3Assignment] = []
-        for event in rotation.events {
+        for event in rotation.events where result.count < limit {
             let zone = Zone(identifier: event.timeZone) ?? .utc
             guard case .success(let rule) = V3Recurrence.parse(event.recurrence, zone: zone) else { continue }
-            for occurrence in V3Expansion.occurrences(of: event, rule: rule, window: window, fixedUTC: fixedUTC) {
-                for member in V3Expansion.members(of: event, occurrence: occurrence.index) {
+            for occurrence in V3Expansion.occurrences(of: event, rule: rule, window: window, fixedUTC: fixedUTC, limit: limit - result.count) {
+                for member in V3Expansion.members(of: event, occurrence: occurrence.index) where result.count < limit {
                     result.append(V3Assignment(range: occurrence.range, member: member, source: .rotation(rotation.id)))
                 }
             }

@@ -10,9 +10,9 @@ extension SandboxServer {
     /// then on the v2 routes answer as for any shift-based schedule. Its v2 overrides are dropped,
     /// or (quirk `convertOverridesOnUpgrade`) become overrides of the first rotation replacing
     /// whoever it puts on call at the override's start. Layer restrictions are not carried over,
-    /// and a layer whose turn is not a whole number of days gets a rotation without events
-    /// (what the real tool does there is not known). Returns false when there is no layered
-    /// schedule with this id.
+    /// and a layer whose turn cannot be said as a recurrence (see `upgradeRule`) gets a rotation
+    /// without events (what the real tool does there is not known). Returns false when there is
+    /// no layered schedule with this id.
     @discardableResult
     public func upgradeScheduleToV3(id: String) async throws -> Bool {
         // One step with respect to v3 writes: none reads the schedule half upgraded.
@@ -32,15 +32,15 @@ extension SandboxServer {
             details.referencedByEscalationPolicy = true
             for layer in schedule.layers {
                 var rotation = SandboxV3Rotation(id: ids.next())
-                let turn = layer.rotationTurnLengthSeconds
-                if turn > 0, turn % 86_400 == 0, !layer.userIDs.isEmpty {
-                    let days = turn / 86_400
-                    let rule = days % 7 == 0 ? "RRULE:FREQ=WEEKLY;INTERVAL=\(days / 7)" : "RRULE:FREQ=DAILY;INTERVAL=\(days)"
+                if let rule = Self.upgradeRule(turnSeconds: layer.rotationTurnLengthSeconds), !layer.userIDs.isEmpty {
+                    let first = Self.firstTurn(of: layer, zone: Zone(identifier: schedule.timeZone) ?? .utc)
+                    let count = layer.userIDs.count
+                    let shift = ((first.index % count) + count) % count
                     rotation.events.append(
                         SandboxV3Event(
-                            id: ids.next(), name: layer.name, start: layer.rotationVirtualStart, end: layer.rotationVirtualStart.adding(seconds: Int64(turn)),
+                            id: ids.next(), name: layer.name, start: first.range.start, end: first.range.end,
                             timeZone: schedule.timeZone, effectiveSince: layer.start, effectiveUntil: layer.end, recurrence: [rule], everyMember: false,
-                            members: layer.userIDs.map { SandboxV3Member(userID: $0) }, shiftsPerMember: 1
+                            members: (0..<count).map { SandboxV3Member(userID: layer.userIDs[(shift + $0) % count]) }, shiftsPerMember: 1
                         )
                     )
                 }
@@ -66,5 +66,44 @@ extension SandboxServer {
         for override in overrides { await store.deleteOverride(scheduleID: id, id: override.id) }
         try await store.persistNow()
         return changed == true
+    }
+
+    /// The RRULE that repeats a layer's turn exactly as the layered schedule renders it
+    /// (`ScheduleRenderer`): a whole number of days steps on the wall clock (DAILY or WEEKLY,
+    /// as the renderer keeps such handoffs at their local time across DST); a whole number of
+    /// hours steps in absolute time (HOURLY, as the renderer treats other lengths as fixed spans
+    /// of real time). Any other length (a turn of 90 minutes, say) has no exact recurrence
+    /// among the frequencies PagerDuty allows (no MINUTELY), and so does a count of hours
+    /// beyond the simulator's INTERVAL limit: nil, and the rotation gets no events.
+    static func upgradeRule(turnSeconds turn: Int) -> String? {
+        guard turn > 0 else { return nil }
+        if turn % 86_400 == 0 {
+            let days = turn / 86_400
+            if days % 7 == 0, days / 7 <= V3Recurrence.maximumInterval { return "RRULE:FREQ=WEEKLY;INTERVAL=\(days / 7)" }
+            return days <= V3Recurrence.maximumInterval ? "RRULE:FREQ=DAILY;INTERVAL=\(days)" : nil
+        }
+        guard turn % 3600 == 0, turn / 3600 <= V3Recurrence.maximumInterval else { return nil }
+        return "RRULE:FREQ=HOURLY;INTERVAL=\(turn / 3600)"
+    }
+
+    /// The layer's turn in force at its start (turn `index` from its rotation virtual start, so
+    /// the members rotate from there): the event's first occurrence, since a recurrence has no
+    /// occurrences before its first while a layer's turns also run before the virtual start.
+    /// Whole days end on the wall clock of `zone`, so the occurrence keeps its local length.
+    static func firstTurn(of layer: SandboxLayer, zone: Zone) -> (index: Int, range: InstantRange) {
+        let turn = Int64(layer.rotationTurnLengthSeconds)
+        let virtualStart = layer.rotationVirtualStart
+        guard turn % 86_400 == 0 else {
+            let index = (layer.start - virtualStart).floorDivided(by: turn)
+            let start = virtualStart.adding(seconds: index * turn)
+            return (Int(index), InstantRange(start: start, end: start.adding(seconds: turn)))
+        }
+        let virtualLocal = virtualStart.secondsSinceEpoch + Int64(zone.offset(at: virtualStart))
+        let startLocal = layer.start.secondsSinceEpoch + Int64(zone.offset(at: layer.start))
+        func start(_ k: Int64) -> Instant { zone.instant(forLocalSeconds: virtualLocal + k * turn) }
+        var index = (startLocal - virtualLocal).floorDivided(by: turn)
+        if start(index + 1) <= layer.start { index += 1 }
+        if start(index) > layer.start { index -= 1 }
+        return (Int(index), InstantRange(start: start(index), end: start(index + 1)))
     }
 }

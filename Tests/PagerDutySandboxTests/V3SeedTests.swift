@@ -44,7 +44,7 @@ struct V3SeedTests {
 
     @Test("a seeded event with a recurrence the sandbox does not support, or an unknown member, is a load error naming it")
     func refused() async throws {
-        let monthly = try SandboxSeed.parse(Array(yaml.replacingOccurrences(of: "FREQ=WEEKLY", with: "FREQ=MONTHLY").utf8), path: "seed.yaml")
+        let monthly = try SandboxSeed.parse(Array(yaml.replacingOccurrences(of: "FREQ=WEEKLY", with: "FREQ=YEARLY").utf8), path: "seed.yaml")
         let error = await #expect(throws: SandboxSeed.LoadError.self) { try await SandboxStore(dataPath: nil, seed: monthly) }
         #expect(error?.description.contains("event 1 of rotation 1 of schedule Platform (shift-based)") == true)
         let stranger = try SandboxSeed.parse(
