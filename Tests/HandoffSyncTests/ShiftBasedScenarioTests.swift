@@ -466,20 +466,7 @@ struct ShiftBasedScenarioTests {
     /// Plans and applies as `apply --auto-approve` does, through a session that dies, like a
     /// process under `kill -9`, at its first record (the first objects PagerDuty confirmed).
     private func applyKilledAtFirstRecord(_ scenario: Scenario, at instant: Instant) async throws -> Applier.Report {
-        scenario.server.clock.set(instant)
-        let inner = try await scenario.store.acquire(LockHolder.current(operation: "apply", now: instant), timeout: 0)
-        let session = DiesAtFirstRecord(inner)
-        var options = ConnectionOptions()
-        options.environment = ["SCENARIO_TOKEN": SandboxHarness.key]
-        options.sandboxNow = instant
-        options.kinds = .standard()
-        let request = PlanBuilder.Request(configuration: scenario.configuration, state: await session.initialState, now: instant)
-        let hub = try await ConnectionHub.open(try PlanBuilder.connections(request), configuration: scenario.configuration, options: options)
-        let plan = try await PlanBuilder.build(request, hub: hub)
-        let report = await Applier.apply(plan, session: session, hub: hub)
-        await hub.close()
-        await inner.release()
-        return report
+        try await scenario.applyKilled(at: instant, wrap: { DiesAtFirstRecord($0) })
     }
 
     // MARK: - Checks
