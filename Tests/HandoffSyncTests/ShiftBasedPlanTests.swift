@@ -44,6 +44,14 @@ private let splitLayout: @Sendable (LayoutRequest) throws -> DestinationLayout =
     return DestinationLayout(kind: .shiftBased, pieces: pieces, notes: [note], updatesInPlace: true)
 }
 
+/// R1's own members as PagerDuty's final schedule shows them before the first export: each
+/// shift's person until its Thursday, Bob from there, nobody in the Thursday-to-Monday seat of the
+/// week of 2026-11-30. The handovers name them where no override holds the pager.
+private let ownMembers = [
+    ("2026-11-23T08:00:00Z", "2026-11-26T08:00:00Z", "UA"), ("2026-11-26T08:00:00Z", "2026-12-03T08:00:00Z", "UB"),
+    ("2026-12-07T08:00:00Z", "2026-12-10T08:00:00Z", "UC"), ("2026-12-10T08:00:00Z", "2026-12-14T08:00:00Z", "UB"),
+].map { UnderlyingOnCall(range: InstantRange(start: at($0.0), end: at($0.1)), userID: $0.2, rotationID: "R1") }
+
 /// Plans through `InMemoryDestination`, registered as the `pagerduty` kind, from a given state.
 private func plan(_ text: String, state: HandoffState = HandoffState(), destination: InMemoryDestination) async throws -> Plan {
     let configuration = try MemoryTeamFixture.load(text, directory: FileManager.default.temporaryDirectory.path)
@@ -125,10 +133,14 @@ struct ShiftBasedPlanTests {
         await #expect(throws: SyncError.self) { try await plan(team(), destination: destination) }
     }
 
-    @Test("golden: first export onto a shift-based schedule (pieces, a custom shift, a note)")
+    @Test("golden: first export onto a shift-based schedule (pieces, a custom shift, a note; the rotation's own members before)")
     func goldenFirstExport() async throws {
         let destination = InMemoryDestination(users: users, now: now)
-        destination.setLayout(splitLayout)
+        destination.setLayout { request in
+            var layout = try splitLayout(request)
+            layout.underlying = ownMembers
+            return layout
+        }
         check(try await plan(team(), destination: destination), "shift-based-first-export")
     }
 
