@@ -55,12 +55,20 @@ public struct DestinationLayout: Sendable, Hashable {
     /// Whether an object of this schedule can be changed in place (start, end or person) while
     /// its target stays, as long as it has not started: fewer requests than a delete and a create.
     public var updatesInPlace: Bool
+    /// Who the schedule itself has on call under every override and custom shift, as far as the
+    /// destination knows: on a shift-based schedule, the own members of the rotation the export
+    /// replaces, from PagerDuty's final schedule. Empty where unknown (a layer-based schedule,
+    /// whose layers Handoff does not read): the plan then says `nobody` there.
+    public var underlying: [UnderlyingOnCall]
 
-    public init(kind: DestinationScheduleKind?, pieces: [[LayoutPiece]], notes: [String] = [], updatesInPlace: Bool = false) {
+    public init(
+        kind: DestinationScheduleKind?, pieces: [[LayoutPiece]], notes: [String] = [], updatesInPlace: Bool = false, underlying: [UnderlyingOnCall] = []
+    ) {
         self.kind = kind
         self.pieces = pieces
         self.notes = notes
         self.updatesInPlace = updatesInPlace
+        self.underlying = underlying
     }
 
     /// Every shift written whole, as one override of the whole schedule: a layer-based schedule.
@@ -69,6 +77,21 @@ public struct DestinationLayout: Sendable, Hashable {
             kind: kind,
             pieces: shifts.map { [LayoutPiece(start: $0.start, end: $0.end, write: PlannedOverride(start: $0.start, end: $0.end, userID: $0.userID))] }
         )
+    }
+}
+
+/// A stretch of time in which a schedule itself has `userID` on call with nothing of Handoff's or
+/// of a person's on top: a member of the shift-based schedule's rotation `rotationID` in their own
+/// turn. What the plan's handovers show where no override holds the pager, instead of `nobody`.
+public struct UnderlyingOnCall: Sendable, Hashable {
+    public var range: InstantRange
+    public var userID: String
+    public var rotationID: String
+
+    public init(range: InstantRange, userID: String, rotationID: String) {
+        self.range = range
+        self.userID = userID
+        self.rotationID = rotationID
     }
 }
 

@@ -103,7 +103,17 @@ public enum V3Layout {
                     + "there the exported person is added with a custom shift beside them, and nobody is taken off call"
             )
         }
-        return DestinationLayout(kind: .shiftBased, pieces: pieces, notes: notes, updatesInPlace: true)
+        return DestinationLayout(kind: .shiftBased, pieces: pieces, notes: notes, updatesInPlace: true, underlying: underlying(seats, rotation: chosen?.id))
+    }
+
+    /// R's own members as the plan's handovers show them where no override holds the pager: the
+    /// seats with a user, in the final schedule's order (where R has several at once, the plan
+    /// names one of them); a vacant seat is nobody.
+    public static func underlying(_ seats: [Seat], rotation: String?) -> [UnderlyingOnCall] {
+        guard let rotation else { return [] }
+        return seats.compactMap { seat in
+            seat.userID.map { UnderlyingOnCall(range: seat.range, userID: $0, rotationID: rotation) }
+        }
     }
 
     // MARK: - Choosing the rotation

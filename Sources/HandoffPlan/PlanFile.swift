@@ -220,7 +220,8 @@ public enum PlanFile {
                 userID: try reader.string(fields["pagerduty_user"], "the PagerDuty user of a handover of \(what)"),
                 person: try reader.optionalString(fields["person"], "a person of a handover of \(what)"),
                 name: try reader.string(fields["name"], "a name of a handover of \(what)"),
-                email: try reader.string(fields["email"], "an e-mail of a handover of \(what)")
+                email: try reader.string(fields["email"], "an e-mail of a handover of \(what)"),
+                rotationID: try reader.optionalString(fields["rotation_id"], "the rotation of a handover of \(what)")
             )
         }
         return Handover(

@@ -246,19 +246,25 @@ public struct PlanAction: Sendable, Hashable {
 /// PagerDuty's overrides say now) and `after` (once the plan is applied), and why. The way people
 /// read a rota: "from Monday 09:00 to the next Monday 09:00, Dave instead of Frank (swap)".
 public struct Handover: Sendable, Hashable {
-    /// A PagerDuty user holding the pager through an override, with what the plan knows of them.
+    /// A PagerDuty user holding the pager (through an override, or as a shift-based schedule's
+    /// rotation member), with what the plan knows of them.
     public struct Holder: Sendable, Hashable {
         public var userID: String
         /// The configuration's key for this person, when the configuration knows them.
         public var person: String?
         public var name: String
         public var email: String
+        /// Set where they hold the pager as a member of this rotation of a shift-based schedule,
+        /// in their own turn, with no override or custom shift (nil: through one, as always on a
+        /// layer-based schedule).
+        public var rotationID: String?
 
-        public init(userID: String, person: String?, name: String, email: String) {
+        public init(userID: String, person: String?, name: String, email: String, rotationID: String? = nil) {
             self.userID = userID
             self.person = person
             self.name = name
             self.email = email
+            self.rotationID = rotationID
         }
     }
 
@@ -337,7 +343,8 @@ public struct Handover: Sendable, Hashable {
     }
 
     public var range: InstantRange
-    /// Nobody (`nil`): the schedule's own layers.
+    /// Nobody (`nil`): nothing the plan knows of holds the pager (a layer-based schedule's own
+    /// layers, which Handoff does not read, or hours a shift-based schedule's rotation leaves open).
     public var before: Holder?
     public var after: Holder?
     public var why: Reason

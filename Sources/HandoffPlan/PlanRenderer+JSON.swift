@@ -151,5 +151,6 @@ func holder(_ holder: Handover.Holder?) -> JSONValue {
         "name": .string(holder.name),
         "email": .string(holder.email),
         "pagerduty_user": .string(holder.userID),
+        "rotation_id": holder.rotationID.map(JSONValue.string),
     ])
 }

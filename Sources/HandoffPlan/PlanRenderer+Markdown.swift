@@ -115,7 +115,7 @@ extension PlanRenderer {
     private static func overviewRow(_ destination: DestinationPlan, handovers shown: Int) -> String {
         let zone = Zone(identifier: destination.timeZone) ?? Zone.utc
         var first = destination.handovers.prefix(shown).map { handover in
-            let who = "\(handover.before.map { "<code>\(markdownText($0.name))</code>" } ?? "nobody") → \(handover.after.map { "<code>\(markdownText($0.name))</code>" } ?? "nobody")"
+            let who = [handover.before, handover.after].map { words($0) { "<code>\(markdownText($0))</code>" } }.joined(separator: " → ")
             return "\(DisplayTime.span(handover.range, in: zone)) \(who) (\(words(handover.why, in: zone)))\(handover.containsNow ? " **(on call now)**" : "")"
         }
         let more = destination.handovers.count - first.count

@@ -21,6 +21,14 @@ extension PlanRenderer {
         }
     }
 
+    /// Who holds the pager on one side of a handover, in English: the name as `name` escapes it,
+    /// followed by `(rotation)` for a shift-based schedule's own rotation member, who holds it
+    /// with no override; `nobody` where nothing the plan knows of does.
+    static func words(_ holder: Handover.Holder?, name: (String) -> String) -> String {
+        guard let holder else { return "nobody" }
+        return name(holder.name) + (holder.rotationID == nil ? "" : " (rotation)")
+    }
+
     /// An action's reason in English: the only place it is put into words.
     public static func words(_ reason: PlanAction.Reason, in zone: Zone) -> String {
         let inProgressWords = "; in progress, it is cut to end now"

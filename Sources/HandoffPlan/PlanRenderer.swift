@@ -106,9 +106,9 @@ public enum PlanRenderer {
         return colours.yellow("~") + " \(span)  \(who)  (\(words(handover.why, in: zone)))\(now)"
     }
 
-    /// A holder's name on one line, or `nobody` (the schedule's own layers).
+    /// A holder's name on one line, as `words(_:name:)` puts it.
     static func holderName(_ holder: Handover.Holder?) -> String {
-        holder.map { SafeText.line($0.name) } ?? "nobody"
+        words(holder) { SafeText.line($0) }
     }
 
     /// The one line that says the state looks lost (DESIGN 5.9), and what the plan does about it.

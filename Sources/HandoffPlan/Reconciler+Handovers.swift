@@ -6,9 +6,12 @@ import HandoffTime
 ///
 /// The periods come from `OnCallTimeline.changes` over the overrides PagerDuty holds now (those the
 /// plan deletes and those it keeps) and the same once the plan is applied (the kept ones, then the
-/// created ones, which PagerDuty puts on top as made last). Each period is then cut where the
-/// override behind it on either side changes, given its reason, and joined again with its
-/// neighbours of the same reason: maximal periods per before, after and why.
+/// created ones, which PagerDuty puts on top as made last). Under both lies what the schedule itself
+/// has on call where the destination knows it (`underlying`: a shift-based schedule's rotation
+/// members), so that a period no override holds names the rotation's member, not `nobody`; for
+/// the reasons, such a period counts as one nothing of Handoff's or of a person's holds. Each
+/// period is then cut where the override behind it on either side changes, given its reason, and
+/// joined again with its neighbours of the same reason: maximal periods per before, after and why.
 ///
 /// The reason comes from the new shift covering the period where it names an entry of the
 /// configuration (swap, explicit cover, time off, a `rotation.changes` entry), from the old override
@@ -62,15 +65,18 @@ extension Reconciler {
         var directory: PeopleDirectory
     }
 
-    /// One side of a handover: the override holding the pager there.
+    /// One side of a handover: the override holding the pager there, or the schedule's own member.
     private enum Source {
         case live(OverrideRecord, LiveFate)
         case created(Created)
+        /// The schedule's own member, under everything on both sides.
+        case underlying(UnderlyingOnCall)
 
         var range: InstantRange {
             switch self {
             case .live(let override, _): InstantRange(start: override.start, end: override.end)
             case .created(let created): created.range
+            case .underlying(let seat): seat.range
             }
         }
 
@@ -78,18 +84,32 @@ extension Reconciler {
             switch self {
             case .live(let override, _): override.userID
             case .created(let created): created.userID
+            case .underlying(let seat): seat.userID
             }
         }
+
+        /// The rotation whose own member holds the pager here; nil for an override.
+        var rotationID: String? {
+            guard case .underlying(let seat) = self else { return nil }
+            return seat.rotationID
+        }
+
+        /// The source as the reasons see it: the schedule's own member is no override at all.
+        var overriding: Source? { rotationID == nil ? self : nil }
     }
 
     /// The handovers of one destination. `live` in PagerDuty's order (a later one wins where they
     /// overlap), `created` in the order they are made; `covered`, the pieces the schedule's own
     /// rotation gives the wanted person, lie under everything on both sides (the rotation is there
     /// before the apply as after it: they change nothing by themselves, but where an override over
-    /// them comes or goes, their person is who is on call without it).
-    static func handovers(live: [(OverrideRecord, LiveFate)], created: [Created], covered: [Created] = [], context: HandoverContext) -> [Handover] {
-        let before: [Source] = covered.map { .created($0) } + live.map { .live($0.0, $0.1) }
-        let after: [Source] = covered.map { .created($0) } + live.filter { $0.1 == .stays }.map { .live($0.0, $0.1) } + created.map { .created($0) }
+    /// them comes or goes, their person is who is on call without it). `underlying`, what the
+    /// schedule itself has on call, lies under all of them on both sides in the same way.
+    static func handovers(
+        live: [(OverrideRecord, LiveFate)], created: [Created], covered: [Created] = [], underlying: [UnderlyingOnCall] = [], context: HandoverContext
+    ) -> [Handover] {
+        let own: [Source] = underlying.map { .underlying($0) }
+        let before: [Source] = own + covered.map { .created($0) } + live.map { .live($0.0, $0.1) }
+        let after: [Source] = own + covered.map { .created($0) } + live.filter { $0.1 == .stays }.map { .live($0.0, $0.1) } + created.map { .created($0) }
         guard let end = latest(live.lazy.map(\.0.end).max(), created.lazy.map(\.range.end).max()), end > context.now else { return [] }
         let window = InstantRange(start: context.now, end: end)
         // Who is on call can change only where an override goes or comes: elsewhere both sides have
@@ -118,17 +138,18 @@ extension Reconciler {
                 }
             }
             cuts.sort()
-            let beforeHolder = change.before.map { holder($0, context.directory) }
-            let afterHolder = change.after.map { holder($0, context.directory) }
             var previous: Instant?
             for cut in cuts {
                 defer { previous = cut }
                 guard let start = previous, start < cut else { continue }
+                // One source on each side over the piece: it is cut at every source's edges.
                 let was = source(at: start, in: beforeFlat).map { before[$0] }
                 let will = source(at: start, in: afterFlat).map { after[$0] }
+                let beforeHolder = change.before.map { holder($0, context.directory, rotation: was?.rotationID) }
+                let afterHolder = change.after.map { holder($0, context.directory, rotation: will?.rotationID) }
                 let why = reason(
-                    range: InstantRange(start: start, end: cut), before: was, after: will,
-                    beforeUser: change.before, context: context, deletedByUser: deletedByUser
+                    range: InstantRange(start: start, end: cut), before: was?.overriding, after: will?.overriding,
+                    beforeUser: was?.overriding == nil ? nil : change.before, context: context, deletedByUser: deletedByUser
                 )
                 if var last = result.last, last.range.end == start, last.before == beforeHolder, last.after == afterHolder, last.why == why {
                     last.range.end = cut
@@ -143,9 +164,9 @@ extension Reconciler {
         return result
     }
 
-    private static func holder(_ userID: String, _ directory: PeopleDirectory) -> Handover.Holder {
+    private static func holder(_ userID: String, _ directory: PeopleDirectory, rotation: String?) -> Handover.Holder {
         let entry = directory.entry(userID)
-        return Handover.Holder(userID: userID, person: entry.person, name: entry.name, email: entry.email)
+        return Handover.Holder(userID: userID, person: entry.person, name: entry.name, email: entry.email, rotationID: rotation)
     }
 
     /// The reason of one piece of a handover (see the type's documentation for the order).

@@ -228,6 +228,7 @@ public enum Reconciler {
             live: onCall,
             created: created,
             covered: covered,
+            underlying: destination.underlying,
             context: HandoverContext(
                 now: now, watermark: watermark, removed: false, members: destination.members,
                 scheduled: scheduled, directory: input.directory

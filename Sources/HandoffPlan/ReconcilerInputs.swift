@@ -105,6 +105,10 @@ public struct DestinationInput: Sendable {
     /// Whether an override of Handoff's that has not started can be changed in place: a delete and
     /// a create of the same target, both in the future, become one move.
     public var updatesInPlace: Bool
+    /// Who the schedule itself has on call under every override (`DestinationLayout.underlying`):
+    /// what the handovers show, on both sides, where nothing of Handoff's or of a person's holds
+    /// the pager. Empty: unknown, `nobody` there.
+    public var underlying: [UnderlyingOnCall] = []
 
     public init(
         name: String,

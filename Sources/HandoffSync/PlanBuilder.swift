@@ -200,6 +200,7 @@ public enum PlanBuilder {
             inputs[index].scheduleKind = layout.kind
             inputs[index].notes = layout.notes
             inputs[index].updatesInPlace = layout.updatesInPlace
+            inputs[index].underlying = layout.underlying
         }
         if !problems.isEmpty { throw SyncError(problems.sorted()) }
         var writers: [ScheduleKey: [String]] = [:]

@@ -10,18 +10,9 @@ import Testing
 struct ApplyCommandTests {
     static let now = "2026-11-23T10:00:00Z"
 
-    /// A copy of the quickstart in a temporary folder.
-    private func quickstart() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-quickstart-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let source = HandoffProcess.packageRoot.appendingPathComponent("examples/quickstart/handoff.yaml")
-        try FileManager.default.copyItem(at: source, to: directory.appendingPathComponent("handoff.yaml"))
-        return directory
-    }
-
     @Test("quickstart: plan, apply, plan again gives no changes; exit codes follow --detailed-exitcode")
     func journey() async throws {
-        let directory = try quickstart()
+        let directory = try ExampleCopy.make("quickstart")
         defer { try? FileManager.default.removeItem(at: directory) }
         let plan = try await HandoffProcess.run(["plan", ".", "--now", Self.now, "--detailed-exitcode"], in: directory)
         #expect(plan.exitCode == 2)
@@ -48,7 +39,7 @@ struct ApplyCommandTests {
 
     @Test("a saved plan is applied exactly; a stale one is refused and changes nothing")
     func savedPlans() async throws {
-        let directory = try quickstart()
+        let directory = try ExampleCopy.make("quickstart")
         defer { try? FileManager.default.removeItem(at: directory) }
         let first = try await HandoffProcess.run(["plan", ".", "--now", Self.now, "--out", "first.plan"], in: directory)
         #expect(first.exitCode == 0)
@@ -83,7 +74,7 @@ struct ApplyCommandTests {
 
     @Test("without a terminal and without --auto-approve, apply refuses before doing anything")
     func needsApproval() async throws {
-        let directory = try quickstart()
+        let directory = try ExampleCopy.make("quickstart")
         defer { try? FileManager.default.removeItem(at: directory) }
         let output = try await HandoffProcess.run(["apply", ".", "--now", Self.now], in: directory)
         #expect(output.exitCode == 1)
@@ -93,7 +84,7 @@ struct ApplyCommandTests {
 
     @Test("markdown and json plans for pull requests and programs")
     func formats() async throws {
-        let directory = try quickstart()
+        let directory = try ExampleCopy.make("quickstart")
         defer { try? FileManager.default.removeItem(at: directory) }
         let markdown = try await HandoffProcess.run(["plan", ".", "--now", Self.now, "--format", "markdown", "--destination", "platform-secondary-pd"], in: directory)
         #expect(markdown.exitCode == 0, "\(markdown.standardError)")

@@ -9,23 +9,14 @@ import Testing
 struct FreezeCommandTests {
     static let now = "2026-11-23T10:00:00Z"
 
-    private func quickstart() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-freeze-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let source = HandoffProcess.packageRoot.appendingPathComponent("examples/quickstart/handoff.yaml")
-        try FileManager.default.copyItem(at: source, to: directory.appendingPathComponent("handoff.yaml"))
-        return directory
-    }
-
     /// The overrides the simulated PagerDuty holds.
     private func overrides(_ directory: URL) throws -> [String] {
-        let data = try JSONDecoder().decode(SandboxData.self, from: Data(contentsOf: directory.appendingPathComponent(".handoff/sandbox.json")))
-        return data.overrides.map { "\($0.id) \($0.scheduleID) \($0.start) \($0.end) \($0.userID)" }.sorted()
+        try ExampleCopy.overrides(directory).map { "\($0.id) \($0.scheduleID) \($0.start) \($0.end) \($0.userID)" }.sorted()
     }
 
     @Test("appending grace to the quickstart's primary rotation: plan and apply exit 1 and write nothing; --allow-frozen-changes accepts it, and its saved plan applies without the flag")
     func appendRefused() async throws {
-        let directory = try quickstart()
+        let directory = try ExampleCopy.make("freeze")
         defer { try? FileManager.default.removeItem(at: directory) }
         let first = try await HandoffProcess.run(["apply", ".", "--now", Self.now, "--auto-approve"], in: directory)
         #expect(first.exitCode == 0)

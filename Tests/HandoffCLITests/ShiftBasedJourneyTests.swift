@@ -14,20 +14,9 @@ import Testing
 struct ShiftBasedJourneyTests {
     static let now = "2026-11-23T10:00:00Z"
 
-    /// A copy of the example in a temporary folder.
-    private func example() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-shift-based-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let source = HandoffProcess.packageRoot.appendingPathComponent("examples/shift-based")
-        for name in ["handoff.yaml", "sandbox-seed.json"] {
-            try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: directory.appendingPathComponent(name))
-        }
-        return directory
-    }
-
     @Test("plan, apply, plan again gives no changes, and PagerDuty's final schedule shows the exported person at every minute")
     func journey() async throws {
-        let directory = try example()
+        let directory = try ExampleCopy.make("shift-based", example: "shift-based", files: ["handoff.yaml", "sandbox-seed.json"])
         defer { try? FileManager.default.removeItem(at: directory) }
         let plan = try await HandoffProcess.run(["plan", ".", "--now", Self.now, "--detailed-exitcode"], in: directory)
         #expect(plan.exitCode == 2, "\(plan.standardError)")

@@ -11,19 +11,6 @@ import Testing
 struct StateMoveCommandTests {
     static let now = "2026-11-23T10:00:00Z"
 
-    private func quickstart() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-state-mv-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let source = HandoffProcess.packageRoot.appendingPathComponent("examples/quickstart/handoff.yaml")
-        try FileManager.default.copyItem(at: source, to: directory.appendingPathComponent("handoff.yaml"))
-        return directory
-    }
-
-    /// The overrides the simulated PagerDuty holds.
-    private func overrides(_ directory: URL) throws -> [SandboxOverride] {
-        try JSONDecoder().decode(SandboxData.self, from: Data(contentsOf: directory.appendingPathComponent(".handoff/sandbox.json"))).overrides
-    }
-
     private func edit(_ directory: URL, _ change: (String) -> String) throws {
         let file = directory.appendingPathComponent("handoff.yaml")
         try change(String(contentsOf: file, encoding: .utf8)).write(to: file, atomically: true, encoding: .utf8)
@@ -35,11 +22,11 @@ struct StateMoveCommandTests {
 
     @Test("rename a destination and forget another without a pull request: no PagerDuty call, and the next plan changes nothing")
     func moveAndRemove() async throws {
-        let directory = try quickstart()
+        let directory = try ExampleCopy.make("state-mv")
         defer { try? FileManager.default.removeItem(at: directory) }
         let apply = try await HandoffProcess.run(["apply", ".", "--now", Self.now, "--auto-approve"], in: directory, timeout: 120)
         #expect(apply.exitCode == 0, "\(apply.standardError)")
-        let exported = try overrides(directory)
+        let exported = try ExampleCopy.overrides(directory)
         #expect(exported.count == 32)
 
         // Renamed in the configuration: without the move, the plan deletes and creates them all.
@@ -52,7 +39,7 @@ struct StateMoveCommandTests {
         #expect(move.exitCode == 0, "\(move.standardError)")
         #expect(move.standardError == "")
         #expect(move.standardOutput == "Moved destination platform-primary-pd to platform-pd in the local state .handoff/state.json (serial 2): its watermark and 11 owned overrides carry over. PagerDuty is unchanged.\n")
-        #expect(try overrides(directory) == exported)
+        #expect(try ExampleCopy.overrides(directory) == exported)
         let moved = try await plan(directory)
         #expect(moved.exitCode == 0, "\(moved.standardOutput)\(moved.standardError)")
         #expect(moved.standardOutput == "No changes. PagerDuty matches the configuration.\n")
@@ -67,7 +54,7 @@ struct StateMoveCommandTests {
         #expect(remove.exitCode == 0, "\(remove.standardError)")
         #expect(remove.standardError == "")
         #expect(remove.standardOutput == "Removed destination platform-secondary-pd from the local state .handoff/state.json (serial 3). Its 21 overrides stay in PagerDuty, and Handoff no longer manages them.\n")
-        #expect(try overrides(directory) == exported)
+        #expect(try ExampleCopy.overrides(directory) == exported)
         let after = try await plan(directory)
         #expect(after.exitCode == 0, "\(after.standardOutput)\(after.standardError)")
 
@@ -79,7 +66,7 @@ struct StateMoveCommandTests {
 
     @Test("unknown names are clear errors with a suggestion; a taken or invalid new name is refused; nothing changes")
     func refusals() async throws {
-        let directory = try quickstart()
+        let directory = try ExampleCopy.make("state-mv")
         defer { try? FileManager.default.removeItem(at: directory) }
         #expect(try await HandoffProcess.run(["apply", ".", "--now", Self.now, "--auto-approve"], in: directory, timeout: 120).exitCode == 0)
         let state = try Data(contentsOf: directory.appendingPathComponent(".handoff/state.json"))

@@ -9,34 +9,20 @@ import Testing
 struct StateReadoptCommandTests {
     static let now = "2026-11-23T10:00:00Z"
 
-    private func quickstart() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-state-readopt-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let source = HandoffProcess.packageRoot.appendingPathComponent("examples/quickstart/handoff.yaml")
-        try FileManager.default.copyItem(at: source, to: directory.appendingPathComponent("handoff.yaml"))
-        return directory
-    }
-
-    private func sandbox(_ directory: URL) -> URL { directory.appendingPathComponent(".handoff/sandbox.json") }
-
-    private func overrides(_ directory: URL) throws -> [SandboxOverride] {
-        try JSONDecoder().decode(SandboxData.self, from: Data(contentsOf: sandbox(directory))).overrides
-    }
-
     @Test("readopt forgets a destination's records without asking PagerDuty; the next plan adopts every override and creates none; applied, the plan after is clean")
     func readopt() async throws {
-        let directory = try quickstart()
+        let directory = try ExampleCopy.make("state-readopt")
         defer { try? FileManager.default.removeItem(at: directory) }
         let apply = try await HandoffProcess.run(["apply", ".", "--now", Self.now, "--auto-approve"], in: directory, timeout: 120)
         #expect(apply.exitCode == 0, "\(apply.standardError)")
-        let exported = try overrides(directory)
+        let exported = try ExampleCopy.overrides(directory)
 
         // The simulated PagerDuty cannot even be read while the command runs: it must not need it.
-        let data = try Data(contentsOf: sandbox(directory))
-        try Data("not a sandbox".utf8).write(to: sandbox(directory))
+        let data = try Data(contentsOf: ExampleCopy.sandboxFile(directory))
+        try Data("not a sandbox".utf8).write(to: ExampleCopy.sandboxFile(directory))
         let readopt = try await HandoffProcess.run(["state", "readopt", "platform-primary-pd"], in: directory, timeout: 60)
-        #expect(try Data(contentsOf: sandbox(directory)) == Data("not a sandbox".utf8))
-        try data.write(to: sandbox(directory))
+        #expect(try Data(contentsOf: ExampleCopy.sandboxFile(directory)) == Data("not a sandbox".utf8))
+        try data.write(to: ExampleCopy.sandboxFile(directory))
         #expect(readopt.exitCode == 0, "\(readopt.standardError)")
         #expect(readopt.standardError == "")
         #expect(
@@ -55,14 +41,14 @@ struct StateReadoptCommandTests {
         let adopt = try await HandoffProcess.run(["apply", ".", "--now", Self.now, "--auto-approve"], in: directory, timeout: 120)
         #expect(adopt.exitCode == 0, "\(adopt.standardError)")
         #expect(adopt.standardOutput.hasSuffix("Apply complete! Overrides: 0 created, 0 deleted, 11 adopted.\n"), "\(adopt.standardOutput)")
-        #expect(try overrides(directory) == exported, "nothing was created or deleted in PagerDuty")
+        #expect(try ExampleCopy.overrides(directory) == exported, "nothing was created or deleted in PagerDuty")
         let clean = try await HandoffProcess.run(["plan", ".", "--now", Self.now, "--detailed-exitcode"], in: directory, timeout: 120)
         #expect(clean.exitCode == 0, "\(clean.standardOutput)\(clean.standardError)")
     }
 
     @Test("an unknown destination is refused with a suggestion, one the configuration no longer has points to state rm; nothing changes; --help teaches")
     func refusals() async throws {
-        let directory = try quickstart()
+        let directory = try ExampleCopy.make("state-readopt")
         defer { try? FileManager.default.removeItem(at: directory) }
         #expect(try await HandoffProcess.run(["apply", ".", "--now", Self.now, "--auto-approve"], in: directory, timeout: 120).exitCode == 0)
         // platform-secondary-pd leaves the configuration; its record stays in the state.
@@ -98,7 +84,7 @@ struct StateReadoptCommandTests {
 
     @Test("state list names a shift-based destination's kind and state show each override's target, escaped; layer-based lines are as before")
     func listAndShowShiftBased() async throws {
-        let directory = try quickstart()
+        let directory = try ExampleCopy.make("state-readopt")
         defer { try? FileManager.default.removeItem(at: directory) }
         #expect(try await HandoffProcess.run(["apply", ".", "--now", Self.now, "--auto-approve"], in: directory, timeout: 120).exitCode == 0)
         let before = try await HandoffProcess.run(["state", "show", ".", "platform-primary-pd"], in: directory, timeout: 60)

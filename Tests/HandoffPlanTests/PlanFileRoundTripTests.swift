@@ -30,7 +30,10 @@ struct PlanFileRoundTripTests {
             }
             let handovers = (0..<random.int(in: 0...5)).map { _ in
                 func holder() -> Handover.Holder? {
-                    random.chance(0.3) ? nil : Handover.Holder(userID: text(&random), person: random.chance(0.5) ? text(&random) : nil, name: text(&random), email: text(&random))
+                    random.chance(0.3) ? nil : Handover.Holder(
+                        userID: text(&random), person: random.chance(0.5) ? text(&random) : nil, name: text(&random), email: text(&random),
+                        rotationID: random.chance(0.3) ? text(&random) : nil
+                    )
                 }
                 return Handover(
                     range: InstantRange(start: instant(&random), end: instant(&random)), before: holder(), after: holder(),

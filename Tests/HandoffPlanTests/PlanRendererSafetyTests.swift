@@ -45,7 +45,10 @@ struct PlanRendererSafetyTests {
             let reasons: [Handover.Reason] = [.swap, .memberLeft, .rotationChange(from: base), .coverageChanged, .exported]
             for number in 0..<Int64(random.int(in: 0...3)) {
                 func holder() -> Handover.Holder? {
-                    random.chance(0.2) ? nil : Handover.Holder(userID: hostile(&random), person: hostile(&random), name: hostile(&random), email: hostile(&random))
+                    random.chance(0.2) ? nil : Handover.Holder(
+                        userID: hostile(&random), person: hostile(&random), name: hostile(&random), email: hostile(&random),
+                        rotationID: random.chance(0.5) ? hostile(&random) : nil
+                    )
                 }
                 let range = InstantRange(start: base.adding(seconds: number * 3600), end: base.adding(seconds: (number + 1) * 3600))
                 handovers.append(Handover(range: range, before: holder(), after: holder(), why: random.pick(reasons), containsNow: number == 0))

@@ -8,7 +8,7 @@ import HandoffTestSupport
 import HandoffTime
 import Testing
 
-private func t(_ hours: Int64) -> Instant { Instant(secondsSinceEpoch: 1_795_348_800 + hours * 3600) }
+private func t(_ hours: Int64) -> Instant { ReconcilerFixture.t(hours) }
 
 private let now = t(0)
 private let rotationB = OverrideTarget.rotation(id: "R1", replacing: "B")
@@ -22,12 +22,7 @@ private func record(_ id: String, _ start: Int64, _ end: Int64, _ user: String, 
     OverrideRecord(id: id, start: t(start), end: t(end), userID: user, target: target)
 }
 
-private let directory = PeopleDirectory(users: [
-    "A": .init(name: "Ana", email: "ana@example.com", person: "a"),
-    "B": .init(name: "Ben", email: "ben@example.com", person: "b"),
-    "C": .init(name: "Cho", email: "cho@example.com", person: "c"),
-    "X": .init(name: "Xavier", email: "x@example.com"),
-])
+private let directory = ReconcilerFixture.directory
 
 /// One destination `d` writing the shift-based schedule P1.
 private func plan(

@@ -8,7 +8,7 @@ import HandoffTestSupport
 import HandoffTime
 import Testing
 
-private func t(_ hours: Int64) -> Instant { Instant(secondsSinceEpoch: 1_795_348_800 + hours * 3600) }
+private func t(_ hours: Int64) -> Instant { ReconcilerFixture.t(hours) }
 
 private let now = t(0)
 
@@ -26,12 +26,7 @@ private func owned(_ id: String, _ start: Int64, _ end: Int64, _ user: String, d
 
 private let key = ScheduleKey(connection: "acme", destinationSchedule: "P1")
 
-private let directory = PeopleDirectory(users: [
-    "A": .init(name: "Ana", email: "ana@example.com", person: "a"),
-    "B": .init(name: "Ben", email: "ben@example.com", person: "b"),
-    "C": .init(name: "Cho", email: "cho@example.com", person: "c"),
-    "X": .init(name: "Xavier", email: "x@example.com"),
-])
+private let directory = ReconcilerFixture.directory
 
 /// Plans one destination `d` writing P1 with the given desired overrides, live overrides and state.
 private func plan(

@@ -6,8 +6,6 @@ import HandoffTestSupport
 import HandoffTime
 import Testing
 
-private func t(_ hours: Int64) -> Instant { Instant(secondsSinceEpoch: 1_795_348_800 + hours * 3600) }
-
 /// A destination renamed (`moved` or `handoff state mv`) in the PostgreSQL state: one record, one
 /// transaction, the rows under the new name, and undone by a restore.
 @Suite("PostgreSQL state: a destination moved", .enabled("no PostgreSQL server can be started here") { await PostgresCluster.isAvailable() })
@@ -15,8 +13,7 @@ struct PostgresMoveTests {
     @Test("a move renames the destination's rows in one record; later records find them; history names it; restore undoes it")
     func move() async throws {
         let cluster = try await PostgresCluster.require()
-        let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
-        let store = PostgresStateStore(location: try PostgresLocation(url: cluster.url, variable: "HANDOFF_STATE_URL"), schema: String(schema), workspace: "default")
+        let store = try makeStore(cluster)
         let session = try await store.acquire(LockHolder.current(operation: "apply", now: t(0)), timeout: 0)
         let owned = [OverrideRecord(id: "Q1", start: t(0), end: t(24), userID: "U"), OverrideRecord(id: "Q2", start: t(24), end: t(48), userID: "U")]
         try await session.record(StateChange(destination: "old-pd", connection: "acme", destinationSchedule: "P1", created: owned, watermark: t(48)))
@@ -28,7 +25,7 @@ struct PostgresMoveTests {
         #expect(finished.serial == 3)
 
         // Read back from the tables by a store of its own: the rows went with the name.
-        let read = try await PostgresStateStore(location: try PostgresLocation(url: cluster.url, variable: "HANDOFF_STATE_URL"), schema: String(schema), workspace: "default").read()
+        let read = try await PostgresStateStore(location: store.location, schema: store.schema, workspace: "default").read()
         #expect(read == finished)
         #expect(read.destinations.keys.sorted() == ["new-pd"])
         #expect(read.destinations["new-pd"]?.watermark == t(48))

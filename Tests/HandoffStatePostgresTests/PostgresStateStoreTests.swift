@@ -9,8 +9,6 @@ import PostgresNIO
 import Synchronization
 import Testing
 
-private func t(_ hours: Int64) -> Instant { Instant(secondsSinceEpoch: 1_795_348_800 + hours * 3600) }
-
 private func change(_ destination: String = "d", created: [OverrideRecord] = [], deleted: [String] = [], watermark: Instant? = nil) -> StateChange {
     StateChange(destination: destination, connection: "acme", destinationSchedule: "P1", created: created, deleted: deleted, watermark: watermark)
 }
@@ -19,12 +17,6 @@ private func holder(_ id: String) -> LockHolder {
     var holder = LockHolder.current(operation: "apply", now: t(0))
     holder.id = id
     return holder
-}
-
-/// A store in a schema of its own, so tests do not see each other's tables.
-private func makeStore(_ cluster: PostgresCluster, url: String? = nil) throws -> PostgresStateStore {
-    let location = try PostgresLocation(url: url ?? cluster.url, variable: "HANDOFF_STATE_URL")
-    return PostgresStateStore(location: location, schema: "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16), workspace: "default")
 }
 
 /// A session that recorded one override (`id`), whose serial another writer, one that did not
@@ -99,9 +91,7 @@ struct PostgresStateStoreTests {
         let store = try makeStore(cluster)
         let schema = "\"\(store.schema)\""
         // Tables as Handoff left them at version 1, with a state in them.
-        let connection = try await PostgresConnection.connect(configuration: try store.location.configuration(), id: 1, logger: store.logger)
-        do {
-            try await store.migrate(connection, to: 1)
+        let connection = try await tablesAtVersion(1, of: store) { connection, schema in
             try await connection.query(
                 """
                 INSERT INTO \(unescaped: schema).workspaces (name, lineage, serial) VALUES ('default', 'L', 3);
@@ -114,9 +104,6 @@ struct PostgresStateStoreTests {
                 logger: store.logger
             )
             #expect(try await foreignKeys(connection, store.schema) == 1)
-        } catch {
-            try? await connection.close()
-            throw error
         }
 
         let upgraded = PostgresStateStore(location: store.location, schema: store.schema, workspace: "default")
@@ -125,11 +112,7 @@ struct PostgresStateStoreTests {
         #expect(read.lineage == "L")
         #expect(read.destinations["d"]?.overrides.map(\.id) == ["Q1"])
         #expect(try await foreignKeys(connection, store.schema) == 0, "overrides no longer reference destinations")
-        var versions: [Int] = []
-        for try await version in try await connection.query("SELECT version FROM \(unescaped: schema).schema_migrations ORDER BY version", logger: store.logger).decode(Int.self) {
-            versions.append(version)
-        }
-        #expect(versions == [1, 2, 3, 4])
+        #expect(try await appliedVersions(connection, of: store) == [1, 2, 3, 4])
 
         let session = try await upgraded.acquire(holder("A"), timeout: 0)
         var removal = change()
@@ -149,10 +132,7 @@ struct PostgresStateStoreTests {
     func deletePendingMark() async throws {
         let cluster = try await PostgresCluster.require()
         let store = try makeStore(cluster)
-        let schema = "\"\(store.schema)\""
-        let connection = try await PostgresConnection.connect(configuration: try store.location.configuration(), id: 1, logger: store.logger)
-        do {
-            try await store.migrate(connection, to: 2)
+        let connection = try await tablesAtVersion(2, of: store) { connection, schema in
             try await connection.query("INSERT INTO \(unescaped: schema).workspaces (name, lineage, serial) VALUES ('default', 'L', 3)", logger: store.logger)
             try await connection.query("INSERT INTO \(unescaped: schema).destinations (workspace, name, connection, pagerduty_schedule) VALUES ('default', 'd', 'acme', 'P1')", logger: store.logger)
             for (id, start) in [("Q1", t(0)), ("Q2", t(24))] {
@@ -161,11 +141,8 @@ struct PostgresStateStoreTests {
                     logger: store.logger
                 )
             }
-            try await connection.close()
-        } catch {
-            try? await connection.close()
-            throw error
         }
+        try await connection.close()
 
         let upgraded = PostgresStateStore(location: store.location, schema: store.schema, workspace: "default")
         #expect(try await upgraded.read().destinations["d"]?.overrides.map(\.deletePending) == [false, false])

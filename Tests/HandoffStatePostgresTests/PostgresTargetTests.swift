@@ -8,8 +8,6 @@ import Logging
 import PostgresNIO
 import Testing
 
-private func t(_ hours: Int64) -> Instant { Instant(secondsSinceEpoch: 1_795_348_800 + hours * 3600) }
-
 /// One record of every kind of target, in start order.
 private let records = [
     OverrideRecord(id: "S1", start: t(0), end: t(24), userID: "U"),
@@ -20,11 +18,6 @@ private let records = [
 ]
 
 private func holder(_ operation: String = "apply") -> LockHolder { LockHolder.current(operation: operation, now: t(0)) }
-
-private func makeStore(_ cluster: PostgresCluster) throws -> PostgresStateStore {
-    let location = try PostgresLocation(url: cluster.url, variable: "HANDOFF_STATE_URL")
-    return PostgresStateStore(location: location, schema: "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16), workspace: "default")
-}
 
 /// Shift-based schedules (issue 16) in the PostgreSQL state: targets and kinds in their columns
 /// (schema version 4), moves in place, a readopt, and tables of version 3 migrated.
@@ -102,9 +95,7 @@ struct PostgresTargetTests {
         let cluster = try await PostgresCluster.require()
         let store = try makeStore(cluster)
         let schema = "\"\(store.schema)\""
-        let connection = try await PostgresConnection.connect(configuration: try store.location.configuration(), id: 1, logger: store.logger)
-        do {
-            try await store.migrate(connection, to: 3)
+        let connection = try await tablesAtVersion(3, of: store) { connection, schema in
             try await connection.query("INSERT INTO \(unescaped: schema).workspaces (name, lineage, serial) VALUES ('default', 'L', 3)", logger: store.logger)
             try await connection.query(
                 "INSERT INTO \(unescaped: schema).destinations (workspace, name, connection, pagerduty_schedule, watermark) VALUES ('default', 'd', 'acme', 'P1', \(PostgresStateStore.date(t(24))))",
@@ -117,9 +108,6 @@ struct PostgresTargetTests {
                 """,
                 logger: store.logger
             )
-        } catch {
-            try? await connection.close()
-            throw error
         }
 
         let upgraded = PostgresStateStore(location: store.location, schema: store.schema, workspace: "default")
@@ -129,11 +117,7 @@ struct PostgresTargetTests {
             connection: "acme", destinationSchedule: "P1", watermark: t(24),
             overrides: [OverrideRecord(id: "Q1", start: t(0), end: t(24), userID: "U", deletePending: true)]
         ))
-        var versions: [Int] = []
-        for try await version in try await connection.query("SELECT version FROM \(unescaped: schema).schema_migrations ORDER BY version", logger: store.logger).decode(Int.self) {
-            versions.append(version)
-        }
-        #expect(versions == [1, 2, 3, 4])
+        #expect(try await appliedVersions(connection, of: store) == [1, 2, 3, 4])
 
         let session = try await upgraded.acquire(holder(), timeout: 0)
         try await session.record(StateChange(destination: "d", connection: "acme", destinationSchedule: "P1", created: Array(records[1...]), scheduleKind: .shiftBased))

@@ -5,24 +5,10 @@ import HandoffState
 import HandoffTime
 import Testing
 
-private func t(_ hours: Int64) -> Instant { Instant(secondsSinceEpoch: 1_795_348_800 + hours * 3600) }
-
 /// The local state against what a hostile or broken folder holds: locks nobody can read, serials
 /// at the edge of the integers, files that are not files; and the modes of the files it writes.
 @Suite("Local state: hostile files and numbers", .timeLimit(.minutes(1)))
 struct LocalStateHostileTests {
-    private func makeStore() throws -> (LocalStateStore, String) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-hostile-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        return (LocalStateStore(path: directory + "/state.json", displayPath: "state.json"), directory)
-    }
-
-    private func holder(_ id: String) -> LockHolder {
-        var holder = LockHolder.current(operation: "apply", now: t(0))
-        holder.id = id
-        return holder
-    }
-
     private func change(_ id: String) -> StateChange {
         StateChange(destination: "d", connection: "acme", destinationSchedule: "P1", created: [OverrideRecord(id: id, start: t(0), end: t(24), userID: "U")])
     }

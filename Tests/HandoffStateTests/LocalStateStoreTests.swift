@@ -4,23 +4,8 @@ import HandoffDestination
 import HandoffTime
 import Testing
 
-private func t(_ hours: Int64) -> Instant { Instant(secondsSinceEpoch: 1_795_348_800 + hours * 3600) }
-
 @Suite("Local state: atomic file, journal, lock")
 struct LocalStateStoreTests {
-    private func makeStore() throws -> (LocalStateStore, String) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-state-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        return (LocalStateStore(path: directory + "/state.json", displayPath: "state.json"), directory)
-    }
-
-    private func holder(_ id: String, pid: Int32 = ProcessInfo.processInfo.processIdentifier) -> LockHolder {
-        var holder = LockHolder.current(operation: "apply", now: t(0))
-        holder.id = id
-        holder.pid = pid
-        return holder
-    }
-
     private func change(created: [OverrideRecord] = [], deleted: [String] = [], watermark: Instant? = nil) -> StateChange {
         StateChange(destination: "d", connection: "acme", destinationSchedule: "P1", created: created, deleted: deleted, watermark: watermark)
     }

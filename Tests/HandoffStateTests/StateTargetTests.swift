@@ -5,8 +5,6 @@ import HandoffTime
 import OrderedJSON
 import Testing
 
-private func t(_ hours: Int64) -> Instant { Instant(secondsSinceEpoch: 1_795_348_800 + hours * 3600) }
-
 /// One record of every kind of target, in start order.
 private let records = [
     OverrideRecord(id: "S1", start: t(0), end: t(24), userID: "U"),
@@ -20,18 +18,6 @@ private let records = [
 /// destination was last written as, and overrides changed in place, through the file and the journal.
 @Suite("Local state: override targets, schedule kinds and moves")
 struct StateTargetTests {
-    private func makeStore() throws -> (LocalStateStore, String) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-state-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        return (LocalStateStore(path: directory + "/state.json", displayPath: "state.json"), directory)
-    }
-
-    private func holder(_ id: String) -> LockHolder {
-        var holder = LockHolder.current(operation: "apply", now: t(0))
-        holder.id = id
-        return holder
-    }
-
     @Test("every target and both kinds survive the file and a journal line; a whole-schedule record is written exactly as before")
     func roundTrip() throws {
         let state = HandoffState(

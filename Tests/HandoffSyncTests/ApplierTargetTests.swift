@@ -8,44 +8,18 @@ import HandoffTestSupport
 import HandoffTime
 import Testing
 
-private func at(_ text: String) -> Instant {
-    guard let instant = Instant(rfc3339: text) else { fatalError("bad time \(text) in a test") }
-    return instant
-}
+private func at(_ text: String) -> Instant { TeamFixture.at(text) }
 
 /// Monday 2026-11-23, 11:00 in Berlin.
-private let now = at("2026-11-23T10:00:00Z")
+private let now = MemoryTeamFixture.now
 private func hours(_ count: Int64) -> Instant { now.adding(seconds: count * 3600) }
 
-private let users = [
-    DestinationUser(id: "UA", name: "Alice Archer", email: "alice@example.com"),
-    DestinationUser(id: "UB", name: "Bob Brown", email: "bob@example.com"),
-    DestinationUser(id: "UC", name: "Carol Chen", email: "carol@example.com"),
-]
+private let users = MemoryTeamFixture.users
 
 private let rotation = OverrideTarget.rotation(id: "PROT1", replacing: "UB")
 
 /// Rosters change within a day here: the freeze (issue 13) is off.
-private func team(members: String = "alice, bob, carol") -> String {
-    """
-    version: 1
-    freeze: 0
-    connections:
-      acme: { type: pagerduty, token_env: MEMORY_TOKEN }
-    people:
-      alice: { name: Alice Archer, email: alice@example.com }
-      bob:   { name: Bob Brown, email: bob@example.com }
-      carol: { name: Carol Chen, email: carol@example.com }
-    schedules:
-      primary:
-        time_zone: Europe/Berlin
-        rotation: { members: [\(members)], start: 2026-11-02T09:00, turn: 1d }
-        horizon: 2w
-    destinations:
-      primary-pd: { schedule: primary, connection: acme, pagerduty_schedule: PPRIMAR }
-
-    """
-}
+private func team(members: String = "alice, bob, carol") -> String { MemoryTeamFixture.configuration(members: members, freeze: "0") }
 
 /// The applier against `InMemoryDestination`, with plans built by hand (targets, moves, a kind)
 /// or by the planner from `team()`; a state in a folder of its own.
@@ -63,22 +37,12 @@ private final class Rig: Sendable {
     }
 
     static func load(_ text: String, directory: String) throws -> Configuration {
-        let loaded = ConfigurationLoader.load(files: [("handoff.yaml", Array(text.utf8))], directory: directory)
-        guard let configuration = loaded.configuration else { throw SyncError(loaded.diagnostics.map(\.description)) }
-        return configuration
+        try MemoryTeamFixture.load(text, directory: directory)
     }
 
     func cleanUp() { try? FileManager.default.removeItem(atPath: directory) }
 
-    var options: ConnectionOptions {
-        var options = ConnectionOptions()
-        options.environment = [:]
-        var kinds = ConnectionKinds()
-        let destination = destination
-        kinds.register("pagerduty") { _ in ConnectionKinds.Opened(destination: destination, close: {}) }
-        options.kinds = kinds
-        return options
-    }
+    var options: ConnectionOptions { MemoryTeamFixture.options(serving: destination) }
 
     /// A plan of the one destination `primary-pd`, with these actions and this kind.
     func plan(_ actions: [PlanAction], kind: DestinationScheduleKind? = .shiftBased, watermark: Instant? = hours(24 * 14)) -> Plan {
@@ -92,17 +56,7 @@ private final class Rig: Sendable {
 
     /// What the planner makes of `configuration` now, as `handoff plan` does.
     func planned(_ configuration: Configuration? = nil) async throws -> Plan {
-        let configuration = configuration ?? self.configuration
-        let request = PlanBuilder.Request(configuration: configuration, state: try await store.read(), now: now)
-        let hub = try await ConnectionHub.open(try PlanBuilder.connections(request), configuration: configuration, options: options)
-        do {
-            let plan = try await PlanBuilder.build(request, hub: hub)
-            await hub.close()
-            return plan
-        } catch {
-            await hub.close()
-            throw error
-        }
+        try await MemoryTeamFixture.plan(configuration ?? self.configuration, state: try await store.read(), now: now, options: options)
     }
 
     /// Applies `plan` as `handoff apply` does, through `wrap`'s session when given (one that logs,

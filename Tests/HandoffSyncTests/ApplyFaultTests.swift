@@ -174,23 +174,7 @@ struct ApplyFaultTests {
     /// Plans and applies as `apply --auto-approve` does, through a session that dies, like a
     /// process under `kill -9`, at the record of the first delete PagerDuty confirmed.
     private func applyKilledAfterFirstDelete(_ scenario: Scenario, at instant: Instant) async throws -> Applier.Report {
-        scenario.server.clock.set(instant)
-        let inner = try await scenario.store.acquire(LockHolder.current(operation: "apply", now: instant), timeout: 0)
-        let session = DiesAtFirstDeleteRecord(inner)
-        var options = ConnectionOptions()
-        options.environment = ["SCENARIO_TOKEN": SandboxHarness.key]
-        options.sandboxNow = instant
-        options.kinds = .standard()
-        let request = PlanBuilder.Request(configuration: scenario.configuration, state: await session.initialState, now: instant)
-        let hub = try await ConnectionHub.open(try PlanBuilder.connections(request), configuration: scenario.configuration, options: options)
-        let plan = try await PlanBuilder.build(request, hub: hub)
-        #expect(plan.summary.delete > 0)
-        let report = await Applier.apply(plan, session: session, hub: hub)
-        await hub.close()
-        // What the dead process's journal held is folded by the next run; releasing the lock
-        // stands for the stale lock being broken.
-        await inner.release()
-        return report
+        try await scenario.applyKilled(at: instant, wrap: { DiesAtFirstDeleteRecord($0) }, check: { #expect($0.summary.delete > 0) })
     }
 }
 

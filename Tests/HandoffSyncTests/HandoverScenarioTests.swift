@@ -190,10 +190,12 @@ struct HandoverScenarioTests {
         ]
         #expect(Set(reasons.map(\.code)) == codes)
         let someone = Handover.Holder(userID: "P1", person: "alice", name: "Alice Archer", email: "alice@example.com")
+        // A shift-based schedule's rotation member, in their own turn: the one holder with a rotation.
+        let own = Handover.Holder(userID: "P2", person: "bob", name: "Bob Brown", email: "bob@example.com", rotationID: "R1")
         let handovers = reasons.enumerated().map { index, why in
             Handover(
                 range: InstantRange(start: base.adding(seconds: Int64(index) * 3600), end: base.adding(seconds: Int64(index + 1) * 3600)),
-                before: index.isMultiple(of: 2) ? someone : nil, after: someone, why: why, containsNow: index == 0
+                before: index.isMultiple(of: 2) ? own : nil, after: someone, why: why, containsNow: index == 0
             )
         }
         let plan = Plan(
@@ -210,7 +212,8 @@ struct HandoverScenarioTests {
         for object in rendered {
             #expect(Set(object.keys).isSubset(of: keys), "\(object.keys)")
             #expect(Set(["start", "end", "before", "after", "why", "now"]).isSubset(of: Set(object.keys)))
-            if let after = object["after"] as? [String: Any] { #expect(Set(after.keys) == holderKeys) }
+            if let after = object["after"] as? [String: Any] { #expect(Set(after.keys) == holderKeys.subtracting(["rotation_id"])) }
+            if let before = object["before"] as? [String: Any] { #expect(Set(before.keys) == holderKeys) }
         }
         // And a saved plan reads every reason back.
         #expect(try PlanFile.decode(Array(PlanFile.encode(plan, configurationDirectory: ".").utf8)).plan == plan)

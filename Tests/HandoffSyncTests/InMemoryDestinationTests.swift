@@ -8,38 +8,14 @@ import HandoffTestSupport
 import HandoffTime
 import Testing
 
-private func at(_ text: String) -> Instant {
-    guard let instant = Instant(rfc3339: text) else { fatalError("bad time \(text) in a test") }
-    return instant
-}
+private func at(_ text: String) -> Instant { TeamFixture.at(text) }
 
 /// Monday 2026-11-23, 11:00 in Berlin.
-private let now = at("2026-11-23T10:00:00Z")
-
-private let users = [
-    DestinationUser(id: "UA", name: "Alice Archer", email: "alice@example.com"),
-    DestinationUser(id: "UB", name: "Bob Brown", email: "bob@example.com"),
-    DestinationUser(id: "UC", name: "Carol Chen", email: "carol@example.com"),
-]
+private let now = MemoryTeamFixture.now
+private let users = MemoryTeamFixture.users
 
 private func team(members: String = "alice, bob, carol", mirror: Bool = false) -> String {
-    """
-    version: 1
-    connections:
-      acme: { type: pagerduty, token_env: MEMORY_TOKEN }
-    people:
-      alice: { name: Alice Archer, email: alice@example.com }
-      bob:   { name: Bob Brown, email: bob@example.com }
-      carol: { name: Carol Chen, email: carol@example.com }
-    schedules:
-      primary:
-        time_zone: Europe/Berlin
-        rotation: { members: [\(members)], start: 2026-11-02T09:00, turn: 1d }
-        horizon: 2w
-    destinations:
-      primary-pd: { schedule: primary, connection: acme, pagerduty_schedule: PPRIMAR }
-    \(mirror ? "  mirror-pd: { schedule: primary, connection: acme, pagerduty_schedule: PMIRROR }\n" : "")
-    """
+    MemoryTeamFixture.configuration(members: members, mirror: mirror)
 }
 
 /// Plans and applies through `InMemoryDestination`, registered as the `pagerduty` kind: the
@@ -59,37 +35,19 @@ private final class MemoryRun: Sendable {
     }
 
     static func load(_ text: String, directory: String) throws -> Configuration {
-        let loaded = ConfigurationLoader.load(files: [("handoff.yaml", Array(text.utf8))], directory: directory)
-        guard let configuration = loaded.configuration else { throw SyncError(loaded.diagnostics.map(\.description)) }
-        return configuration
+        try MemoryTeamFixture.load(text, directory: directory)
     }
 
     func cleanUp() {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    var options: ConnectionOptions {
-        var options = ConnectionOptions()
-        options.environment = [:]
-        var kinds = ConnectionKinds()
-        let destination = destination
-        kinds.register("pagerduty") { _ in ConnectionKinds.Opened(destination: destination, close: {}) }
-        options.kinds = kinds
-        return options
-    }
+    var options: ConnectionOptions { MemoryTeamFixture.options(serving: destination) }
 
     func plan(_ configuration: Configuration? = nil, at instant: Instant = now, allowFrozenChanges: Bool = false) async throws -> Plan {
-        let configuration = configuration ?? self.configuration
-        let request = PlanBuilder.Request(configuration: configuration, state: try await store.read(), now: instant, allowFrozenChanges: allowFrozenChanges)
-        let hub = try await ConnectionHub.open(try PlanBuilder.connections(request), configuration: configuration, options: options)
-        do {
-            let plan = try await PlanBuilder.build(request, hub: hub)
-            await hub.close()
-            return plan
-        } catch {
-            await hub.close()
-            throw error
-        }
+        try await MemoryTeamFixture.plan(
+            configuration ?? self.configuration, state: try await store.read(), now: instant, allowFrozenChanges: allowFrozenChanges, options: options
+        )
     }
 
     /// Applies `plan` (made now when nil) as `handoff apply` does, one destination at a time.

@@ -10,38 +10,15 @@ import OrderedJSON
 import Synchronization
 import Testing
 
-private func at(_ text: String) -> Instant {
-    guard let instant = Instant(rfc3339: text) else { fatalError("bad time \(text) in a test") }
-    return instant
-}
+private func at(_ text: String) -> Instant { TeamFixture.at(text) }
 
 /// Monday 2026-11-23, 11:00 in Berlin.
-private let now = at("2026-11-23T10:00:00Z")
+private let now = MemoryTeamFixture.now
+private let users = MemoryTeamFixture.users
 
-private let users = [
-    DestinationUser(id: "UA", name: "Alice Archer", email: "alice@example.com"),
-    DestinationUser(id: "UB", name: "Bob Brown", email: "bob@example.com"),
-    DestinationUser(id: "UC", name: "Carol Chen", email: "carol@example.com"),
-]
-
+/// Weekly turns exported to schedule `P1`; with `swap`, bob and carol swap their turns of 2026-11-30.
 private func team(swap: Bool = false) -> String {
-    """
-    version: 1
-    connections:
-      acme: { type: pagerduty, token_env: MEMORY_TOKEN }
-    people:
-      alice: { name: Alice Archer, email: alice@example.com }
-      bob:   { name: Bob Brown, email: bob@example.com }
-      carol: { name: Carol Chen, email: carol@example.com }
-    schedules:
-      primary:
-        time_zone: Europe/Berlin
-        rotation: { members: [alice, bob, carol], start: 2026-11-02T09:00, turn: 1w }
-        horizon: 2w
-    \(swap ? "    swaps:\n      - [2026-11-30T09:00, 2026-12-07T09:00]\n" : "")destinations:
-      primary-pd: { schedule: primary, connection: acme, pagerduty_schedule: P1 }
-
-    """
+    MemoryTeamFixture.configuration(turn: "1w", swaps: swap ? ["[2026-11-30T09:00, 2026-12-07T09:00]"] : [], pagerDutySchedule: "P1")
 }
 
 private let note = "schedule P1 has 2 rotations; rotation R2 stays on call beside the exported person"
@@ -67,25 +44,18 @@ private let splitLayout: @Sendable (LayoutRequest) throws -> DestinationLayout =
     return DestinationLayout(kind: .shiftBased, pieces: pieces, notes: [note], updatesInPlace: true)
 }
 
+/// R1's own members as PagerDuty's final schedule shows them before the first export: each
+/// shift's person until its Thursday, Bob from there, nobody in the Thursday-to-Monday seat of the
+/// week of 2026-11-30. The handovers name them where no override holds the pager.
+private let ownMembers = [
+    ("2026-11-23T08:00:00Z", "2026-11-26T08:00:00Z", "UA"), ("2026-11-26T08:00:00Z", "2026-12-03T08:00:00Z", "UB"),
+    ("2026-12-07T08:00:00Z", "2026-12-10T08:00:00Z", "UC"), ("2026-12-10T08:00:00Z", "2026-12-14T08:00:00Z", "UB"),
+].map { UnderlyingOnCall(range: InstantRange(start: at($0.0), end: at($0.1)), userID: $0.2, rotationID: "R1") }
+
 /// Plans through `InMemoryDestination`, registered as the `pagerduty` kind, from a given state.
 private func plan(_ text: String, state: HandoffState = HandoffState(), destination: InMemoryDestination) async throws -> Plan {
-    let loaded = ConfigurationLoader.load(files: [("handoff.yaml", Array(text.utf8))], directory: FileManager.default.temporaryDirectory.path)
-    guard let configuration = loaded.configuration else { throw SyncError(loaded.diagnostics.map(\.description)) }
-    var options = ConnectionOptions()
-    options.environment = [:]
-    var kinds = ConnectionKinds()
-    kinds.register("pagerduty") { _ in ConnectionKinds.Opened(destination: destination, close: {}) }
-    options.kinds = kinds
-    let request = PlanBuilder.Request(configuration: configuration, state: state, now: now)
-    let hub = try await ConnectionHub.open(try PlanBuilder.connections(request), configuration: configuration, options: options)
-    do {
-        let plan = try await PlanBuilder.build(request, hub: hub)
-        await hub.close()
-        return plan
-    } catch {
-        await hub.close()
-        throw error
-    }
+    let configuration = try MemoryTeamFixture.load(text, directory: FileManager.default.temporaryDirectory.path)
+    return try await MemoryTeamFixture.plan(configuration, state: state, now: now, options: MemoryTeamFixture.options(serving: destination))
 }
 
 /// The state and destination as if `plan` had been applied (its creates made, with their targets).
@@ -163,10 +133,14 @@ struct ShiftBasedPlanTests {
         await #expect(throws: SyncError.self) { try await plan(team(), destination: destination) }
     }
 
-    @Test("golden: first export onto a shift-based schedule (pieces, a custom shift, a note)")
+    @Test("golden: first export onto a shift-based schedule (pieces, a custom shift, a note; the rotation's own members before)")
     func goldenFirstExport() async throws {
         let destination = InMemoryDestination(users: users, now: now)
-        destination.setLayout(splitLayout)
+        destination.setLayout { request in
+            var layout = try splitLayout(request)
+            layout.underlying = ownMembers
+            return layout
+        }
         check(try await plan(team(), destination: destination), "shift-based-first-export")
     }
 

@@ -569,20 +569,7 @@ struct ShiftBasedScenarioTests {
     /// process under `kill -9`, at the first record `dies` picks (that one and later ones are
     /// never written).
     private func applyKilled(_ scenario: Scenario, at instant: Instant, dies: @escaping @Sendable (StateChange) -> Bool) async throws -> Applier.Report {
-        scenario.server.clock.set(instant)
-        let inner = try await scenario.store.acquire(LockHolder.current(operation: "apply", now: instant), timeout: 0)
-        let session = DiesAtRecord(inner, dies: dies)
-        var options = ConnectionOptions()
-        options.environment = ["SCENARIO_TOKEN": SandboxHarness.key]
-        options.sandboxNow = instant
-        options.kinds = .standard()
-        let request = PlanBuilder.Request(configuration: scenario.configuration, state: await session.initialState, now: instant)
-        let hub = try await ConnectionHub.open(try PlanBuilder.connections(request), configuration: scenario.configuration, options: options)
-        let plan = try await PlanBuilder.build(request, hub: hub)
-        let report = await Applier.apply(plan, session: session, hub: hub)
-        await hub.close()
-        await inner.release()
-        return report
+        try await scenario.applyKilled(at: instant, wrap: { DiesAtRecord($0, dies: dies) })
     }
 
     // MARK: - Checks

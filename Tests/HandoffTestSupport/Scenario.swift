@@ -98,6 +98,33 @@ public final class Scenario: @unchecked Sendable {
         return (outcome.plan, outcome.report)
     }
 
+    /// Plans and applies at `now` as `handoff apply --auto-approve` does, through the session
+    /// `wrap` makes of the one holding the lock (one that dies like a process under `kill -9`);
+    /// `check` sees the plan before it is applied. Nothing is finished: what the dead process's
+    /// journal held is folded by the next run, and the lock is let go as a broken stale lock is.
+    public func applyKilled(
+        at now: Instant, wrap: (any StateSession) -> any StateSession, check: (Plan) -> Void = { _ in }
+    ) async throws -> Applier.Report {
+        server.clock.set(now)
+        let inner = try await store.acquire(LockHolder.current(operation: "apply", now: now), timeout: 0)
+        let session = wrap(inner)
+        let request = PlanBuilder.Request(configuration: configuration, state: await session.initialState, now: now)
+        let hub = try await ConnectionHub.open(try PlanBuilder.connections(request), configuration: configuration, options: options(now))
+        let plan: Plan
+        do {
+            plan = try await PlanBuilder.build(request, hub: hub)
+        } catch {
+            await hub.close()
+            await inner.release()
+            throw error
+        }
+        check(plan)
+        let report = await Applier.apply(plan, session: session, hub: hub)
+        await hub.close()
+        await inner.release()
+        return report
+    }
+
     /// The overrides of a PagerDuty schedule as the sandbox holds them.
     public func overrides(_ schedule: String) async -> [SandboxOverride] {
         await server.store.overrides(scheduleID: schedule)
