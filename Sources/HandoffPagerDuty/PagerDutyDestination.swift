@@ -24,6 +24,9 @@ public final class PagerDutyDestination: OverrideDestination {
     /// When each v3 object listed in this run starts, by `V3ObjectKey`, to tell a delete that cut
     /// an object in progress (PagerDuty answers 204 to both) from one that removed it.
     let listedStarts = Mutex<[String: Instant]>([:])
+    /// The v3 objects this run deleted (PagerDuty confirmed it), by `V3ObjectKey`: a second delete
+    /// of one id is answered from here (`.alreadyGone`), never sent.
+    let confirmedV3Deletes = Mutex<Set<String>>([])
 
     public init(client: PagerDutyClient, now: @escaping @Sendable () -> Instant = PagerDutyDestination.systemNow) {
         self.client = client
@@ -47,6 +50,8 @@ public final class PagerDutyDestination: OverrideDestination {
     }
 
     public func user(id: String) async throws -> DestinationUser? {
+        // The members of a custom shift of several people, named together (see `v3Records`).
+        if let members = try await membersUser(id: id) { return members }
         do {
             return Self.user(try await client.user(id: id))
         } catch let error as PagerDutyError where error.kind == .notFound {
