@@ -26,8 +26,11 @@ struct ShiftBasedImportMappingTests {
             """
     }
 
-    static func text(rotations: [[String]], customShifts: String = "[]", overrides: String = "[]") throws -> String {
-        let rotationJSON = rotations.enumerated().map { index, events in #"{"id": "ROT\#(index + 1)", "events": [\#(events.joined(separator: ", "))]}"# }
+    static func text(rotations: [[String]], rotationIDs: [String]? = nil, customShifts: String = "[]", overrides: String = "[]") throws -> String {
+        let rotationJSON = rotations.enumerated().map { index, events in
+            let rotationID = rotationIDs?[index] ?? "ROT\(index + 1)"
+            return #"{"id": "\#(rotationID)", "events": [\#(events.joined(separator: ", "))]}"#
+        }
         let schedule = #"{"id": "PSHIFT1", "type": "schedule_v3", "name": "Team", "time_zone": "Europe/Berlin", "rotations": [\#(rotationJSON.joined(separator: ", "))]}"#
         let decoder = JSONDecoder()
         let item = ShiftBasedImport(

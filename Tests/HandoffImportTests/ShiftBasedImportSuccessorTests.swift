@@ -145,5 +145,17 @@ struct ShiftBasedImportSuccessorTests {
         try Self.loads(apart)
         let one = try Mapping.text(rotations: [[Mapping.event()]])
         #expect(!one.contains("pagerduty_rotation"), "\(one)")
+        // A rotation id longer than `pagerduty_rotation` takes: no destination, said so.
+        let long = String(repeating: "R", count: 201)
+        let tooLong = try Mapping.text(
+            rotations: [
+                [Mapping.event(id: "EV1", end: "2026-10-05T17:00:00+02:00", recurrence: ["RRULE:FREQ=DAILY"])],
+                [Mapping.event(id: "EV2", start: "2026-10-05T17:00:00+02:00", end: "2026-10-06T09:00:00+02:00", recurrence: ["RRULE:FREQ=DAILY"])],
+            ],
+            rotationIDs: [long, "ROT2"]
+        )
+        #expect(tooLong.contains("  # Note: its rotation's id is longer than the 200 characters `pagerduty_rotation` takes: it has no destination.\n"), "\(tooLong)")
+        #expect(!tooLong.contains(long + " }") && tooLong.contains("pagerduty_rotation: ROT2 }"), "\(tooLong)")
+        try Self.loads(tooLong)
     }
 }

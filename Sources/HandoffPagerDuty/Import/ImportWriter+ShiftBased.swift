@@ -151,7 +151,12 @@ extension ImportWriter {
                 // On a schedule of several rotations, the destination names the one it came from.
                 let rotationKey = severalRotations ? ", pagerduty_rotation: \(YAMLText.scalar(rotation.id))" : ""
                 var destination: String? = "  \(names.claim("\(name)-pd")): { schedule: \(name), connection: \(context.connection), pagerduty_schedule: \(id)\(rotationKey) }"
-                if let rival {
+                if severalRotations, rotation.id.count > rotationIDLimit {
+                    let note = "its rotation's id is longer than the \(rotationIDLimit) characters `pagerduty_rotation` takes: it has no destination"
+                    header.append("  # Note: \(note).")
+                    notes.append("\(id): event \(label(event)): \(note)")
+                    destination = nil
+                } else if let rival {
                     let note = "it may be on call at the same time as \(entries[rival.entry].name) (PagerDuty puts both on call), and one PagerDuty schedule takes one Handoff schedule at a time: it has no destination"
                     header.append("  # Note: \(note).")
                     notes.append("\(id): event \(label(event)): \(note)")
@@ -238,6 +243,9 @@ extension ImportWriter {
         entries.removeAll { $0.commentedOut && $0.text.isEmpty }
         return SchedulePart(id: schedule.id, comments: comments, layers: entries, personIDs: personIDs, notes: notes)
     }
+
+    /// The longest rotation id a destination's `pagerduty_rotation` takes.
+    static let rotationIDLimit = 200
 
     /// Where a schedule's `changes` go, until its events are all read.
     static let changesMarker = "\u{0}changes"
