@@ -22,6 +22,11 @@ extension PagerDutyDestination {
     /// `.customShiftOverride`, each with the overriding user; a custom shift is one record per
     /// assigned user, `.customShift`.
     ///
+    /// A custom shift with several members (made by a person in PagerDuty's web app; the API and
+    /// Handoff make one member each) is one object, listed once: its person is all of its members
+    /// (`membersKey`), which no wanted shift has, so it is never matched or adopted as Handoff's
+    /// own, and where it must go (reverted, or in the way) it is one delete that names them all.
+    ///
     /// An object that puts no user on call (an override whose overriding member is
     /// `empty_member`, a custom shift's vacant or unknown member) is **not listed**: it shows no
     /// person, Handoff never writes one, so it is never Handoff's own and never matches a wanted
@@ -53,9 +58,9 @@ extension PagerDutyDestination {
         }
         for shift in shifts {
             starts[Self.key(shift.id, customShift: true)] = ListedV3Object(start: shift.start)
-            for userID in Set(shift.members.compactMap(\.userID)).sorted() {
-                records.append(OverrideRecord(id: shift.id, start: shift.start, end: shift.end, userID: userID, target: .customShift))
-            }
+            let userID = shift.members.count > 1 ? Self.membersKey(shift.members) : shift.member?.userID
+            guard let userID else { continue }
+            records.append(OverrideRecord(id: shift.id, start: shift.start, end: shift.end, userID: userID, target: .customShift))
         }
         listedStarts.withLock { known in
             if known.count + starts.count > Self.listedStartsLimit { known.removeAll() }
@@ -66,6 +71,58 @@ extension PagerDutyDestination {
 
     static func key(_ id: String, customShift: Bool) -> String {
         (customShift ? "custom_shift:" : "override:") + id
+    }
+
+    // MARK: - Custom shifts of several members
+
+    /// Between the members of a several-member custom shift in its person's id (PagerDuty's
+    /// user ids are letters and digits, so no single user's id contains it).
+    static let membersSeparator: Character = ","
+    /// A vacant seat, and a member of a type Handoff does not know, in such an id.
+    static let vacantMember = "empty"
+    static let unknownMember = "unknown"
+    /// The most members named (PagerDuty allows 20 on an event); the rest are counted.
+    static let membersLimit = 20
+
+    /// The person of a custom shift with several members: every member in PagerDuty's order,
+    /// `PALICE1,PBOB001` (`empty` for a vacant seat), up to `membersLimit`, then `+N`.
+    static func membersKey(_ members: [PagerDutyShiftMember]) -> String {
+        var parts = members.prefix(membersLimit).map { member -> String in
+            switch member {
+            case .user(let id): id
+            case .empty: vacantMember
+            case .unknown: unknownMember
+            }
+        }
+        if members.count > membersLimit { parts.append("+\(members.count - membersLimit)") }
+        return parts.joined(separator: String(membersSeparator))
+    }
+
+    /// The people of a `membersKey` as one: their names and e-mail addresses, joined (a user
+    /// PagerDuty no longer has is named by id). Nil when `id` is not such a key.
+    func membersUser(id: String) async throws -> DestinationUser? {
+        guard id.contains(Self.membersSeparator) else { return nil }
+        var names: [String] = []
+        var emails: [String] = []
+        for part in id.split(separator: Self.membersSeparator).prefix(Self.membersLimit + 1).map(String.init) {
+            switch part {
+            case Self.vacantMember: names.append("a vacant seat")
+            case Self.unknownMember: names.append("a member of an unknown type")
+            case _ where part.hasPrefix("+"): names.append("\(part.dropFirst()) more")
+            default:
+                do {
+                    let user = try await client.user(id: part)
+                    names.append(user.name)
+                    emails.append(user.email)
+                } catch let error as PagerDutyError where error.kind == .notFound {
+                    names.append("deleted PagerDuty user \(part)")
+                } catch {
+                    throw Self.translate(error)
+                }
+            }
+        }
+        let name = names.count > 1 ? names.dropLast().joined(separator: ", ") + " and " + (names.last ?? "") : names.joined()
+        return DestinationUser(id: id, name: name, email: emails.isEmpty ? "unknown" : emails.joined(separator: ", "))
     }
 
     // MARK: - Creating
@@ -165,21 +222,32 @@ extension PagerDutyDestination {
     /// now: an object this run listed as started by now is `.truncated`, any other `.deleted`;
     /// 200 (v2's answer to a cut) is `.truncated`; 404, and 400 for an object that has already
     /// ended, are `.alreadyGone` (reference 12.6).
+    ///
+    /// One object is deleted once a run: a second delete of an id PagerDuty already confirmed
+    /// (which would cut a started object again, or answer 404) is `.alreadyGone`, unsent.
     func deleteV3(schedule: String, id: String, target: OverrideTarget) async throws -> OverrideDeletionResult {
         let now = self.now()
         let customShift = target == .customShift
+        let key = Self.key(id, customShift: customShift)
+        if confirmedV3Deletes.withLock({ $0.contains(key) }) { return .alreadyGone }
         let deletion = try await translated(schedule) {
             customShift
                 ? try await client.deleteV3CustomShift(scheduleID: schedule, customShiftID: id, now: now)
                 : try await client.deleteV3Override(scheduleID: schedule, overrideID: id, now: now)
         }
+        let result: OverrideDeletionResult
         switch deletion {
         case .deleted:
-            let start = listedStarts.withLock { $0[Self.key(id, customShift: customShift)]?.start }
-            return start.map { $0 <= now } == true ? .truncated : .deleted
-        case .truncated: return .truncated
-        case .notFound, .alreadyEnded: return .alreadyGone
+            let start = listedStarts.withLock { $0[key]?.start }
+            result = start.map { $0 <= now } == true ? .truncated : .deleted
+        case .truncated: result = .truncated
+        case .notFound, .alreadyEnded: result = .alreadyGone
         }
+        confirmedV3Deletes.withLock { known in
+            if known.count >= Self.listedStartsLimit { known.removeAll() }
+            known.insert(key)
+        }
+        return result
     }
 
     // MARK: - Moving

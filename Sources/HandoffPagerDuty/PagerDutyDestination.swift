@@ -25,6 +25,9 @@ public final class PagerDutyDestination: OverrideDestination {
     /// an object in progress (PagerDuty answers 204 to both) from one that removed it; and for an
     /// override its overriding user, so that a PUT changing only its end sends only `end_time`.
     let listedStarts = Mutex<[String: ListedV3Object]>([:])
+    /// The v3 objects this run deleted (PagerDuty confirmed it), by `V3ObjectKey`: a second delete
+    /// of one id is answered from here (`.alreadyGone`), never sent.
+    let confirmedV3Deletes = Mutex<Set<String>>([])
 
     /// What a listing showed of one v3 object.
     struct ListedV3Object: Sendable {
@@ -55,6 +58,8 @@ public final class PagerDutyDestination: OverrideDestination {
     }
 
     public func user(id: String) async throws -> DestinationUser? {
+        // The members of a custom shift of several people, named together (see `v3Records`).
+        if let members = try await membersUser(id: id) { return members }
         do {
             return Self.user(try await client.user(id: id))
         } catch let error as PagerDutyError where error.kind == .notFound {

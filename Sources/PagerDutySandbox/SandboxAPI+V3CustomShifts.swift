@@ -141,7 +141,9 @@ extension SandboxAPI {
             ("type", .string("custom_shift")),
             ("start_time", v3ListTime(shift.start, zone)),
             ("end_time", v3ListTime(shift.end, zone)),
-            ("assignments", .array([.object([("id", .string(shift.assignmentID)), ("type", .string("shift_assignment")), ("member", v3MemberJSON(shift.member))])])),
+            ("assignments", .array(shift.allMembers.enumerated().map { index, member in
+                .object([("id", .string(index == 0 ? shift.assignmentID : "\(shift.assignmentID)\(index)")), ("type", .string("shift_assignment")), ("member", v3MemberJSON(member))])
+            })),
             ("self", v3Self(scheduleID, "/custom_shifts/\(shift.id)")),
             ("html_url", .string("\(Self.webBase)/schedules/\(scheduleID)")),
         ])

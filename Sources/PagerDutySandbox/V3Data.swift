@@ -92,14 +92,22 @@ public struct SandboxV3CustomShift: V3Item, Codable, Hashable {
     public var start: Instant
     public var end: Instant
     public var member: SandboxV3Member
+    /// Further members of a shift made with several people (PagerDuty's web app can; its API
+    /// creates one member per shift, and so does this one): only a direct write to the store
+    /// sets them. Listed as further assignments, each on call for the whole shift.
+    public var extraMembers: [SandboxV3Member]?
 
-    public init(id: String, assignmentID: String, start: Instant, end: Instant, member: SandboxV3Member) {
+    public init(id: String, assignmentID: String, start: Instant, end: Instant, member: SandboxV3Member, extraMembers: [SandboxV3Member]? = nil) {
         self.id = id
         self.assignmentID = assignmentID
         self.start = start
         self.end = end
         self.member = member
+        self.extraMembers = extraMembers
     }
+
+    /// Every member, the first one first.
+    var allMembers: [SandboxV3Member] { [member] + (extraMembers ?? []) }
 }
 
 /// An override scoped to one rotation or one custom shift: `overriding` replaces `overridden`

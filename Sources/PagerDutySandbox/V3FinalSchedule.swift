@@ -39,7 +39,9 @@ enum V3FinalSchedule {
             result += rotationAssignments(rotation, window: window, fixedUTC: fixedUTC, limit: V3Expansion.maximumOccurrences - result.count)
         }
         for shift in details.customShifts where shift.start < window.end && window.start < shift.end {
-            result.append(V3Assignment(range: InstantRange(start: shift.start, end: shift.end), member: shift.member, source: .customShift(shift.id)))
+            for member in shift.allMembers {
+                result.append(V3Assignment(range: InstantRange(start: shift.start, end: shift.end), member: member, source: .customShift(shift.id)))
+            }
         }
         return result
     }

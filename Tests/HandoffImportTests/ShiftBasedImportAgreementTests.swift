@@ -44,6 +44,35 @@ struct ShiftBasedImportAgreementTests {
     )
 
     static let ids = ["PV3WEEK", "PV3DAYS", "PV3NITE"]
+
+    /// A roster change and a schedule of two rotations, across the same daylight-saving changes:
+    /// `PV3ROST`'s weekly event (Alice, Bob, Carol) stops at the handoff of Monday 2 November
+    /// and a successor with the same start and recurrence (Dave, Erin, Alice) takes effect there,
+    /// so PagerDuty counts its turns from 5 October; `PV3TWO` has weekday business hours in one
+    /// rotation and the nights in another.
+    static let changeSeed = SandboxSeed(
+        users: ImportTests.seed.users,
+        schedules: [
+            .init(name: "Roster", timeZone: "Europe/Berlin", id: "PV3ROST", type: "schedule_v3", rotations: [
+                .init(events: [
+                    .init(name: "Weekly", start: at("2026-10-05T07:00:00Z"), end: at("2026-10-12T07:00:00Z"), effectiveSince: at("2026-09-01T00:00:00Z"),
+                          effectiveUntil: at("2026-11-02T08:00:00Z"), recurrence: ["RRULE:FREQ=WEEKLY"], members: ["alice@example.com", "bob@example.com", "carol@example.com"]),
+                    .init(name: "Weekly from November", start: at("2026-10-05T07:00:00Z"), end: at("2026-10-12T07:00:00Z"), effectiveSince: at("2026-11-02T08:00:00Z"),
+                          recurrence: ["RRULE:FREQ=WEEKLY"], members: ["dave@example.com", "erin@example.com", "alice@example.com"]),
+                ]),
+            ]),
+            .init(name: "Two rotations", timeZone: "America/New_York", id: "PV3TWO", type: "schedule_v3", rotations: [
+                .init(events: [
+                    .init(name: "Business hours", start: at("2026-10-05T13:00:00Z"), end: at("2026-10-05T21:00:00Z"),
+                          recurrence: ["RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"], members: ["dave@example.com", "erin@example.com"], shiftsPerMember: 5),
+                ]),
+                .init(events: [
+                    .init(name: "Nights", start: at("2026-10-05T21:00:00Z"), end: at("2026-10-06T13:00:00Z"),
+                          recurrence: ["RRULE:FREQ=DAILY"], members: ["bob@example.com", "carol@example.com"]),
+                ]),
+            ]),
+        ]
+    )
     static let window = InstantRange(start: now, end: now.adding(seconds: 8 * 7 * 86_400))
 
     func imported(_ sandbox: SandboxHarness, ids: [String]) async throws -> (ImportSource, [ImportWriter.Document]) {
@@ -102,6 +131,38 @@ struct ShiftBasedImportAgreementTests {
                     // same person on call at every instant.
                     #expect(actual == expected, "\(id): first difference: \(Self.firstDifference(actual, expected))")
                 }
+            }
+        }
+    }
+
+    @Test("a successor event is a rotation change and a schedule of two rotations two destinations naming them, each agreeing with PagerDuty's final schedule for 8 weeks")
+    func successorAndTwoRotations() async throws {
+        try await SandboxHarness.with(now: Self.now, seed: Self.changeSeed) { sandbox in
+            let ids = ["PV3ROST", "PV3TWO"]
+            let (source, documents) = try await imported(sandbox, ids: ids)
+            let text = documents[0].text
+            let loaded = try ImportTests().load(text, url: sandbox.baseURL)
+            #expect(loaded.diagnostics.isEmpty, "\(loaded.diagnostics.map(\.description))")
+            let configuration = try #require(loaded.configuration)
+            #expect(!text.contains("Not imported"), "\(text)")
+            // One schedule for the roster, its change from the handoff of 2 November: the fifth
+            // turn counted from 5 October is Erin's (dave, erin, alice, dave, erin).
+            #expect(text.contains("      - { from: 2026-11-02T09:00, members: [erin, alice, dave] }\n"), "\(text)")
+            #expect(configuration.destinations.filter { $0.pagerDutySchedule == "PV3ROST" }.map(\.pagerDutyRotation) == [nil], "\(text)")
+            let rotations = try await sandbox.withClient { client in try await client.v3Schedule(id: "PV3TWO").rotations.map(\.id) }
+            #expect(configuration.destinations.filter { $0.pagerDutySchedule == "PV3TWO" }.compactMap(\.pagerDutyRotation).sorted() == rotations.sorted(), "\(text)")
+            try await sandbox.withClient { client in
+                for id in ids {
+                    let (rotation, custom) = try await Self.theirs(client, id: id, users: source.users)
+                    #expect(custom.isEmpty)
+                    let expected = ImportTests.joined(rotation.sorted { ($0.start, $0.end) < ($1.start, $1.end) })
+                    let actual = try Self.ours(configuration, id: id)
+                    #expect(expected.count > 8, "\(id): PagerDuty renders too little: \(expected)")
+                    #expect(actual == expected, "\(id): first difference: \(Self.firstDifference(actual, expected))")
+                }
+                // PagerDuty's own change: Erin on call from 2 November 09:00 Berlin.
+                let (rotation, _) = try await Self.theirs(client, id: "PV3ROST", users: source.users)
+                #expect(rotation.contains { $0.start == Self.at("2026-11-02T08:00:00Z") && $0.email == "erin@example.com" }, "\(rotation)")
             }
         }
     }

@@ -16,18 +16,21 @@ struct ShiftBasedImportMappingTests {
     static func event(
         id: String = "EV1", start: String = "2026-10-05T09:00:00+02:00", end: String = "2026-10-12T09:00:00+02:00", zone: String = "Europe/Berlin",
         recurrence: [String] = ["RRULE:FREQ=WEEKLY"], strategy: String = "rotating_member_assignment_strategy", members: String = #"[{"type": "user_member", "user_id": "ALICE"}, {"type": "user_member", "user_id": "BOB"}]"#,
-        perMember: Int = 1, until: String? = nil
+        perMember: Int = 1, since: String = "2026-09-01T00:00:00Z", until: String? = nil
     ) -> String {
         let recurrenceJSON = "[" + recurrence.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
         return """
             {"id": "\(id)", "name": "Event \(id)", "start_time": {"date_time": "\(start)", "time_zone": "\(zone)"}, "end_time": {"date_time": "\(end)", "time_zone": "\(zone)"},
-             "effective_since": "2026-09-01T00:00:00Z", \(until.map { "\"effective_until\": \"\($0)\"," } ?? "") "recurrence": \(recurrenceJSON),
+             "effective_since": "\(since)", \(until.map { "\"effective_until\": \"\($0)\"," } ?? "") "recurrence": \(recurrenceJSON),
              "assignment_strategy": {"type": "\(strategy)", "members": \(members), "shifts_per_member": \(perMember)}}
             """
     }
 
-    static func text(rotations: [[String]], customShifts: String = "[]", overrides: String = "[]") throws -> String {
-        let rotationJSON = rotations.enumerated().map { index, events in #"{"id": "ROT\#(index + 1)", "events": [\#(events.joined(separator: ", "))]}"# }
+    static func text(rotations: [[String]], rotationIDs: [String]? = nil, customShifts: String = "[]", overrides: String = "[]") throws -> String {
+        let rotationJSON = rotations.enumerated().map { index, events in
+            let rotationID = rotationIDs?[index] ?? "ROT\(index + 1)"
+            return #"{"id": "\#(rotationID)", "events": [\#(events.joined(separator: ", "))]}"#
+        }
         let schedule = #"{"id": "PSHIFT1", "type": "schedule_v3", "name": "Team", "time_zone": "Europe/Berlin", "rotations": [\#(rotationJSON.joined(separator: ", "))]}"#
         let decoder = JSONDecoder()
         let item = ShiftBasedImport(

@@ -14,6 +14,13 @@ struct EventMapping {
     var turnDays: Int
     var coverage: WeekCoverage
     var notes: [String]
+    /// When the event starts and stops producing shifts in PagerDuty (nil: no end), and what a
+    /// schedule made of it alone says about them; a successor event that continues it as a
+    /// `rotation.changes` entry replaces the stop note (see `continuation`).
+    var effectiveSince: Instant?
+    var effectiveUntil: Instant?
+    var sinceNote: String?
+    var untilNote: String?
 
     /// The part of RFC 5545 Handoff can say: `FREQ=DAILY|WEEKLY`, `INTERVAL`, `BYDAY`, `COUNT`,
     /// `UNTIL`, `WKST`, read from the one `RRULE` line; `EXDATE` and `RDATE` lines counted.
@@ -47,12 +54,17 @@ struct EventMapping {
                 exdateCount += values.count
                 exdates += values.prefix(max(0, 5 - exdates.count)).map(String.init)
             } else if upper.hasPrefix("RDATE") {
+                // Extra occurrences at dates of their own: no rotation has them, so the event is
+                // named, not written with them left out.
                 rdates += 1
             } else {
                 return .failure(Refusal("its recurrence has a line Handoff does not know (\(YAMLText.comment(String(line.prefix(60)))))"))
             }
         }
         guard rules.count == 1 else { return .failure(Refusal("its recurrence has \(rules.count) RRULE lines, not one")) }
+        guard rdates == 0 else {
+            return .failure(Refusal("PagerDuty adds occurrences to it at dates of their own (\(ImportWriter.count(rdates, "RDATE line"))), which a Handoff rotation cannot say"))
+        }
         var rule = Rule(weekly: true)
         var frequency: String?
         for part in rules[0].split(separator: ";") {
@@ -199,10 +211,14 @@ struct EventMapping {
             let shown = rule.exdates.map { YAMLText.comment(String($0.prefix(40))) }.joined(separator: ", ")
             notes.append("PagerDuty skips \(ImportWriter.count(rule.exdateCount, "occurrence")) (EXDATE \(shown)\(rule.exdateCount > rule.exdates.count ? ", …" : "")), which this rotation does not")
         }
-        if rule.rdates > 0 { notes.append("PagerDuty adds occurrences (\(ImportWriter.count(rule.rdates, "RDATE line"))) that this rotation does not have") }
-        if let since = event.effectiveSince, since > now { notes.append("it takes effect at \(since) in PagerDuty; Handoff exports its turns from now on") }
-        if let until = event.effectiveUntil { notes.append("it stops at \(until) in PagerDuty (effective_until), and Handoff has no end for a rotation: remove this schedule then") }
+        let sinceNote = event.effectiveSince.flatMap { since in since > now ? "it takes effect at \(since) in PagerDuty; Handoff exports its turns from now on" : nil }
+        let untilNote = event.effectiveUntil.map { "it stops at \($0) in PagerDuty (effective_until), and Handoff has no end for a rotation: remove this schedule then" }
         let members = try ids.map(key)
-        return .success(EventMapping(zone: zone, zoneName: zoneName, members: members, start: start, turnDays: turnDays, coverage: coverage, notes: notes))
+        return .success(
+            EventMapping(
+                zone: zone, zoneName: zoneName, members: members, start: start, turnDays: turnDays, coverage: coverage, notes: notes,
+                effectiveSince: event.effectiveSince, effectiveUntil: event.effectiveUntil, sinceNote: sinceNote, untilNote: untilNote
+            )
+        )
     }
 }

@@ -32,6 +32,16 @@ extension ImportWriter {
         var until: Instant?
         var assignments: [String] = []
         var taken: [InstantRange] = []
+        /// The rotation it came from, the era its next change would follow, its `changes`
+        /// entries, and the event whose stop is still open (its label).
+        var rotationID: String
+        var era: EventMapping.Era
+        var changes: [String] = []
+        var lastEvent: String
+        /// The comment and note saying where PagerDuty stops the last event, replaced when a
+        /// successor continues it.
+        var untilComment: String?
+        var untilNote: String?
     }
 
     static func part(_ item: ShiftBasedImport, context: Context, names: inout NameAllocator, people: inout PeopleAllocator) throws -> SchedulePart {
@@ -48,7 +58,16 @@ extension ImportWriter {
             comments.append("Not imported: \(note).")
             notes.append("\(id): \(note)")
         }
-        let events = schedule.rotations.flatMap { rotation in rotation.events.map { (rotation, $0) } }
+        // Within a rotation, events in the order they take effect: a successor after what it follows.
+        var events: [(PagerDutyRotation, PagerDutyRotationEvent)] = []
+        for rotation in schedule.rotations {
+            let ordered = rotation.events.indices.sorted { (a: Int, b: Int) -> Bool in
+                let first = rotation.events[a].effectiveSince?.secondsSinceEpoch ?? Int64.min
+                let second = rotation.events[b].effectiveSince?.secondsSinceEpoch ?? Int64.min
+                return first != second ? first < second : a < b
+            }
+            events += ordered.map { (rotation, rotation.events[$0]) }
+        }
         let current = events.filter { rotation, event in
             if let until = event.effectiveUntil, until <= context.now {
                 skip("event \(label(event)) of rotation \(YAMLText.scalar(String(rotation.id.prefix(YAMLText.commentLimit)))) stopped at \(until)")
@@ -62,8 +81,14 @@ extension ImportWriter {
         var personIDs: [String] = []
         var headers: [[String]] = []
         var bodies: [[String]] = []
+        // An event that takes effect where another of its rotation stops is likely a change of it.
+        let successors = current.filter { rotation, event in
+            guard let since = event.effectiveSince else { return false }
+            return current.contains { other in other.0.id == rotation.id && other.1.id != event.id && other.1.effectiveUntil.map { $0 <= since } == true }
+        }.count
+        let severalRotations = schedule.rotations.count > 1
         for (rotation, event) in current {
-            let name = names.claim(current.count == 1 ? base : "\(base)-\(slug(event.name ?? "event", fallback: "event"))")
+            let name = names.claim(current.count - successors <= 1 ? base : "\(base)-\(slug(event.name ?? "event", fallback: "event"))")
             var header = ["  # Event \(label(event)) of rotation \(YAMLText.scalar(String(rotation.id.prefix(YAMLText.commentLimit)))) of PagerDuty schedule \(id)."]
             let result = try EventMapping.map(event, now: context.now) { userID in
                 try people.key(for: userID, users: context.users, names: &names)
@@ -77,13 +102,61 @@ extension ImportWriter {
                 headers.append([])
                 bodies.append([])
             case .success(let mapping):
-                header += mapping.notes.map { "  # Note: \($0)." }
-                notes += mapping.notes.map { "\(id): event \(label(event)): \($0)" }
+                // A successor of an event of the same rotation continues its schedule as a change.
+                if let since = mapping.effectiveSince,
+                    let place = lives.indices.last(where: { lives[$0].rotationID == rotation.id && lives[$0].until.map { $0 <= since } == true }),
+                    let until = lives[place].until
+                {
+                    let what = "event \(label(event)) of rotation \(YAMLText.scalar(String(rotation.id.prefix(YAMLText.commentLimit))))"
+                    switch lives[place].mapping.continuation(of: lives[place].era, until: until, by: mapping, since: since) {
+                    case .success(let change):
+                        names.release(name)
+                        var lines = ["  # Event \(label(event)) follows it from \(since) in PagerDuty: the change from \(change.from)."]
+                        if change.rotatedBy > 0 {
+                            lines.append("  # Note: the change lists its members from the one PagerDuty puts on call at \(change.from) (PagerDuty's order: \(mapping.members.joined(separator: ", "))).")
+                        }
+                        lines += mapping.notes.map { "  # Note: \($0)." }
+                        notes += mapping.notes.map { "\(id): event \(label(event)): \($0)" }
+                        // The rotation no longer stops where the event it follows does.
+                        if let comment = lives[place].untilComment { headers[lives[place].entry].removeAll { $0 == comment } }
+                        if let note = lives[place].untilNote { notes.removeAll { $0 == note } }
+                        lives[place].untilComment = mapping.untilNote.map { "  # Note: \($0)." }
+                        lives[place].untilNote = mapping.untilNote.map { "\(id): event \(label(event)): \($0)" }
+                        lines += [lives[place].untilComment].compactMap { $0 }
+                        notes += [lives[place].untilNote].compactMap { $0 }
+                        headers[lives[place].entry] += lines
+                        let turnText = change.turnDays == lives[place].era.turnDays ? "" : ", turn: \(turn(change.turnDays * 86_400))"
+                        lives[place].changes.append("        - { from: \(change.from), members: [\(change.members.joined(separator: ", "))]\(turnText) }")
+                        lives[place].era = EventMapping.Era(start: change.from, turnDays: change.turnDays)
+                        lives[place].until = mapping.effectiveUntil
+                        lives[place].lastEvent = label(event)
+                        for member in (event.assignmentStrategy?.members ?? []).compactMap({ $0.userID }) where !personIDs.contains(member) { personIDs.append(member) }
+                        entries.append(LayerEntry(name: name, text: "", destination: nil, commentedOut: true))
+                        headers.append([])
+                        bodies.append([])
+                        continue
+                    case .failure(let refusal):
+                        let note = "it follows event \(lives[place].lastEvent) from \(since), but is not a change of that schedule: \(refusal.reason); it is a schedule of its own here"
+                        header.append("  # Note: \(note).")
+                        notes.append("\(id): \(what): \(note)")
+                        headers[lives[place].entry].append("  # Note: \(what) follows it from \(since) in PagerDuty, and is the schedule \(name) of its own here: \(refusal.reason).")
+                    }
+                }
+                let ends = [mapping.sinceNote, mapping.untilNote].compactMap { $0 }
+                header += (mapping.notes + ends).map { "  # Note: \($0)." }
+                notes += (mapping.notes + ends).map { "\(id): event \(label(event)): \($0)" }
                 let rival = lives.first { other in
                     other.mapping.zoneName != mapping.zoneName || other.mapping.coverage.overlaps(mapping.coverage)
                 }
-                var destination: String? = "  \(names.claim("\(name)-pd")): { schedule: \(name), connection: \(context.connection), pagerduty_schedule: \(id) }"
-                if let rival {
+                // On a schedule of several rotations, the destination names the one it came from.
+                let rotationKey = severalRotations ? ", pagerduty_rotation: \(YAMLText.scalar(rotation.id))" : ""
+                var destination: String? = "  \(names.claim("\(name)-pd")): { schedule: \(name), connection: \(context.connection), pagerduty_schedule: \(id)\(rotationKey) }"
+                if severalRotations, rotation.id.count > rotationIDLimit {
+                    let note = "its rotation's id is longer than the \(rotationIDLimit) characters `pagerduty_rotation` takes: it has no destination"
+                    header.append("  # Note: \(note).")
+                    notes.append("\(id): event \(label(event)): \(note)")
+                    destination = nil
+                } else if let rival {
                     let note = "it may be on call at the same time as \(entries[rival.entry].name) (PagerDuty puts both on call), and one PagerDuty schedule takes one Handoff schedule at a time: it has no destination"
                     header.append("  # Note: \(note).")
                     notes.append("\(id): event \(label(event)): \(note)")
@@ -92,12 +165,19 @@ extension ImportWriter {
                 for member in (event.assignmentStrategy?.members ?? []).compactMap({ $0.userID }) where !personIDs.contains(member) { personIDs.append(member) }
                 var body = ["  \(name):", "    time_zone: \(YAMLText.scalar(mapping.zoneName))"]
                 body.append("    rotation: { members: [\(mapping.members.joined(separator: ", "))], start: \(mapping.start), turn: \(turn(mapping.turnDays * 86_400)) }")
+                body.append(changesMarker)
                 if !mapping.coverage.isFull {
                     body.append("    coverage:")
                     for window in mapping.coverage.windows() { body.append("      - \(window)") }
                 }
                 body.append("    horizon: \(context.horizon)")
-                lives.append(Live(entry: entries.count, mapping: mapping, start: mapping.zone.instant(for: mapping.start), until: event.effectiveUntil))
+                lives.append(
+                    Live(
+                        entry: entries.count, mapping: mapping, start: mapping.zone.instant(for: mapping.start), until: event.effectiveUntil, rotationID: rotation.id,
+                        era: EventMapping.Era(start: mapping.start, turnDays: mapping.turnDays), lastEvent: label(event),
+                        untilComment: mapping.untilNote.map { "  # Note: \($0)." }, untilNote: mapping.untilNote.map { "\(id): event \(label(event)): \($0)" }
+                    )
+                )
                 entries.append(LayerEntry(name: name, text: "", destination: destination, commentedOut: false))
                 headers.append(header)
                 bodies.append(body)
@@ -145,11 +225,30 @@ extension ImportWriter {
         if overrides > overrideLimit { skip("\(overrides - overrideLimit) more overrides after the first \(overrideLimit)") }
         for live in lives {
             var body = bodies[live.entry]
+            if let marker = body.firstIndex(of: changesMarker) {
+                if live.changes.isEmpty {
+                    body.remove(at: marker)
+                } else {
+                    // The rotation with its changes, in block style.
+                    let era = live.mapping
+                    body[marker - 1] = "    rotation:"
+                    body[marker...marker] = [
+                        "      members: [\(era.members.joined(separator: ", "))]", "      start: \(era.start)", "      turn: \(turn(era.turnDays * 86_400))", "      changes:",
+                    ] + live.changes[...]
+                }
+            }
             if !live.assignments.isEmpty { body += ["    assignments:"] + live.assignments }
             entries[live.entry].text = (headers[live.entry] + body).joined(separator: "\n")
         }
+        entries.removeAll { $0.commentedOut && $0.text.isEmpty }
         return SchedulePart(id: schedule.id, comments: comments, layers: entries, personIDs: personIDs, notes: notes)
     }
+
+    /// The longest rotation id a destination's `pagerduty_rotation` takes.
+    static let rotationIDLimit = 200
+
+    /// Where a schedule's `changes` go, until its events are all read.
+    static let changesMarker = "\u{0}changes"
 
     // MARK: - Pieces
 

@@ -297,6 +297,11 @@ struct NameAllocator {
         taken.insert(candidate)
         return candidate
     }
+
+    /// Gives back a name claimed for something that was not written after all.
+    mutating func release(_ name: String) {
+        taken.remove(name)
+    }
 }
 
 /// Person keys: the configuration's own where the e-mail is known, else the e-mail's local part.
