@@ -28,22 +28,26 @@ public enum RawHTTP {
         try await send("GET", url, key: key, headers: headers, body: nil)
     }
 
-    public static func post(_ url: String, json: String, key: String? = defaultKey, headers: [(String, String)] = [("Content-Type", "application/json")]) async throws -> Response {
-        try await send("POST", url, key: key, headers: headers, body: Array(json.utf8))
+    /// `timeout` is the whole exchange's; a test sending a body of many megabytes gives more than
+    /// the default, which a loaded machine can need just to push the bytes through a debug build.
+    public static func post(
+        _ url: String, json: String, key: String? = defaultKey, headers: [(String, String)] = [("Content-Type", "application/json")], timeout: Int64 = 10
+    ) async throws -> Response {
+        try await send("POST", url, key: key, headers: headers, body: Array(json.utf8), timeout: timeout)
     }
 
     public static func delete(_ url: String, key: String? = defaultKey) async throws -> Response {
         try await send("DELETE", url, key: key, headers: [], body: nil)
     }
 
-    public static func send(_ method: String, _ url: String, key: String?, headers: [(String, String)], body: [UInt8]?) async throws -> Response {
+    public static func send(_ method: String, _ url: String, key: String?, headers: [(String, String)], body: [UInt8]?, timeout: Int64 = 10) async throws -> Response {
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method)
         if let key { request.headers.add(name: "Authorization", value: "Token token=\(key)") }
         request.headers.add(name: "Accept", value: "application/vnd.pagerduty+json;version=2")
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(timeout))
         let bytes = try await response.body.collect(upTo: 64 << 20)
         var fields: [String: String] = [:]
         for header in response.headers { fields[header.name.lowercased()] = header.value }

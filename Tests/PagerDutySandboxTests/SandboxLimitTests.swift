@@ -37,7 +37,7 @@ struct SandboxLimitTests {
     func hugeBody() async throws {
         try await SandboxHarness.with(seed: seed) { (sandbox: SandboxHarness) async throws in
             let body = "{\"overrides\":[\"" + String(repeating: "x", count: 20 << 20) + "\"]}"
-            let response = try await RawHTTP.post(sandbox.baseURL + "/schedules/PPLAT01/overrides", json: body)
+            let response = try await RawHTTP.post(sandbox.baseURL + "/schedules/PPLAT01/overrides", json: body, timeout: 90)
             #expect(response.status == 413)
             #expect(response.text == #"{"error":{"message":"Request Entity Too Large","code":2001,"errors":["The request body must not exceed 16 MB"]}}"#)
             try await expectAlive(sandbox)
