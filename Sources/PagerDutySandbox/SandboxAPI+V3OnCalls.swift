@@ -12,13 +12,15 @@ extension SandboxAPI {
         let userFilter = Set(query.all("user_ids"))
         var items: [(Instant, String, JSONValue)] = []
         let allPolicies = await allEscalationPolicies()
+        // One stepping budget for the request, shared by every schedule it expands.
+        var steps = V3StepBudget()
         for schedule in await store.allSchedules() where schedule.isV3 {
             if !scheduleFilter.isEmpty, !scheduleFilter.contains(schedule.id) { continue }
             let policies = Self.escalationPolicies(allPolicies, using: schedule.id)
             if policies.isEmpty { continue }
             let window = InstantRange(start: since, end: until.adding(seconds: 1))
             var stretches: [(userID: String, range: InstantRange)] = []
-            let assignments = V3FinalSchedule.assignments(schedule.v3 ?? SandboxV3Details(), window: window, fixedUTC: quirks.v3.expandInFixedUTC)
+            let assignments = V3FinalSchedule.assignments(schedule.v3 ?? SandboxV3Details(), window: window, fixedUTC: quirks.v3.expandInFixedUTC, steps: &steps)
             for assignment in assignments {
                 guard let userID = assignment.member.userID else { continue }
                 if let index = stretches.lastIndex(where: { $0.userID == userID && $0.range.end == assignment.range.start }) {

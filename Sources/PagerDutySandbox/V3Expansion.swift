@@ -12,7 +12,8 @@ struct V3Occurrence: Sendable, Hashable {
 /// Expands events only over the window asked about, within fixed bounds: a hostile rule
 /// (`FREQ=HOURLY;INTERVAL=1` without an end, from the year 1) costs at most `maximumPeriods`
 /// steps of counting and `maximumOccurrences` occurrences, never a loop or an allocation that
-/// the input sizes.
+/// the input sizes; a request's events share one `V3StepBudget` of steps. DAILY and WEEKLY
+/// without `BYDAY` count the periods before the window by arithmetic, one step for the jump.
 ///
 /// What the simulator picks where PagerDuty documents nothing (docs/pagerduty-fidelity.md):
 /// - DAILY, WEEKLY and MONTHLY step on the wall clock of the event's zone (the `expandInFixedUTC`
@@ -38,17 +39,26 @@ enum V3Expansion {
 
     /// The occurrences of an event that overlap `window`, clipped to the event's effective range
     /// (not to the window), at most `limit` of them. `fixedUTC` steps in exact UTC periods
-    /// instead of the event zone's wall clock.
+    /// instead of the event zone's wall clock. A budget of its own: for one event alone.
     static func occurrences(of event: SandboxV3Event, rule: V3Recurrence, window: InstantRange, fixedUTC: Bool, limit: Int = maximumOccurrences) -> [V3Occurrence] {
+        var steps = V3StepBudget()
+        return occurrences(of: event, rule: rule, window: window, fixedUTC: fixedUTC, limit: limit, steps: &steps)
+    }
+
+    /// As above, taking its steps from `steps`, the request's budget shared by all its events.
+    static func occurrences(
+        of event: SandboxV3Event, rule: V3Recurrence, window: InstantRange, fixedUTC: Bool, limit: Int = maximumOccurrences, steps: inout V3StepBudget
+    ) -> [V3Occurrence] {
         let zone = fixedUTC ? Zone.utc : (Zone(identifier: event.timeZone) ?? .utc)
         let effective = (since: event.effectiveSince, until: event.effectiveUntil)
-        guard limit > 0, !window.isEmpty, effective.since < window.end, effective.until.map({ window.start < $0 && effective.since < $0 }) ?? true else { return [] }
-        var walk = V3RecurrenceWalk(event: event, rule: rule, zone: zone, window: window, limit: min(limit, maximumOccurrences))
+        guard limit > 0, !steps.isExhausted, !window.isEmpty, effective.since < window.end, effective.until.map({ window.start < $0 && effective.since < $0 }) ?? true else { return [] }
+        var walk = V3RecurrenceWalk(event: event, rule: rule, zone: zone, window: window, limit: min(limit, maximumOccurrences), steps: steps)
         switch rule.frequency {
         case .hourly: walk.walkHours()
         case .daily, .weekly, .monthly: walk.walkCalendar()
         }
         walk.finish()
+        steps = walk.steps
         return walk.result
     }
 
@@ -78,6 +88,8 @@ struct V3RecurrenceWalk {
     /// WEEKLY: the selected days as offsets from Monday, in order.
     let weekOffsets: [Int]
     private(set) var result: [V3Occurrence] = []
+    /// The request's steps left, handed back when the walk is done.
+    private(set) var steps: V3StepBudget
     /// Rule occurrences counted so far (the first start included).
     private var ruleCount = 0
     /// RDATEs placed so far that are not also rule occurrences.
@@ -85,8 +97,9 @@ struct V3RecurrenceWalk {
     private var nextRdate = 0
     private var full = false
 
-    init(event: SandboxV3Event, rule: V3Recurrence, zone: Zone, window: InstantRange, limit: Int) {
+    init(event: SandboxV3Event, rule: V3Recurrence, zone: Zone, window: InstantRange, limit: Int, steps: V3StepBudget) {
         self.event = event
+        self.steps = steps
         self.rule = rule
         self.zone = zone
         self.window = window
@@ -167,7 +180,18 @@ struct V3RecurrenceWalk {
         let startDay = Int(localStart.floorDivided(by: 86_400))
         let secondOfDay = localStart - Int64(startDay) * 86_400
         let latestLocal = window.end.secondsSinceEpoch + 15 * 3600
-        for period in 0..<V3Expansion.maximumPeriods {
+        var period = 0
+        while period < V3Expansion.maximumPeriods {
+            guard steps.take() else { return }
+            if period > 0, let skipped = countOnlyPeriods(from: period) {
+                // As many periods as stepping one by one would count, capped at the same bound.
+                let counted = min(skipped, V3Expansion.maximumPeriods - period)
+                if let count = rule.count, ruleCount + counted > count { return }
+                ruleCount += counted
+                period += counted
+                continue
+            }
+            defer { period += 1 }
             guard let days = candidateDays(period: period, startDay: startDay) else { return }
             for day in days {
                 let local = Int64(day) * 86_400 + secondOfDay
@@ -180,6 +204,26 @@ struct V3RecurrenceWalk {
                 guard ruleOccurrence(zone.instant(forLocalSeconds: local), local: local) else { return }
             }
         }
+    }
+
+    /// DAILY and WEEKLY without `BYDAY` (one occurrence per period, `period` days or weeks
+    /// after the first start): how many periods from `period` on `mayCountOnly` would count one
+    /// by one, worked out by arithmetic; nil when none or for other rules.
+    private func countOnlyPeriods(from period: Int) -> Int? {
+        guard rule.byDay == nil, rule.until == nil else { return nil }
+        let stride: Int64
+        switch rule.frequency {
+        case .daily: stride = Int64(rule.interval) * 86_400
+        case .weekly: stride = Int64(rule.interval) * 7 * 86_400
+        case .hourly, .monthly: return nil
+        }
+        // mayCountOnly: local < window.start - 15 h - nominalDuration, and local + 15 h before
+        // the next RDATE; the last period meeting both is floor((bound - 1 - localStart) / stride).
+        var bound = window.start.secondsSinceEpoch - 15 * 3600 - nominalDuration
+        if nextRdate < rule.rdates.count { bound = min(bound, rule.rdates[nextRdate].secondsSinceEpoch - 15 * 3600) }
+        let last = (bound - 1 - localStart).floorDivided(by: stride)
+        guard last >= Int64(period) else { return nil }
+        return Int(min(last - Int64(period) + 1, Int64(V3Expansion.maximumPeriods)))
     }
 
     /// The days (since 1970-01-01) period `period` selects, in order; nil past the calendar's end.
@@ -243,6 +287,7 @@ struct V3RecurrenceWalk {
         var k = max(1, index(after: horizon, step: step))
         skipHours(to: k, step: step)
         for _ in 0..<V3Expansion.maximumPeriods {
+            guard steps.take() else { return }
             guard ruleOccurrence(point(k, step: step), local: nil) else { return }
             k += 1
         }
@@ -261,6 +306,7 @@ struct V3RecurrenceWalk {
         let offsets = zone.timeline(covering: InstantRange(start: event.start, end: max(reach, event.start)))
         var dayEnd = offsets.instant(forLocalSeconds: day * 86_400)
         for _ in 0..<V3Expansion.maximumPeriods {
+            guard steps.take() else { return }
             let dayStart = dayEnd
             dayEnd = offsets.instant(forLocalSeconds: (day + 1) * 86_400)
             if dayStart >= window.end || full { return }

@@ -23,8 +23,14 @@ struct V3Assignment: Sendable, Hashable {
 enum V3FinalSchedule {
     /// Every assignment that overlaps `window`, whole (not clipped), in start order.
     static func assignments(_ details: SandboxV3Details, window: InstantRange, fixedUTC: Bool) -> [V3Assignment] {
+        var steps = V3StepBudget()
+        return assignments(details, window: window, fixedUTC: fixedUTC, steps: &steps)
+    }
+
+    /// As above, stepping within `steps` (the request's budget; a test hands in its own).
+    static func assignments(_ details: SandboxV3Details, window: InstantRange, fixedUTC: Bool, steps: inout V3StepBudget) -> [V3Assignment] {
         var result: [V3Assignment] = []
-        for base in baseAssignments(details, window: window, fixedUTC: fixedUTC) {
+        for base in baseAssignments(details, window: window, fixedUTC: fixedUTC, steps: &steps) {
             result += applyOverrides(to: base, details.overrides)
         }
         return result.filter { $0.range.overlaps(window) }.sorted { ($0.range.start, $0.range.end) < ($1.range.start, $1.range.end) }
@@ -33,10 +39,17 @@ enum V3FinalSchedule {
     /// What the rotations (deleted ones too: their past stays) and custom shifts put on call
     /// before overrides, overlapping `window`.
     static func baseAssignments(_ details: SandboxV3Details, window: InstantRange, fixedUTC: Bool) -> [V3Assignment] {
+        var steps = V3StepBudget()
+        return baseAssignments(details, window: window, fixedUTC: fixedUTC, steps: &steps)
+    }
+
+    /// As above, stepping within `steps`.
+    static func baseAssignments(_ details: SandboxV3Details, window: InstantRange, fixedUTC: Bool, steps: inout V3StepBudget) -> [V3Assignment] {
         var result: [V3Assignment] = []
-        // One budget for the whole request (V3Expansion.maximumOccurrences), not one per event.
-        for rotation in details.rotations where result.count < V3Expansion.maximumOccurrences {
-            result += rotationAssignments(rotation, window: window, fixedUTC: fixedUTC, limit: V3Expansion.maximumOccurrences - result.count)
+        // One budget for the whole request (V3Expansion.maximumOccurrences and the steps of
+        // V3StepBudget), not one per event.
+        for rotation in details.rotations where result.count < V3Expansion.maximumOccurrences && !steps.isExhausted {
+            result += rotationAssignments(rotation, window: window, fixedUTC: fixedUTC, limit: V3Expansion.maximumOccurrences - result.count, steps: &steps)
         }
         for shift in details.customShifts where shift.start < window.end && window.start < shift.end {
             for member in shift.allMembers {
@@ -48,11 +61,19 @@ enum V3FinalSchedule {
 
     /// At most `limit` assignments: a request's budget, shared by its rotations and events.
     static func rotationAssignments(_ rotation: SandboxV3Rotation, window: InstantRange, fixedUTC: Bool, limit: Int = V3Expansion.maximumOccurrences) -> [V3Assignment] {
+        var steps = V3StepBudget()
+        return rotationAssignments(rotation, window: window, fixedUTC: fixedUTC, limit: limit, steps: &steps)
+    }
+
+    /// As above, stepping within `steps`, the request's budget.
+    static func rotationAssignments(
+        _ rotation: SandboxV3Rotation, window: InstantRange, fixedUTC: Bool, limit: Int = V3Expansion.maximumOccurrences, steps: inout V3StepBudget
+    ) -> [V3Assignment] {
         var result: [V3Assignment] = []
-        for event in rotation.events where result.count < limit {
+        for event in rotation.events where result.count < limit && !steps.isExhausted {
             let zone = Zone(identifier: event.timeZone) ?? .utc
             guard case .success(let rule) = V3Recurrence.parse(event.recurrence, zone: zone) else { continue }
-            for occurrence in V3Expansion.occurrences(of: event, rule: rule, window: window, fixedUTC: fixedUTC, limit: limit - result.count) {
+            for occurrence in V3Expansion.occurrences(of: event, rule: rule, window: window, fixedUTC: fixedUTC, limit: limit - result.count, steps: &steps) {
                 for member in V3Expansion.members(of: event, occurrence: occurrence.index) where result.count < limit {
                     result.append(V3Assignment(range: occurrence.range, member: member, source: .rotation(rotation.id)))
                 }
