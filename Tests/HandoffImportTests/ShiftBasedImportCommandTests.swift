@@ -13,16 +13,11 @@ struct ShiftBasedImportCommandTests {
         var seed = ShiftBasedImportAgreementTests.seed
         seed.schedules += ImportTests.seed.schedules.filter { $0.id == "PWEEKLY" }
         try await SandboxHarness.with(now: ImportTests.now, seed: seed) { sandbox in
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-import-v3-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let directory = try Self.configurationDirectory(sandbox)
             defer { try? FileManager.default.removeItem(at: directory) }
-            try "version: 1\nconnections:\n  acme: { type: pagerduty, token_env: HANDOFF_TEST_TOKEN, api_url: \"\(sandbox.baseURL)\" }\n"
-                .write(to: directory.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
-            let environment = ["HANDOFF_TEST_TOKEN": SandboxHarness.readOnlyKey]
-            let now = "2026-10-12T00:00:00Z"
 
             let one = try await HandoffProcess.run(
-                ["import", "--connection", "acme", "--schedule", "PV3WEEK", "--schedule", "PWEEKLY", "--out", "teams/one.yaml", "--now", now], in: directory, environment: environment
+                ["import", "--connection", "acme", "--schedule", "PV3WEEK", "--schedule", "PWEEKLY", "--out", "teams/one.yaml", "--now", Self.now], in: directory, environment: Self.environment
             )
             #expect(one.exitCode == 0, "\(one.standardError)")
             #expect(one.standardError.hasSuffix("Imported 2 PagerDuty schedules: 2 schedules, 2 destinations, 3 new people. Run `handoff validate` and `handoff plan` to review.\n"), "\(one.standardError)")
@@ -31,7 +26,7 @@ struct ShiftBasedImportCommandTests {
             let validate = try await HandoffProcess.run(["validate", "."], in: directory)
             #expect(validate.standardOutput == "Configuration is valid: 2 schedules, 2 destinations, 1 connection.\n", "\(validate.standardOutput)\(validate.standardError)")
 
-            let all = try await HandoffProcess.run(["import", "--connection", "acme", "--all", "--out", "all/", "--now", now], in: directory, environment: environment)
+            let all = try await HandoffProcess.run(["import", "--connection", "acme", "--all", "--out", "all/", "--now", Self.now], in: directory, environment: Self.environment)
             #expect(all.exitCode == 0, "\(all.standardError)")
             let files = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("all").path).sorted()
             #expect(files == ["pagerduty-pv3days.yaml", "pagerduty-pv3nite.yaml", "pagerduty-pv3week.yaml", "pagerduty-pweekly.yaml"], "\(files)")
@@ -41,18 +36,13 @@ struct ShiftBasedImportCommandTests {
     @Test("a roster change by a successor event is written as one schedule with its change, a two-rotation schedule with destinations naming their rotations, and the file plans")
     func successorAndRotations() async throws {
         try await SandboxHarness.with(now: ImportTests.now, seed: ShiftBasedImportAgreementTests.changeSeed) { sandbox in
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-import-v3-change-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let directory = try Self.configurationDirectory(sandbox)
             defer { try? FileManager.default.removeItem(at: directory) }
-            try "version: 1\nconnections:\n  acme: { type: pagerduty, token_env: HANDOFF_TEST_TOKEN, api_url: \"\(sandbox.baseURL)\" }\n"
-                .write(to: directory.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
-            let environment = ["HANDOFF_TEST_TOKEN": SandboxHarness.readOnlyKey]
-            let now = "2026-10-12T00:00:00Z"
             let rotations = try await sandbox.withClient { client in try await client.v3Schedule(id: "PV3TWO").rotations.map(\.id) }
             try #require(rotations.count == 2)
 
             let run = try await HandoffProcess.run(
-                ["import", "--connection", "acme", "--schedule", "PV3ROST", "--schedule", "PV3TWO", "--out", "teams/shifts.yaml", "--now", now], in: directory, environment: environment
+                ["import", "--connection", "acme", "--schedule", "PV3ROST", "--schedule", "PV3TWO", "--out", "teams/shifts.yaml", "--now", Self.now], in: directory, environment: Self.environment
             )
             #expect(run.exitCode == 0, "\(run.standardError)")
             let text = try String(contentsOf: directory.appendingPathComponent("teams/shifts.yaml"), encoding: .utf8)
@@ -82,10 +72,23 @@ struct ShiftBasedImportCommandTests {
             let validate = try await HandoffProcess.run(["validate", "."], in: directory)
             #expect(validate.standardOutput == "Configuration is valid: 3 schedules, 3 destinations, 1 connection.\n", "\(validate.standardOutput)\(validate.standardError)")
             // The plan reads both schedules: no "several rotations" error, changes to make.
-            let plan = try await HandoffProcess.run(["plan", ".", "--detailed-exitcode", "--now", now], in: directory, environment: environment)
+            let plan = try await HandoffProcess.run(["plan", ".", "--detailed-exitcode", "--now", Self.now], in: directory, environment: Self.environment)
             #expect(plan.exitCode == 2, "\(plan.standardOutput)\(plan.standardError)")
             #expect(!plan.standardError.contains("rotations ("), "\(plan.standardError)")
             #expect(plan.standardOutput.contains("PagerDuty schedule PV3TWO (shift-based)"), "\(plan.standardOutput)")
         }
+    }
+
+    /// The instant every run of this suite takes as now, and the read-only key it reads with.
+    private static let now = "2026-10-12T00:00:00Z"
+    private static let environment = ["HANDOFF_TEST_TOKEN": SandboxHarness.readOnlyKey]
+
+    /// A new folder holding a configuration with one connection to `sandbox`, for `import` to add to.
+    private static func configurationDirectory(_ sandbox: SandboxHarness) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-import-v3-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try "version: 1\nconnections:\n  acme: { type: pagerduty, token_env: HANDOFF_TEST_TOKEN, api_url: \"\(sandbox.baseURL)\" }\n"
+            .write(to: directory.appendingPathComponent("handoff.yaml"), atomically: true, encoding: .utf8)
+        return directory
     }
 }
