@@ -58,7 +58,10 @@ extension PagerDutyDestination {
         }
         for shift in shifts {
             starts[Self.key(shift.id, customShift: true)] = ListedV3Object(start: shift.start)
-            let userID = shift.members.count > 1 ? Self.membersKey(shift.members) : shift.member?.userID
+            // Several members, at least one of them a user; otherwise the one member's user (a
+            // shift of vacant or unknown seats alone puts nobody on call: not listed).
+            let several = shift.members.count > 1 && shift.members.contains { $0.userID != nil }
+            let userID = several ? Self.membersKey(shift.members) : shift.members.lazy.compactMap(\.userID).first
             guard let userID else { continue }
             records.append(OverrideRecord(id: shift.id, start: shift.start, end: shift.end, userID: userID, target: .customShift))
         }

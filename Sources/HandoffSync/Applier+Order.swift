@@ -53,7 +53,9 @@ extension Applier {
             case .ordered(let found):
                 levels = found
             case .circle(let move):
-                guard case let (delete, create)? = split(writes[move]) else { break }
+                // A circle through a move that cannot be split (none of Handoff's plans makes
+                // one): the order that needs no waits.
+                guard case let (delete, create)? = split(writes[move]) else { return untangled(writes) }
                 writes[move] = delete
                 writes.insert(create, at: move + 1)
                 continue
@@ -78,9 +80,11 @@ extension Applier {
     static let maximumCircles = 100
 
     /// A move as a delete of the object as it is and a create of it as wanted; nil for anything
-    /// else.
+    /// else, and for a move of an object's end alone (the cut of a started override): deleting
+    /// that one only ends it now, so a create from its start would overlap what is left of it.
     static func split(_ move: PlanAction) -> (delete: PlanAction, create: PlanAction)? {
         guard move.kind == .move, let previous = move.previous else { return nil }
+        guard previous.start != move.start || previous.userID != move.userID else { return nil }
         let delete = PlanAction(
             kind: .delete, start: previous.start, end: previous.end, userID: previous.userID, person: move.previousPerson ?? previous.userID,
             email: "", overrideID: previous.id, reason: move.reason, target: move.target, replacedPerson: move.replacedPerson
@@ -216,12 +220,15 @@ private struct WriteGraph {
 extension Applier {
     /// Where the waits or circles are too many to follow (more than `WriteGraph.maximumWaits` or
     /// `maximumCircles`: objects of one member piled over each other, which no plan of Handoff's
-    /// makes): every rotation move
-    /// becomes a delete and a create, and all rotation deletes go first; nothing can overlap then.
+    /// makes): every rotation move becomes a delete and a create, all rotation deletes go first,
+    /// then the rotation moves of an end alone (which `split` keeps whole), then the creates;
+    /// nothing can overlap then.
     static func untangled(_ writes: [PlanAction]) -> [WriteStep] {
         var deletes: [PlanAction] = []
         var creates: [PlanAction] = []
         var moves: [PlanAction] = []
+        // Rotation moves of an end alone: after the rotation deletes, before the creates.
+        var endMoves: [PlanAction] = []
         var lastDeletes: [PlanAction] = []
         for write in writes {
             let onRotation = if case .rotation = write.target { true } else { false }
@@ -229,15 +236,19 @@ extension Applier {
             case .create: creates.append(write)
             case .delete: if onRotation { deletes.append(write) } else { lastDeletes.append(write) }
             default:
-                guard onRotation, case let (delete, create)? = split(write) else {
+                guard onRotation else {
                     moves.append(write)
+                    continue
+                }
+                guard case let (delete, create)? = split(write) else {
+                    endMoves.append(write)
                     continue
                 }
                 deletes.append(delete)
                 creates.append(create)
             }
         }
-        return [(PlanAction.Kind.delete, deletes), (.create, creates), (.move, moves), (.delete, lastDeletes)].compactMap { kind, actions in
+        return [(PlanAction.Kind.delete, deletes), (.move, endMoves), (.create, creates), (.move, moves), (.delete, lastDeletes)].compactMap { kind, actions in
             actions.isEmpty ? nil : WriteStep(kind: kind, actions: actions)
         }
     }

@@ -214,7 +214,7 @@ public enum Applier {
                     var pending = step.actions.map { PlannedOverride(start: $0.start, end: $0.end, userID: $0.userID, target: $0.target) }
                     while !pending.isEmpty {
                         try shared.checkNotStopped()
-                        let batch = Array(pending.prefix(min(options.batchSize, target.capabilities.maxBatchSize)))
+                        let batch = Array(pending.prefix(max(1, min(options.batchSize, target.capabilities.maxBatchSize))))
                         pending.removeFirst(batch.count)
                         let outcome = try await create(batch, destination: destination, target: target, session: session, options: options, shared: shared)
                         report.created += outcome.created

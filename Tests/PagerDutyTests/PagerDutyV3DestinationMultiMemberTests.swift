@@ -62,6 +62,23 @@ struct PagerDutyV3DestinationMultiMemberTests {
         }
     }
 
+    @Test("a custom shift of vacant seats alone puts nobody on call: not listed, so never reverted as drift")
+    func vacantSeatsNotListed() async throws {
+        try await Base.with { sandbox, destination, _ in
+            let added = try await sandbox.server.store.updateSchedule(id: "PSHIFT1") { schedule, ids in
+                let vacant = SandboxV3CustomShift(
+                    id: ids.next(), assignmentID: ids.next(), start: Self.shift.start, end: Self.shift.end, member: SandboxV3Member(userID: nil),
+                    extraMembers: [SandboxV3Member(userID: nil)]
+                )
+                schedule.v3?.customShifts.append(vacant)
+                return (vacant.id, true)
+            }
+            let id = try #require(added)
+            let listed = try await destination.overrides(schedule: "PSHIFT1", overlapping: Base.window)
+            #expect(!listed.contains { $0.id == id }, "\(listed)")
+        }
+    }
+
     @Test("deleted with one request for all its members; a second delete of the id in the run is answered without a request")
     func deletedOnce() async throws {
         try await Base.with { sandbox, destination, _ in
