@@ -113,14 +113,12 @@ extension PagerDutyDestination {
             case Self.unknownMember: names.append("a member of an unknown type")
             case _ where part.hasPrefix("+"): names.append("\(part.dropFirst()) more")
             default:
-                do {
-                    let user = try await client.user(id: part)
+                // One member's id holds no separator: `user(id:)` looks it up as any other.
+                if let user = try await user(id: part) {
                     names.append(user.name)
                     emails.append(user.email)
-                } catch let error as PagerDutyError where error.kind == .notFound {
+                } else {
                     names.append("deleted PagerDuty user \(part)")
-                } catch {
-                    throw Self.translate(error)
                 }
             }
         }
