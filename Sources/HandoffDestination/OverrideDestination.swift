@@ -49,6 +49,14 @@ public protocol OverrideDestination: Sendable {
     /// safe).
     func updateOverride(schedule: String, id: String, to override: PlannedOverride) async throws -> OverrideRecord
 
+    /// The override `id` of `schedule` (an object of kind `target`) as the destination holds it
+    /// now, or nil when there is none. The applier reads a started override back after deleting
+    /// it, where its replacement waits for it: the destination cut it at the moment the delete
+    /// arrived (by its own clock, later than the plan's), and the replacement starts where it now
+    /// ends, so the two never overlap. Reads only. The default throws `DestinationError` of kind
+    /// `.unsupported` (the replacement then starts where the plan says, as before).
+    func override(schedule: String, id: String, target: OverrideTarget) async throws -> OverrideRecord?
+
     /// What writing `request.shifts` onto its schedule takes (see `DestinationLayout`); reads only.
     /// Also where a destination finds the schedule's kind and refuses, with `.kindChanged`, one
     /// whose kind is no longer the remembered one. The default (`Layout.swift`) writes every
@@ -65,6 +73,10 @@ public protocol OverrideDestination: Sendable {
 extension OverrideDestination {
     public func updateOverride(schedule: String, id: String, to override: PlannedOverride) async throws -> OverrideRecord {
         throw DestinationError(.unsupported, "this destination cannot change an override in place; delete it and create a new one")
+    }
+
+    public func override(schedule: String, id: String, target: OverrideTarget) async throws -> OverrideRecord? {
+        throw DestinationError(.unsupported, "this destination cannot read one override by its id")
     }
 }
 

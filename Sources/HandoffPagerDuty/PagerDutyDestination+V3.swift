@@ -251,6 +251,33 @@ extension PagerDutyDestination {
         return result
     }
 
+    // MARK: - Reading one back
+
+    /// A v3 override or custom shift by id as PagerDuty holds it now (how the applier learns
+    /// where a started one was cut), nil when PagerDuty has none (404). An override is returned
+    /// with the target and user PagerDuty names (the target asked for where the answer leaves
+    /// them out; an empty user where nobody overrides); a custom shift with its first user. The
+    /// whole schedule's override layer (`.schedule`) has no such read: `.unsupported`.
+    public func override(schedule: String, id: String, target: OverrideTarget) async throws -> OverrideRecord? {
+        switch target {
+        case .schedule:
+            throw DestinationError(.unsupported, "a layer-based PagerDuty schedule cannot read one override by its id")
+        case .rotation, .customShiftOverride:
+            guard let found = try await translated(schedule, { try await client.v3Override(scheduleID: schedule, overrideID: id) }) else { return nil }
+            let replacing = found.overriddenMember?.userID
+            let answered: OverrideTarget? =
+                switch found.target {
+                case .rotation(let rotation)?: .rotation(id: rotation, replacing: replacing)
+                case .customShift(let shift)?: .customShiftOverride(id: shift, replacing: replacing)
+                case nil: nil
+                }
+            return OverrideRecord(id: found.id, start: found.start, end: found.end, userID: found.overridingMember?.userID ?? "", target: answered ?? target)
+        case .customShift:
+            guard let found = try await translated(schedule, { try await client.v3CustomShift(scheduleID: schedule, customShiftID: id) }) else { return nil }
+            return OverrideRecord(id: found.id, start: found.start, end: found.end, userID: found.members.lazy.compactMap(\.userID).first ?? "", target: .customShift)
+        }
+    }
+
     // MARK: - Moving
 
     /// Changes a v3 override (its start, end and overriding user; PagerDuty cannot change its

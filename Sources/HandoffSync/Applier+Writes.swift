@@ -131,17 +131,17 @@ extension Applier {
         }
     }
 
-    /// Deletes overrides, each as the kind of object its action names, side by side; returns how
-    /// many are no longer Handoff's.
+    /// Deletes overrides, each as the kind of object its action names, side by side; returns what
+    /// the destination answered for each id (every one of them is no longer Handoff's).
     static func delete(
         _ actions: [PlanAction],
         destination: DestinationPlan,
         target: any OverrideDestination,
         session: any StateSession,
         shared: SharedRun
-    ) async throws -> Int {
+    ) async throws -> [String: OverrideDeletionResult] {
         let deletions = actions.compactMap { action in action.overrideID.map { (id: $0, target: action.target) } }
-        guard !deletions.isEmpty else { return 0 }
+        guard !deletions.isEmpty else { return [:] }
         // Marked before any DELETE is sent, in one record for them all: a run killed after
         // PagerDuty confirmed a delete and before it was recorded leaves a mark, which the
         // next plan resolves by listing, instead of a record that looks deleted by hand.
@@ -152,22 +152,22 @@ extension Applier {
                 markDeletePending: deletions.map(\.id)
             )
         )
-        return try await withThrowingTaskGroup(of: String.self) { group in
+        return try await withThrowingTaskGroup(of: (String, OverrideDeletionResult).self) { group in
             for (id, kind) in deletions {
                 group.addTask {
                     try shared.checkNotStopped()
-                    _ = try await target.deleteOverride(schedule: destination.destinationSchedule, id: id, target: kind)
+                    let result = try await target.deleteOverride(schedule: destination.destinationSchedule, id: id, target: kind)
                     shared.step()
                     // Deleted, cut to end now, or already gone: either way no longer Handoff's to manage.
                     try await session.record(
                         StateChange(destination: destination.name, connection: destination.connection, destinationSchedule: destination.destinationSchedule, deleted: [id])
                     )
-                    return id
+                    return (id, result)
                 }
             }
-            var deleted = 0
-            for try await _ in group { deleted += 1 }
-            return deleted
+            var results: [String: OverrideDeletionResult] = [:]
+            for try await (id, result) in group { results[id] = result }
+            return results
         }
     }
 }

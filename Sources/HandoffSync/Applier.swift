@@ -8,7 +8,8 @@ import Synchronization
 /// Carries out a plan: the only code that writes to PagerDuty. Per destination: adoptions (no
 /// call), creates in bulk requests, then moves in place, then deletes, so coverage never has a
 /// hole, except that on a rotation of a shift-based schedule what a new span overlaps goes first
-/// (`writeSteps`); the schedule's kind is remembered once the destination succeeded; destinations side
+/// (`writeSteps`), and what replaces a started override starts where the destination cut it
+/// (`readCuts`); the schedule's kind is remembered once the destination succeeded; destinations side
 /// by side, removed ones after the others. Every confirmed call is recorded in the state before the next one; a create whose
 /// answer was lost is resolved by listing and matching before anything is sent again, so no
 /// override is ever created twice. A destination that fails does not stop the others, and its
@@ -208,10 +209,17 @@ public enum Applier {
             // cover), then deletes; on a rotation, what a new span overlaps goes first, as
             // PagerDuty may refuse two overrides of one member at once. Each step runs only when
             // every step before it succeeded.
-            for step in writeSteps(destination.actions) where report.failures.isEmpty {
+            // A create that waits for the delete of a started rotation override starts where the
+            // destination cut that one (`readCuts`).
+            let steps = writeSteps(destination.actions)
+            let creates = steps.filter { $0.kind == .create }.flatMap(\.actions)
+            var cuts: [Cut] = []
+            for step in steps where report.failures.isEmpty {
                 switch step.kind {
                 case .create:
-                    var pending = step.actions.map { PlannedOverride(start: $0.start, end: $0.end, userID: $0.userID, target: $0.target) }
+                    var pending = step.actions.compactMap { afterCuts($0, cuts) }.map {
+                        PlannedOverride(start: $0.start, end: $0.end, userID: $0.userID, target: $0.target)
+                    }
                     while !pending.isEmpty {
                         try shared.checkNotStopped()
                         let batch = Array(pending.prefix(max(1, min(options.batchSize, target.capabilities.maxBatchSize))))
@@ -225,7 +233,13 @@ public enum Applier {
                     report.moved += outcome.moved
                     for failure in outcome.failures { fail(failure) }
                 default:
-                    report.deleted += try await delete(step.actions, destination: destination, target: target, session: session, shared: shared)
+                    let results = try await delete(step.actions, destination: destination, target: target, session: session, shared: shared)
+                    report.deleted += results.count
+                    let read = await readCuts(
+                        step.actions, results: results, creates: creates, now: now, schedule: destination.destinationSchedule, target: target
+                    )
+                    cuts += read.cuts
+                    for failure in read.failures { fail(failure) }
                 }
             }
 

@@ -416,6 +416,119 @@ struct ShiftBasedScenarioTests {
         }
     }
 
+    // MARK: - PagerDuty's clock ahead of the plan's
+
+    /// Alice's and Bob's turns in progress swapped (Bob takes hers from Monday 2026-11-23).
+    private static let swapInProgress = "    swaps:\n      - [2026-11-23T09:00, 2026-11-30T09:00]\n"
+
+    /// Applies `plan` as `handoff apply <saved plan>` does, at `instant` by PagerDuty's clock.
+    private func applySaved(_ plan: Plan, _ scenario: Scenario, at instant: Instant) async throws -> Applier.Report {
+        scenario.server.clock.set(instant)
+        var options = ConnectionOptions()
+        options.environment = ["SCENARIO_TOKEN": SandboxHarness.key]
+        options.sandboxNow = instant
+        options.kinds = .standard {
+            $0.backoffBase = 0.01
+            $0.backoffCap = 0.05
+        }
+        let run = ApplyRun(
+            configuration: scenario.configuration, store: scenario.store, holder: LockHolder.current(operation: "apply", now: instant), lockTimeout: 0,
+            savedPlan: plan, now: instant, connectionOptions: options
+        )
+        return try await run.run().report
+    }
+
+    /// The swap of the turn in progress planned at `planned`, then (after `applied`) the override
+    /// of Carol's rotation turn that Alice holds and Bob's that replaces it, as PagerDuty has them.
+    private func cutAndReplacement(_ scenario: Scenario, planned: Instant) async -> (alice: SandboxV3Override?, bob: [SandboxV3Override]) {
+        let overrides = await v3(scenario, "PSHIFT1").overrides.filter { $0.overridden.userID == carol }
+        return (
+            overrides.first { $0.overriding.userID == alice && $0.start < planned },
+            overrides.filter { $0.overriding.userID == bob && $0.start >= planned && $0.start < at("2026-11-30T08:00:00Z") }
+        )
+    }
+
+    @Test(
+        "a swap of the turn in progress applied while PagerDuty's clock is ahead of the plan's: the replacement starts where PagerDuty cut the started override, overlaps refused or not",
+        arguments: [(Int64(90), true), (90, false), (3600, true)]
+    )
+    func replacementStartsAtTheCut(seconds: Int64, refuseOverlaps: Bool) async throws {
+        try await run { scenario in
+            scenario.server.updateQuirks { $0.v3.rejectOverlappingOverrides = refuseOverlaps }
+            #expect(try await scenario.apply(at: now).1.succeeded)
+            try scenario.reconfigure(config(swaps: Self.swapInProgress))
+            let planned = at("2026-11-26T10:00:00Z")
+            let applied = planned.adding(seconds: seconds)
+            let plan = try await scenario.plan(at: planned)
+            let text = PlanRenderer.text(plan)
+            #expect(plan.destinations.first?.actions(.create).contains { $0.start == planned && $0.userID == bob } == true, "\(text)")
+
+            scenario.server.log.reset()
+            let report = try await applySaved(plan, scenario, at: applied)
+            #expect(report.succeeded, "\(report.failures)")
+            #expect(PlanRenderer.text(plan) == text, "the plan is not changed")
+            let refused = scenario.server.log.all.filter { $0.status == 400 && $0.method != "GET" }
+            #expect(refused.isEmpty, "\(refused)")
+            let (cut, replacements) = await cutAndReplacement(scenario, planned: planned)
+            #expect(cut?.end == applied, "PagerDuty cut Alice's override when the delete arrived")
+            #expect(replacements.map(\.start) == [applied], "Bob's starts where Alice's was cut: \(replacements)")
+            let record = try await scenario.store.read().destinations["primary-pd"]?.overrides.first { $0.id == replacements.first?.id }
+            #expect(record?.start == applied, "the state holds the start PagerDuty has")
+
+            // Plans round their time down to the minute: from the first whole minute after the cut
+            // (a plan within the cut's own minute still sees Bob's as not started: left as found).
+            let nextMinute = Instant(secondsSinceEpoch: (applied.secondsSinceEpoch + 59) / 60 * 60)
+            for later in [nextMinute, applied.adding(seconds: 3600)] {
+                let again = try await scenario.plan(at: later)
+                #expect(!again.hasChanges, "\(PlanRenderer.text(again))")
+            }
+            try await expectShowsConfiguration(scenario, schedule: "PSHIFT1", from: applied)
+            try await expectNoDuplicates(scenario, schedule: "PSHIFT1", at: applied)
+        }
+    }
+
+    @Test("the answer to reading the cut override back is lost: its replacement is not created, the run fails with one sentence, and the next apply converges")
+    func cutReadLost() async throws {
+        try await run { scenario in
+            scenario.server.updateQuirks { $0.v3.rejectOverlappingOverrides = true }
+            #expect(try await scenario.apply(at: now).1.succeeded)
+            try scenario.reconfigure(config(swaps: Self.swapInProgress))
+            let planned = at("2026-11-26T10:00:00Z")
+            let applied = planned.adding(seconds: 90)
+            scenario.server.log.reset()
+            // Once planned, PagerDuty's clock moves on and every read answers 500 (the applier
+            // reads nothing else while it writes).
+            let report = try await scenario.applyKilled(at: planned, wrap: { $0 }) { _ in
+                scenario.server.clock.set(applied)
+                scenario.server.updateFaults {
+                    $0.serverErrorMethods = ["GET"]
+                    $0.serverErrorBurst = 1000
+                }
+            }
+            scenario.server.updateFaults { $0.serverErrorBurst = 0 }
+            #expect(report.failures.count == 1, "\(report.failures)")
+            let failure = report.failures.first ?? ""
+            #expect(failure.contains("could not be read back") && failure.contains("was not created"), "\(failure)")
+            #expect(!failure.contains(SandboxHarness.key))
+            let deletes = scenario.server.log.all.filter { $0.method == "DELETE" }
+            #expect(deletes.count == 1 && !scenario.server.log.all.contains { $0.method == "POST" }, "nothing sent after the read: \(scenario.server.log.all)")
+            let (cut, replacements) = await cutAndReplacement(scenario, planned: planned)
+            #expect(cut?.end == applied && replacements.isEmpty)
+
+            // The next apply, a minute on (plans round down to the minute: within the cut's own
+            // minute the cut part would still look live), creates Bob's from its own time.
+            let next = applied.adding(seconds: 60)
+            scenario.server.log.reset()
+            let (_, again) = try await scenario.apply(at: next)
+            #expect(again.succeeded, "\(again.failures)")
+            #expect(scenario.server.log.all.filter { $0.status == 400 && $0.method != "GET" }.isEmpty)
+            #expect(await cutAndReplacement(scenario, planned: planned).bob.map(\.start) == [at("2026-11-26T10:02:00Z")])
+            #expect(!(try await scenario.plan(at: next).hasChanges))
+            try await expectShowsConfiguration(scenario, schedule: "PSHIFT1", from: next)
+            try await expectNoDuplicates(scenario, schedule: "PSHIFT1", at: next)
+        }
+    }
+
     // MARK: - Several rotations
 
     @Test("a schedule with several rotations: without pagerduty_rotation the plan names them; with it the export works and says the others stay on call")

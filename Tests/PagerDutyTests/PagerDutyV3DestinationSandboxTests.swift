@@ -238,6 +238,23 @@ struct PagerDutyV3DestinationSandboxTests {
         }
     }
 
+    @Test("one object read back by id: a cut override ends where PagerDuty cut it, with its target and user; a deleted one is nil; the layer-based layer has no such read")
+    func readBack() async throws {
+        try await Self.with { sandbox, destination, rotation in
+            let running = PlannedOverride(start: at("2026-11-22T00:00:00Z"), end: at("2026-11-23T00:00:00Z"), userID: Self.carol, target: .rotation(id: rotation, replacing: Self.alice))
+            let future = PlannedOverride(start: at("2026-11-24T00:00:00Z"), end: at("2026-11-25T00:00:00Z"), userID: Self.carol, target: .customShift)
+            let records = try Self.created(try await destination.createOverrides(schedule: "PSHIFT1", [running, future]))
+            _ = try await destination.overrides(schedule: "PSHIFT1", overlapping: Self.window)
+            #expect(try await destination.override(schedule: "PSHIFT1", id: records[1].id, target: .customShift)?.end == future.end)
+            #expect(try await destination.deleteOverride(schedule: "PSHIFT1", id: records[0].id, target: running.target) == .truncated)
+            #expect(try await destination.deleteOverride(schedule: "PSHIFT1", id: records[1].id, target: .customShift) == .deleted)
+            let cut = try await destination.override(schedule: "PSHIFT1", id: records[0].id, target: running.target)
+            #expect(cut == OverrideRecord(id: records[0].id, start: running.start, end: SandboxHarness.defaultNow, userID: Self.carol, target: running.target))
+            #expect(try await destination.override(schedule: "PSHIFT1", id: records[1].id, target: .customShift) == nil)
+            await #expect(throws: DestinationError.self) { try await destination.override(schedule: "PSHIFT1", id: "P000001", target: .schedule) }
+        }
+    }
+
     @Test("an override or custom shift that has ended is already gone, whether PagerDuty answers 400 or 404")
     func deleteEnded() async throws {
         for endedStatus in [400, 404] {
