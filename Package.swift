@@ -237,6 +237,7 @@ let package = Package(
                 "HandoffCLI", "HandoffConfig", "HandoffRota", "HandoffTestSupport", "HandoffTime", "HandoffState", "PagerDutySandbox", "YAMLNodes", "handoff",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            exclude: ["Golden"],
             swiftSettings: strictSettings
         ),
     ]

@@ -226,7 +226,7 @@ extension Reconciler {
     private static func movedLessThanADay(_ old: OverrideRecord, _ shift: InstantRange, now: Instant) -> Bool {
         let endMoved = shift.end.secondsSinceEpoch.subtractingReportingOverflow(old.end.secondsSinceEpoch)
         guard !endMoved.overflow, endMoved.partialValue != 0, endMoved.partialValue.magnitude < 86_400 else { return false }
-        if old.start <= now, shift.start <= now { return true }
+        if PlanMinute(now).hasBegun(old.start), shift.start <= now { return true }
         let startMoved = shift.start.secondsSinceEpoch.subtractingReportingOverflow(old.start.secondsSinceEpoch)
         let difference = startMoved.partialValue.subtractingReportingOverflow(endMoved.partialValue)
         // Both ends move the same way (an end alone moving is a coverage or turn change).

@@ -4,7 +4,7 @@ import HandoffTime
 /// Moves: where a schedule changes its objects in place, a delete and a create become one request.
 extension Reconciler {
     /// Pairs, per target, each delete of an override of Handoff's with a create, both starting after
-    /// `now`, into one `.move` of the deleted override to the created one's start, end and person
+    /// the plan's minute (`PlanMinute`), into one `.move` of the deleted override to the created one's start, end and person
     /// (PUT: one request instead of two). Pairing is by start order on both sides (then end, person
     /// and id), so the same plan always pairs the same way; what is left over stays a delete or a
     /// create. A move keeps the delete's reason: why the override as it was goes. Overrides made by
@@ -12,7 +12,8 @@ extension Reconciler {
     static func paired(_ actions: [PlanAction], going: [OverrideRecord], now: Instant, directory: PeopleDirectory) -> [PlanAction] {
         let actions = cut(actions, going: going, now: now, directory: directory)
         var movable: [String: OverrideRecord] = [:]
-        for override in going where override.start > now && !override.deletePending { movable[override.id] = override }
+        let minute = PlanMinute(now)
+        for override in going where !minute.hasBegun(override.start) && !override.deletePending { movable[override.id] = override }
         guard !movable.isEmpty else { return actions }
         var deletes: [OverrideTarget: [Int]] = [:]
         var creates: [OverrideTarget: [Int]] = [:]
@@ -21,7 +22,7 @@ extension Reconciler {
             case .delete:
                 if let id = action.overrideID, movable[id] != nil { deletes[action.target, default: []].append(index) }
             case .create:
-                if action.start > now { creates[action.target, default: []].append(index) }
+                if !minute.hasBegun(action.start) { creates[action.target, default: []].append(index) }
             default:
                 break
             }
@@ -61,7 +62,8 @@ extension Reconciler {
     /// override stays a delete, which the applier sends before the create that replaces it.
     static func cut(_ actions: [PlanAction], going: [OverrideRecord], now: Instant, directory: PeopleDirectory) -> [PlanAction] {
         var started: [String: OverrideRecord] = [:]
-        for override in going where override.start <= now && override.end > now && !override.deletePending {
+        let minute = PlanMinute(now)
+        for override in going where minute.hasBegun(override.start) && minute.outlasts(override.end) && !override.deletePending {
             if case .rotation = override.target { started[override.id] = override }
         }
         guard !started.isEmpty else { return actions }

@@ -78,7 +78,7 @@ public enum Reconciler {
     }
 
     /// Overrides are equal when user, end and target agree and so do their starts once clipped to
-    /// `now`.
+    /// the plan's minute (`PlanMinute`: a start within it counts as `now`).
     struct Identity: Hashable {
         var userID: String
         var start: Instant
@@ -87,7 +87,7 @@ public enum Reconciler {
     }
 
     private static func identity(_ userID: String, _ start: Instant, _ end: Instant, _ target: OverrideTarget, now: Instant) -> Identity {
-        Identity(userID: userID, start: max(start, now), end: end, target: target)
+        Identity(userID: userID, start: PlanMinute(now).clipped(start), end: end, target: target)
     }
 
     private static func plan(_ destination: DestinationInput, observed: ObservedSchedule?, input: Input, ownedAnywhere: Set<String>) -> DestinationPlan {
@@ -95,13 +95,15 @@ public enum Reconciler {
         let allLive = observed?.overrides ?? []
         let stateEntry = input.state.destinations[destination.name]
         let watermark = stateEntry?.watermark
-        let live = allLive.filter { $0.end > now }
+        // What ends within the plan's minute has ended (`PlanMinute`): a cut override's last seconds.
+        let minute = PlanMinute(now)
+        let live = allLive.filter { minute.outlasts($0.end) }
         let liveIDs = Set(live.map(\.id))
         // A record marked delete-pending that the listing no longer finds was deleted by Handoff
         // (a run was killed before recording it): it goes, and is never drift.
         var interrupted = InterruptedDeletes()
         var records: [OverrideRecord] = []
-        for record in (stateEntry?.overrides ?? []) where record.end > now {
+        for record in (stateEntry?.overrides ?? []) where minute.outlasts(record.end) {
             if record.deletePending, !liveIDs.contains(record.id) {
                 interrupted.done.append(record.id)
             } else {
@@ -169,7 +171,7 @@ public enum Reconciler {
         let outsiders = Set(going.compactMap { input.directory.users[$0.userID]?.person }.filter { !destination.members.contains($0) })
         let scheduled = outsiders.isEmpty ? [] : Set(destination.desired.lazy.map(\.person).filter(outsiders.contains))
         for override in going {
-            let reason = deletionReason(override, destination: destination, watermark: watermark, directory: input.directory, scheduled: scheduled, inProgress: override.start < now)
+            let reason = deletionReason(override, destination: destination, watermark: watermark, directory: input.directory, scheduled: scheduled, inProgress: minute.hasBegun(override.start))
             actions.append(action(.delete, override.start, override.end, override.userID, input, id: override.id, reason: reason, target: override.target))
             fates[override.id] = .deletedOwned
         }
@@ -236,6 +238,7 @@ public enum Reconciler {
         )
         var explainedActions = explained(actions, by: handovers)
         if destination.updatesInPlace { explainedActions = paired(explainedActions, going: going, now: now, directory: input.directory) }
+        explainedActions = afterEnded(explainedActions, ended: allLive.filter { $0.end > now && !minute.outlasts($0.end) }, minute: minute)
         var result = DestinationPlan(
             name: destination.name,
             connection: destination.connection,

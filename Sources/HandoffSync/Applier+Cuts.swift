@@ -20,7 +20,7 @@ extension Applier {
     }
 
     /// After a step of deletes: reads back every deleted object of a `.rotation` target that the
-    /// destination cut (answered `.truncated`, or started by the plan's `now`) and that one of
+    /// destination cut (answered `.truncated`, or begun within the plan's minute) and that one of
     /// `creates` overlaps, and returns where each now ends. A destination without such a read
     /// (`.unsupported`: the in-memory one, v2) gives no cut, and the creates start as planned.
     ///
@@ -43,7 +43,7 @@ extension Applier {
         var failures: [String] = []
         for delete in deletes {
             guard let id = delete.overrideID, let result = results[id], let creates = waiting[delete.target] else { continue }
-            let cut = result == .truncated || (result == .deleted && delete.start <= now)
+            let cut = result == .truncated || (result == .deleted && PlanMinute(now).hasBegun(delete.start))
             let replacements = creates.filter { $0.range.overlaps(delete.range) }
             guard cut, !replacements.isEmpty else { continue }
             let what = "override \(id) of \(delete.target.rotationDescription), deleted from \(delete.start)–\(delete.end) while in progress,"

@@ -450,7 +450,7 @@ struct ShiftBasedScenarioTests {
 
     @Test(
         "a swap of the turn in progress applied while PagerDuty's clock is ahead of the plan's: the replacement starts where PagerDuty cut the started override, overlaps refused or not",
-        arguments: [(Int64(90), true), (90, false), (3600, true)]
+        arguments: [(Int64(90), true), (90, false), (3630, true), (3600, true)]
     )
     func replacementStartsAtTheCut(seconds: Int64, refuseOverlaps: Bool) async throws {
         try await run { scenario in
@@ -475,20 +475,27 @@ struct ShiftBasedScenarioTests {
             let record = try await scenario.store.read().destinations["primary-pd"]?.overrides.first { $0.id == replacements.first?.id }
             #expect(record?.start == applied, "the state holds the start PagerDuty has")
 
-            // Plans round their time down to the minute: from the first whole minute after the cut
-            // (a plan within the cut's own minute still sees Bob's as not started: left as found).
-            let nextMinute = Instant(secondsSinceEpoch: (applied.secondsSinceEpoch + 59) / 60 * 60)
-            for later in [nextMinute, applied.adding(seconds: 3600)] {
-                let again = try await scenario.plan(at: later)
-                #expect(!again.hasChanges, "\(PlanRenderer.text(again))")
+            // Plans round their time down to the minute, and PagerDuty cut to the second: a plan
+            // within the cut's own minute finds Bob's starting and Alice's ending inside it, and
+            // takes both as where the plan's minute has them (begun, ended).
+            let minute = Instant(secondsSinceEpoch: applied.secondsSinceEpoch / 60 * 60)
+            for manualChanges in ["keep", "revert"] {
+                try scenario.reconfigure(config(swaps: Self.swapInProgress, manualChanges: manualChanges))
+                for later in [applied, minute.adding(seconds: 59), minute.adding(seconds: 60), applied.adding(seconds: 3600)] {
+                    let again = try await scenario.plan(at: later)
+                    #expect(!again.hasChanges && again.destinations.allSatisfy(\.actions.isEmpty), "\(manualChanges) at \(later): \(PlanRenderer.text(again))")
+                }
             }
             try await expectShowsConfiguration(scenario, schedule: "PSHIFT1", from: applied)
             try await expectNoDuplicates(scenario, schedule: "PSHIFT1", at: applied)
         }
     }
 
-    @Test("the answer to reading the cut override back is lost: its replacement is not created, the run fails with one sentence, and the next apply converges")
-    func cutReadLost() async throws {
+    @Test(
+        "the answer to reading the cut override back is lost: its replacement is not created, the run fails with one sentence, and the next apply converges, within the cut's minute or later",
+        arguments: [Int64(10), 60]
+    )
+    func cutReadLost(retryAfter: Int64) async throws {
         try await run { scenario in
             scenario.server.updateQuirks { $0.v3.rejectOverlappingOverrides = true }
             #expect(try await scenario.apply(at: now).1.succeeded)
@@ -515,14 +522,15 @@ struct ShiftBasedScenarioTests {
             let (cut, replacements) = await cutAndReplacement(scenario, planned: planned)
             #expect(cut?.end == applied && replacements.isEmpty)
 
-            // The next apply, a minute on (plans round down to the minute: within the cut's own
-            // minute the cut part would still look live), creates Bob's from its own time.
-            let next = applied.adding(seconds: 60)
+            // The next apply, retried within the cut's minute or a minute on, creates Bob's from
+            // its own time, and never over the cut override's last seconds.
+            let next = applied.adding(seconds: retryAfter)
+            scenario.server.clock.set(next)
             scenario.server.log.reset()
             let (_, again) = try await scenario.apply(at: next)
             #expect(again.succeeded, "\(again.failures)")
             #expect(scenario.server.log.all.filter { $0.status == 400 && $0.method != "GET" }.isEmpty)
-            #expect(await cutAndReplacement(scenario, planned: planned).bob.map(\.start) == [at("2026-11-26T10:02:00Z")])
+            #expect(await cutAndReplacement(scenario, planned: planned).bob.map(\.start) == [max(applied, next.flooredToMinute)])
             #expect(!(try await scenario.plan(at: next).hasChanges))
             try await expectShowsConfiguration(scenario, schedule: "PSHIFT1", from: next)
             try await expectNoDuplicates(scenario, schedule: "PSHIFT1", at: next)
