@@ -48,7 +48,10 @@ public struct SandboxHarness: Sendable {
         configuration.clock = clock
         configuration.backoffBase = 0.05
         configuration.backoffCap = 0.2
-        configuration.requestTimeout = 5
+        // A bound for a test that hangs, not a test of timing: the sandbox answers at once or
+        // drops the connection, and tests of the timeout set their own. Under a full parallel run
+        // on two cores, CPU-bound suites can hold every thread of the pool for seconds.
+        configuration.requestTimeout = 60
         return configuration
     }
 
