@@ -42,12 +42,14 @@ public protocol OverrideDestination: Sendable {
     /// idempotent).
     func deleteOverride(schedule: String, id: String, target: OverrideTarget) async throws -> OverrideDeletionResult
 
-    /// Changes the override `id` in place to `override` (same target, new start, end or person),
-    /// where the schedule's `DestinationLayout.updatesInPlace` says it can; the default throws
-    /// `DestinationError` of kind `.unsupported`. An answer lost after the request may have
-    /// reached the destination throws `.outcomeUnknown` (a PUT is idempotent: sending it again is
-    /// safe).
-    func updateOverride(schedule: String, id: String, to override: PlannedOverride) async throws -> OverrideRecord
+    /// Changes the override `id` in place from `previous` (as the plan found it; nil where not
+    /// known) to `override` (same target, new start, end or person), where the schedule's
+    /// `DestinationLayout.updatesInPlace` says it can; the default throws `DestinationError` of
+    /// kind `.unsupported`. Where `previous` has the same start and person, only the end changes,
+    /// which is all a destination may take of an object that has begun. An answer lost after the
+    /// request may have reached the destination throws `.outcomeUnknown` (a PUT is idempotent:
+    /// sending it again is safe).
+    func updateOverride(schedule: String, id: String, from previous: OverrideRecord?, to override: PlannedOverride) async throws -> OverrideRecord
 
     /// The override `id` of `schedule` (an object of kind `target`) as the destination holds it
     /// now, or nil when there is none. The applier reads a started override back after deleting
@@ -71,7 +73,7 @@ public protocol OverrideDestination: Sendable {
 }
 
 extension OverrideDestination {
-    public func updateOverride(schedule: String, id: String, to override: PlannedOverride) async throws -> OverrideRecord {
+    public func updateOverride(schedule: String, id: String, from previous: OverrideRecord?, to override: PlannedOverride) async throws -> OverrideRecord {
         throw DestinationError(.unsupported, "this destination cannot change an override in place; delete it and create a new one")
     }
 

@@ -39,9 +39,9 @@ extension PagerDutyDestination {
         let overrides = try await listedOverrides
         let shifts = try await listedShifts
         var records: [OverrideRecord] = []
-        var starts: [String: ListedV3Object] = [:]
+        var starts: [String: Instant] = [:]
         for override in overrides {
-            starts[Self.key(override.id, customShift: false)] = ListedV3Object(start: override.start, userID: override.overridingMember?.userID)
+            starts[Self.key(override.id, customShift: false)] = override.start
             guard let userID = override.overridingMember?.userID else { continue }
             let target: OverrideTarget
             switch override.target {
@@ -57,7 +57,7 @@ extension PagerDutyDestination {
             records.append(OverrideRecord(id: override.id, start: override.start, end: override.end, userID: userID, target: target))
         }
         for shift in shifts {
-            starts[Self.key(shift.id, customShift: true)] = ListedV3Object(start: shift.start)
+            starts[Self.key(shift.id, customShift: true)] = shift.start
             // Several members, at least one of them a user; otherwise the one member's user (a
             // shift of vacant or unknown seats alone puts nobody on call: not listed).
             let several = shift.members.count > 1 && shift.members.contains { $0.userID != nil }
@@ -239,7 +239,7 @@ extension PagerDutyDestination {
         let result: OverrideDeletionResult
         switch deletion {
         case .deleted:
-            let start = listedStarts.withLock { $0[key]?.start }
+            let start = listedStarts.withLock { $0[key] }
             result = start.map { $0 <= now } == true ? .truncated : .deleted
         case .truncated: result = .truncated
         case .notFound, .alreadyEnded: result = .alreadyGone
@@ -282,20 +282,19 @@ extension PagerDutyDestination {
 
     /// Changes a v3 override (its start, end and overriding user; PagerDuty cannot change its
     /// rotation or the member it replaces) or custom shift (start, end, member) in place with one
-    /// PUT (of its end alone where only the end changes), and returns it as PagerDuty now has it, under
-    /// the same id and target. The whole
-    /// schedule's override layer (`.schedule`) has no such call: `.unsupported`.
-    public func updateOverride(schedule: String, id: String, to override: PlannedOverride) async throws -> OverrideRecord {
+    /// PUT (of an override's end alone where `previous` has its start and person), and returns it
+    /// as PagerDuty now has it, under the same id and target. The whole schedule's override layer
+    /// (`.schedule`) has no such call: `.unsupported`.
+    public func updateOverride(schedule: String, id: String, from previous: OverrideRecord?, to override: PlannedOverride) async throws -> OverrideRecord {
         switch override.target {
         case .schedule:
             throw DestinationError(.unsupported, "a layer-based PagerDuty schedule cannot change an override in place; delete it and create a new one")
         case .rotation, .customShiftOverride:
             // Once an override has started PagerDuty takes only a new end (reference 7.7), which is
             // all the reconciler changes of a started one (it cuts or lengthens it): a PUT that keeps
-            // the start and person this run listed sends the end alone, whether or not it started.
-            let listed = listedStarts.withLock { $0[Self.key(id, customShift: false)] }
+            // the start and person the plan found sends the end alone, whether or not it started.
             let change =
-                listed.map { $0.start == override.start && $0.userID == override.userID } == true
+                previous.map { $0.start == override.start && $0.userID == override.userID } == true
                 ? OverrideShiftChange(end: override.end)
                 : OverrideShiftChange(start: override.start, end: override.end, overridingMember: .user(id: override.userID))
             let updated = try await translated(schedule) { try await client.updateV3Override(scheduleID: schedule, overrideID: id, change) }

@@ -22,19 +22,11 @@ public final class PagerDutyDestination: OverrideDestination {
     /// The kind found (or remembered from the state) per schedule id, for this run.
     let kinds = Mutex<[String: ScheduleKind]>([:])
     /// When each v3 object listed in this run starts, by `V3ObjectKey`, to tell a delete that cut
-    /// an object in progress (PagerDuty answers 204 to both) from one that removed it; and for an
-    /// override its overriding user, so that a PUT changing only its end sends only `end_time`.
-    let listedStarts = Mutex<[String: ListedV3Object]>([:])
+    /// an object in progress (PagerDuty answers 204 to both) from one that removed it.
+    let listedStarts = Mutex<[String: Instant]>([:])
     /// The v3 objects this run deleted (PagerDuty confirmed it), by `V3ObjectKey`: a second delete
     /// of one id is answered from here (`.alreadyGone`), never sent.
     let confirmedV3Deletes = Mutex<Set<String>>([])
-
-    /// What a listing showed of one v3 object.
-    struct ListedV3Object: Sendable {
-        var start: Instant
-        /// The overriding user of an override (nil for a custom shift or a vacant seat).
-        var userID: String?
-    }
 
     public init(client: PagerDutyClient, now: @escaping @Sendable () -> Instant = PagerDutyDestination.systemNow) {
         self.client = client

@@ -102,7 +102,7 @@ extension Applier {
                     for attempt in 1...2 where confirmed == nil {
                         try shared.checkNotStopped()
                         do {
-                            confirmed = try await target.updateOverride(schedule: destination.destinationSchedule, id: id, to: wanted)
+                            confirmed = try await target.updateOverride(schedule: destination.destinationSchedule, id: id, from: action.previous, to: wanted)
                         } catch let error as DestinationError where error.kind == .outcomeUnknown && attempt == 1 {
                             continue
                         } catch let error as DestinationError where error.kind == .outcomeUnknown {

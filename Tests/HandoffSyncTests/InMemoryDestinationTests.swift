@@ -176,7 +176,7 @@ struct InMemoryDestinationTests {
         let destination = InMemoryDestination(users: users, now: now)
         #expect(!destination.capabilities.updatesInPlace)
         await #expect(throws: DestinationError.self) {
-            _ = try await destination.updateOverride(schedule: "PPRIMAR", id: "M1", to: PlannedOverride(start: now, end: now, userID: "UA"))
+            _ = try await destination.updateOverride(schedule: "PPRIMAR", id: "M1", from: nil, to: PlannedOverride(start: now, end: now, userID: "UA"))
         }
     }
 }

@@ -169,7 +169,7 @@ public final class InMemoryDestination: OverrideDestination {
     /// The target every delete named, in order.
     public var deletedTargets: [OverrideTarget] { held.withLock { $0.deletedTargets } }
 
-    public func updateOverride(schedule: String, id: String, to override: PlannedOverride) async throws -> OverrideRecord {
+    public func updateOverride(schedule: String, id: String, from previous: OverrideRecord?, to override: PlannedOverride) async throws -> OverrideRecord {
         try held.withLock { held in
             guard held.updatesInPlace else {
                 throw DestinationError(.unsupported, "this destination cannot change an override in place; delete it and create a new one")

@@ -238,6 +238,22 @@ struct PagerDutyV3DestinationSandboxTests {
         }
     }
 
+    @Test("a started override whose end alone moves is sent as end_time alone, judged by the record the plan found, with no listing in this run; without it the whole PUT is refused")
+    func endOnlyFromThePlan() async throws {
+        try await Self.with { sandbox, destination, rotation in
+            let target = OverrideTarget.rotation(id: rotation, replacing: Self.alice)
+            let running = PlannedOverride(start: at("2026-11-22T00:00:00Z"), end: at("2026-11-24T00:00:00Z"), userID: Self.carol, target: target)
+            let record = try #require(try Self.created(try await destination.createOverrides(schedule: "PSHIFT1", [running])).first)
+            // A fresh destination of the same client: it has listed nothing.
+            let fresh = PagerDutyDestination(client: destination.client, now: { sandbox.server.clock.now() })
+            let shorter = PlannedOverride(start: running.start, end: at("2026-11-23T00:00:00Z"), userID: Self.carol, target: target)
+            let refused = await #expect(throws: DestinationError.self) { try await fresh.updateOverride(schedule: "PSHIFT1", id: record.id, from: nil, to: shorter) }
+            #expect(refused?.message.contains("only end_time") == true, "\(String(describing: refused))")
+            let moved = try await fresh.updateOverride(schedule: "PSHIFT1", id: record.id, from: record, to: shorter)
+            #expect(moved == OverrideRecord(id: record.id, start: running.start, end: shorter.end, userID: Self.carol, target: target))
+        }
+    }
+
     @Test("one object read back by id: a cut override ends where PagerDuty cut it, with its target and user; a deleted one is nil; the layer-based layer has no such read")
     func readBack() async throws {
         try await Self.with { sandbox, destination, rotation in
@@ -280,14 +296,14 @@ struct PagerDutyV3DestinationSandboxTests {
                 sandbox.server.log.reset()
                 let moved = PlannedOverride(start: at("2026-11-24T06:00:00Z"), end: at("2026-11-25T12:00:00Z"), userID: Self.alice, target: target)
                 let movedShift = PlannedOverride(start: at("2026-11-26T06:00:00Z"), end: at("2026-11-27T06:00:00Z"), userID: Self.bob, target: .customShift)
-                let first = try await destination.updateOverride(schedule: "PSHIFT1", id: records[0].id, to: moved)
-                let second = try await destination.updateOverride(schedule: "PSHIFT1", id: records[1].id, to: movedShift)
+                let first = try await destination.updateOverride(schedule: "PSHIFT1", id: records[0].id, from: records[0], to: moved)
+                let second = try await destination.updateOverride(schedule: "PSHIFT1", id: records[1].id, from: records[1], to: movedShift)
                 #expect(first == OverrideRecord(id: records[0].id, start: moved.start, end: moved.end, userID: Self.alice, target: target))
                 #expect(second == OverrideRecord(id: records[1].id, start: movedShift.start, end: movedShift.end, userID: Self.bob, target: .customShift))
                 #expect(sandbox.server.log.counts == ["PUT /v3/schedules/{id}/overrides/{override_id}": 1, "PUT /v3/schedules/{id}/custom_shifts/{custom_shift_id}": 1])
                 #expect(Set(try await destination.overrides(schedule: "PSHIFT1", overlapping: Self.window)) == [first, second])
                 let layered = await #expect(throws: DestinationError.self) {
-                    try await destination.updateOverride(schedule: "PLAYER1", id: "Q1", to: PlannedOverride(start: moved.start, end: moved.end, userID: Self.alice))
+                    try await destination.updateOverride(schedule: "PLAYER1", id: "Q1", from: nil, to: PlannedOverride(start: moved.start, end: moved.end, userID: Self.alice))
                 }
                 #expect(layered?.kind == .unsupported)
             }
