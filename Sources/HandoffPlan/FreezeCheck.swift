@@ -115,15 +115,24 @@ public enum FreezeCheck {
         let freezeEnd = input.now.adding(seconds: schedule.freeze.nominalSeconds)
         let shifts = input.shifts.sorted { $0.start < $1.start }
         func holder(_ shift: Shift) -> String { input.userIDs[shift.person] ?? "person:" + shift.person }
-        let after = shifts.map { Holding(InstantRange(start: max($0.start, input.now), end: $0.end), holder($0)) }
+        // Instants within the plan's minute as the minute has them (`PlanMinute`), as the
+        // reconciler does: the replacement PagerDuty began at a cut's second held the pager from
+        // the minute, and a cut override's last seconds are over.
+        let minute = PlanMinute(input.now)
+        let after = shifts.map { Holding(InstantRange(start: minute.clipped($0.start), end: $0.end), holder($0)) }
         // Owned overrides overlap only after an apply that created a replacement and failed before
         // deleting the old one: the replacement, equal to a desired override, is what PagerDuty
         // shows on top, so it comes last (later pieces win where they overlap).
         let desired = Set(after.map { "\($0.holder)|\($0.range.start)|\($0.range.end)" })
-        let records = state.overrides.filter { !$0.deletePending }.map { Holding(InstantRange(start: max($0.start, input.now), end: $0.end), $0.userID) }
+        let live = state.overrides.filter { minute.outlasts($0.end) }
+        let records = live.filter { !$0.deletePending }.map { Holding(InstantRange(start: minute.clipped($0.start), end: $0.end), $0.userID) }
+        // An override an apply set out to replace and that may not be deleted yet (its delete was
+        // interrupted, or where a shift-based schedule cut it is unknown) is still what was
+        // announced where nothing else is: a retry is judged as the plan it continues was.
+        let pending = live.filter(\.deletePending).map { Holding(InstantRange(start: minute.clipped($0.start), end: $0.end), $0.userID) }
         let isDesired: (Holding<String>) -> Bool = { desired.contains("\($0.holder)|\($0.range.start)|\($0.range.end)") }
-        let covered = input.covered.map { Holding(InstantRange(start: max($0.start, input.now), end: $0.end), $0.userID) }
-        let before = covered + records.filter { !isDesired($0) } + records.filter(isDesired)
+        let covered = input.covered.map { Holding(InstantRange(start: minute.clipped($0.start), end: $0.end), $0.userID) }
+        let before = covered + pending + records.filter { !isDesired($0) } + records.filter(isDesired)
         let zone = schedule.zone
         let eraStarts = schedule.rotation.eras.map { zone.instant(for: $0.from) }
 

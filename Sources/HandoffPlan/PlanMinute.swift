@@ -7,8 +7,9 @@ public import HandoffTime
 /// within that minute takes such instants as the minute has them: what begins within it has
 /// begun, what ends within it has ended. So a plan made seconds after an apply finds nothing to
 /// change, where it would otherwise move the replacement's start back to the minute and list the
-/// cut override's last seconds as someone else's. Minute-aligned instants, all that a
-/// configuration can say, are treated exactly as before.
+/// cut override's last seconds as someone else's. Of minute-aligned instants, all that a
+/// configuration can say, one that begins at the plan's minute itself has begun: by the time the
+/// plan is applied it is in progress, and a delete cuts it.
 public struct PlanMinute: Sendable, Hashable {
     /// The plan's `now`: the minute's first second.
     public var start: Instant

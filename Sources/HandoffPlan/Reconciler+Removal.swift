@@ -10,12 +10,14 @@ extension Reconciler {
         // Let go of with its overrides kept: only the state's record goes, and PagerDuty is not asked.
         let keepsOverrides = input.keepOverrides.contains(name)
         let allLive = keepsOverrides ? [] : observed?.overrides ?? []
-        let owned = Set(state.overrides.filter { $0.end > input.now }.map(\.id))
-        let going = allLive.filter { owned.contains($0.id) && $0.end > input.now }
+        // As for a configured destination, instants within the plan's minute as it has them.
+        let minute = PlanMinute(input.now)
+        let owned = Set(state.overrides.filter { minute.outlasts($0.end) }.map(\.id))
+        let going = allLive.filter { owned.contains($0.id) && minute.outlasts($0.end) }
         let actions = going.sorted(by: { ($0.start, $0.id) < ($1.start, $1.id) }).map { override in
             action(
                 .delete, override.start, override.end, override.userID, input, id: override.id,
-                reason: .destinationRemoved(inProgress: override.start < input.now), target: override.target
+                reason: .destinationRemoved(inProgress: minute.hasBegun(override.start)), target: override.target
             )
         }
         let handovers = handovers(

@@ -132,13 +132,16 @@ extension Applier {
     }
 
     /// Deletes overrides, each as the kind of object its action names, side by side; returns what
-    /// the destination answered for each id (every one of them is no longer Handoff's).
+    /// the destination answered for each id (every one of them is no longer Handoff's). Each
+    /// delete is recorded as soon as it is confirmed, except those in `deferring`, which stay
+    /// marked delete-pending for the caller to record.
     static func delete(
         _ actions: [PlanAction],
         destination: DestinationPlan,
         target: any OverrideDestination,
         session: any StateSession,
-        shared: SharedRun
+        shared: SharedRun,
+        deferring: Set<String> = []
     ) async throws -> [String: OverrideDeletionResult] {
         let deletions = actions.compactMap { action in action.overrideID.map { (id: $0, target: action.target) } }
         guard !deletions.isEmpty else { return [:] }
@@ -158,6 +161,7 @@ extension Applier {
                     try shared.checkNotStopped()
                     let result = try await target.deleteOverride(schedule: destination.destinationSchedule, id: id, target: kind)
                     shared.step()
+                    if deferring.contains(id) { return (id, result) }
                     // Deleted, cut to end now, or already gone: either way no longer Handoff's to manage.
                     try await session.record(
                         StateChange(destination: destination.name, connection: destination.connection, destinationSchedule: destination.destinationSchedule, deleted: [id])

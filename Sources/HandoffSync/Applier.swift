@@ -233,11 +233,17 @@ public enum Applier {
                     report.moved += outcome.moved
                     for failure in outcome.failures { fail(failure) }
                 default:
-                    let results = try await delete(step.actions, destination: destination, target: target, session: session, shared: shared)
+                    // What a create waits for stays marked delete-pending until it is known where
+                    // it was cut: one whose read fails is still, for the next plan and its freeze
+                    // check, the override this apply set out to replace.
+                    let deferred = cutCandidates(step.actions, creates: creates)
+                    let results = try await delete(step.actions, destination: destination, target: target, session: session, shared: shared, deferring: deferred)
                     report.deleted += results.count
                     let read = await readCuts(
                         step.actions, results: results, creates: creates, now: now, schedule: destination.destinationSchedule, target: target
                     )
+                    let known = deferred.filter { results[$0] != nil && !read.unresolved.contains($0) }
+                    if !known.isEmpty { try await session.record(change(deleted: known.sorted())) }
                     cuts += read.cuts
                     for failure in read.failures { fail(failure) }
                 }

@@ -66,9 +66,9 @@ private let seed: SandboxSeed = {
 /// ahead (over PagerDuty's gap), exported to `schedule` (with `destinationExtra` in its braces).
 private func config(
     members: String = "alice, bob, carol", swaps: String = "", changes: String = "", schedule: String = "PSHIFT1", manualChanges: String = "keep",
-    destinationExtra: String = ""
+    destinationExtra: String = "", freeze: String = "0"
 ) -> String {
-    "version: 1\nfreeze: 0\n" + Scenario.connection + TeamFixture.people(dave: false) + """
+    "version: 1\nfreeze: \(freeze)\n" + Scenario.connection + TeamFixture.people(dave: false) + """
         schedules:
           primary:
             time_zone: Europe/Berlin
@@ -450,13 +450,13 @@ struct ShiftBasedScenarioTests {
 
     @Test(
         "a swap of the turn in progress applied while PagerDuty's clock is ahead of the plan's: the replacement starts where PagerDuty cut the started override, overlaps refused or not",
-        arguments: [(Int64(90), true), (90, false), (3630, true), (3600, true)]
+        arguments: [(Int64(90), true, "0"), (90, false, "0"), (3630, true, "0"), (3600, true, "0"), (90, true, "2w")]
     )
-    func replacementStartsAtTheCut(seconds: Int64, refuseOverlaps: Bool) async throws {
+    func replacementStartsAtTheCut(seconds: Int64, refuseOverlaps: Bool, freeze: String) async throws {
         try await run { scenario in
             scenario.server.updateQuirks { $0.v3.rejectOverlappingOverrides = refuseOverlaps }
             #expect(try await scenario.apply(at: now).1.succeeded)
-            try scenario.reconfigure(config(swaps: Self.swapInProgress))
+            try scenario.reconfigure(config(swaps: Self.swapInProgress, freeze: freeze))
             let planned = at("2026-11-26T10:00:00Z")
             let applied = planned.adding(seconds: seconds)
             let plan = try await scenario.plan(at: planned)
@@ -480,7 +480,7 @@ struct ShiftBasedScenarioTests {
             // takes both as where the plan's minute has them (begun, ended).
             let minute = Instant(secondsSinceEpoch: applied.secondsSinceEpoch / 60 * 60)
             for manualChanges in ["keep", "revert"] {
-                try scenario.reconfigure(config(swaps: Self.swapInProgress, manualChanges: manualChanges))
+                try scenario.reconfigure(config(swaps: Self.swapInProgress, manualChanges: manualChanges, freeze: freeze))
                 for later in [applied, minute.adding(seconds: 59), minute.adding(seconds: 60), applied.adding(seconds: 3600)] {
                     let again = try await scenario.plan(at: later)
                     #expect(!again.hasChanges && again.destinations.allSatisfy(\.actions.isEmpty), "\(manualChanges) at \(later): \(PlanRenderer.text(again))")
@@ -493,13 +493,13 @@ struct ShiftBasedScenarioTests {
 
     @Test(
         "the answer to reading the cut override back is lost: its replacement is not created, the run fails with one sentence, and the next apply converges, within the cut's minute or later",
-        arguments: [Int64(10), 60]
+        arguments: [Int64(10), 60], ["0", "2w"]
     )
-    func cutReadLost(retryAfter: Int64) async throws {
+    func cutReadLost(retryAfter: Int64, freeze: String) async throws {
         try await run { scenario in
             scenario.server.updateQuirks { $0.v3.rejectOverlappingOverrides = true }
             #expect(try await scenario.apply(at: now).1.succeeded)
-            try scenario.reconfigure(config(swaps: Self.swapInProgress))
+            try scenario.reconfigure(config(swaps: Self.swapInProgress, freeze: freeze))
             let planned = at("2026-11-26T10:00:00Z")
             let applied = planned.adding(seconds: 90)
             scenario.server.log.reset()
@@ -521,6 +521,10 @@ struct ShiftBasedScenarioTests {
             #expect(deletes.count == 1 && !scenario.server.log.all.contains { $0.method == "POST" }, "nothing sent after the read: \(scenario.server.log.all)")
             let (cut, replacements) = await cutAndReplacement(scenario, planned: planned)
             #expect(cut?.end == applied && replacements.isEmpty)
+            // Still Handoff's, marked delete-pending: for the next plan (and its freeze check) the
+            // override this apply set out to replace, until its listing shows where it ended.
+            let kept = try await scenario.store.read().destinations["primary-pd"]?.overrides.first { $0.id == cut?.id }
+            #expect(kept?.deletePending == true, "\(String(describing: kept))")
 
             // The next apply, retried within the cut's minute or a minute on, creates Bob's from
             // its own time, and never over the cut override's last seconds.
