@@ -122,7 +122,7 @@ extension PagerDutyDestination {
                 }
             }
         }
-        let name = names.count > 1 ? names.dropLast().joined(separator: ", ") + " and " + (names.last ?? "") : names.joined()
+        let name = SafeText.list(names)
         return DestinationUser(id: id, name: name, email: emails.isEmpty ? "unknown" : emails.joined(separator: ", "))
     }
 

@@ -89,6 +89,13 @@ public enum SafeText {
         return result
     }
 
+    /// `items` as a sentence lists them: `A`, `A and B`, `A, B and C`; empty for none. The items
+    /// are joined as given (make each safe first where it needs to be).
+    public static func list(_ items: [String]) -> String {
+        guard let last = items.last, items.count > 1 else { return items.first ?? "" }
+        return items.dropLast().joined(separator: ", ") + " and " + last
+    }
+
     /// A Markdown fenced code block holding `lines` verbatim (each made safe by `line(_:)`), with a
     /// fence longer than any run of backticks or tildes in them, so nothing inside can close it.
     /// - Parameter info: the info string after the opening fence, such as `diff`.

@@ -47,4 +47,12 @@ struct SafeTextTests {
         let lines = hostile.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count == 5 && lines[0] == lines[3] && lines[4].isEmpty)
     }
+
+    @Test("a list reads as a sentence: one item, two with and, more with commas and a last and")
+    func list() {
+        #expect(SafeText.list([]) == "")
+        #expect(SafeText.list(["Alice"]) == "Alice")
+        #expect(SafeText.list(["Alice", "Bob"]) == "Alice and Bob")
+        #expect(SafeText.list(["Alice", "Bob", "Carol"]) == "Alice, Bob and Carol")
+    }
 }

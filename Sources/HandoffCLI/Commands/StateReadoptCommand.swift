@@ -59,7 +59,7 @@ struct StateReadopt: AsyncParsableCommand {
             var forgotten = [plural(record.overrides.count, "owned override")]
             if let watermark = record.watermark { forgotten.append("its watermark \(watermark)") }
             if let kind = record.scheduleKind { forgotten.append("its schedule kind (\(kind))") }
-            let list = forgotten.count == 1 ? forgotten[0] : forgotten.dropLast().joined(separator: ", ") + " and " + (forgotten.last ?? "")
+            let list = SafeText.list(forgotten)
             Terminal.standardOutput.write(
                 "Forgot what the \(store.description) recorded of destination \(SafeText.line(destination)) (serial \(after.serial)): \(list). PagerDuty is unchanged.\n"
                     + "The next plan adopts the overrides on PagerDuty schedule \(SafeText.line(record.destinationSchedule)) that match the configuration, and creates only what is missing.\n"
