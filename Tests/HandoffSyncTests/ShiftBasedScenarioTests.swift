@@ -424,16 +424,9 @@ struct ShiftBasedScenarioTests {
     /// Applies `plan` as `handoff apply <saved plan>` does, at `instant` by PagerDuty's clock.
     private func applySaved(_ plan: Plan, _ scenario: Scenario, at instant: Instant) async throws -> Applier.Report {
         scenario.server.clock.set(instant)
-        var options = ConnectionOptions()
-        options.environment = ["SCENARIO_TOKEN": SandboxHarness.key]
-        options.sandboxNow = instant
-        options.kinds = .standard {
-            $0.backoffBase = 0.01
-            $0.backoffCap = 0.05
-        }
         let run = ApplyRun(
             configuration: scenario.configuration, store: scenario.store, holder: LockHolder.current(operation: "apply", now: instant), lockTimeout: 0,
-            savedPlan: plan, now: instant, connectionOptions: options
+            savedPlan: plan, now: instant, connectionOptions: scenario.options(instant)
         )
         return try await run.run().report
     }

@@ -67,7 +67,8 @@ public final class Scenario: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    private func options(_ now: Instant) -> ConnectionOptions {
+    /// The connection options of a run at `now`: the scenario's key, and fast backoff.
+    public func options(_ now: Instant) -> ConnectionOptions {
         var options = ConnectionOptions()
         options.environment = ["SCENARIO_TOKEN": SandboxHarness.key]
         options.sandboxNow = now
