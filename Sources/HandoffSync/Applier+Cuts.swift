@@ -27,9 +27,10 @@ extension Applier {
     /// Any other failure of the read (its answer lost, a refusal), or an answer that shows the
     /// object still whole, is one failure sentence: the creates that wait for it are then not
     /// sent (the destination stops before its next step), since starting them by a guess could
-    /// overlap the cut object where PagerDuty refuses that. Nothing is lost: the delete is
-    /// recorded, the rotation's own member is on call in the meantime, and the next apply
-    /// creates the replacement from its own time.
+    /// overlap the cut object where PagerDuty refuses that. Nothing is lost: an override of
+    /// Handoff's stays in the state marked delete-pending (one made by hand has no record; the
+    /// next plan sees its remnant as made by hand), the rotation's own member is on call in the
+    /// meantime, and the next apply creates the replacement from its own time.
     static func readCuts(
         _ deletes: [PlanAction],
         results: [String: OverrideDeletionResult],

@@ -143,7 +143,10 @@ extension Applier {
         shared: SharedRun,
         deferring: Set<String> = []
     ) async throws -> [String: OverrideDeletionResult] {
-        let deletions = actions.compactMap { action in action.overrideID.map { (id: $0, target: action.target) } }
+        // Each id once (a crafted plan may name one twice): two DELETEs of one object at once
+        // would leave whichever answered last as what it became.
+        var seen: Set<String> = []
+        let deletions = actions.compactMap { action in action.overrideID.map { (id: $0, target: action.target) } }.filter { seen.insert($0.id).inserted }
         guard !deletions.isEmpty else { return [:] }
         // Marked before any DELETE is sent, in one record for them all: a run killed after
         // PagerDuty confirmed a delete and before it was recorded leaves a mark, which the

@@ -127,5 +127,11 @@ struct ApplierCutsTests {
         let creates = [bobComes, action(.create, nil, 200_000, 300_000, "UB"), action(.create, nil, -3600, 3600, "UB", .schedule)]
         #expect(Applier.cutCandidates(deletes, creates: creates) == ["OA", "INSIDE"])
         #expect(Applier.cutCandidates(deletes, creates: []).isEmpty)
+        // A long early create still overlaps a delete after a short later one has ended: the
+        // latest end so far counts, not the last create's.
+        let between = action(.delete, "BETWEEN", 7200, 10_800, "UA")
+        let longAndShort = [action(.create, nil, 0, 86_400, "UB"), action(.create, nil, 3600, 5400, "UB")]
+        #expect(Applier.cutCandidates([between], creates: longAndShort) == ["BETWEEN"])
+        #expect(Applier.cutCandidates([between], creates: [longAndShort[1]]).isEmpty)
     }
 }
